@@ -1,0 +1,165 @@
+//! Turning a decoded form into a payment response we can act on, or a reason we cannot.
+
+use sha2::{Digest, Sha256};
+
+use super::form::Form;
+use crate::ids::{CartId, TransId};
+use crate::money::{Currency, Money};
+use crate::settings::{Settings, TestMode};
+
+/// What the shopper did. An authorisation always names its transaction; a cancel may carry
+/// the `transId` of an earlier declined attempt, which proves nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransStatus {
+    Authorised(TransId),
+    Cancelled,
+}
+
+/// Why a delivery was refused as not from the gateway. Never shown to the sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForbiddenReason {
+    MissingPassword,
+    WrongPassword,
+    ForeignInstallation,
+}
+
+impl ForbiddenReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForbiddenReason::MissingPassword => "missing_password",
+            ForbiddenReason::WrongPassword => "wrong_password",
+            ForbiddenReason::ForeignInstallation => "foreign_installation",
+        }
+    }
+}
+
+/// Why an authentic-looking delivery cannot be processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidReason {
+    Unparseable,
+    MissingTransStatus,
+    UnsupportedTransStatus,
+    MissingCartId,
+    MissingTransId,
+}
+
+impl InvalidReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvalidReason::Unparseable => "unparseable",
+            InvalidReason::MissingTransStatus => "missing_trans_status",
+            InvalidReason::UnsupportedTransStatus => "unsupported_trans_status",
+            InvalidReason::MissingCartId => "missing_cart_id",
+            InvalidReason::MissingTransId => "missing_trans_id",
+        }
+    }
+}
+
+/// A content hash of a delivery, password excluded, to tell a repeat from a different
+/// message under the same key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fingerprint(String);
+
+impl Fingerprint {
+    pub fn of(form: &Form) -> Self {
+        let mut fields: Vec<(&str, &str)> =
+            form.fields().filter(|(n, _)| *n != "callbackPW").collect();
+        fields.sort_unstable();
+        let mut hasher = Sha256::new();
+        for (name, value) in fields {
+            for part in [name, value] {
+                hasher.update((part.len() as u64).to_be_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        Self(hex::encode(&hasher.finalize()[..16]))
+    }
+
+    pub fn from_stored(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A delivery that proved it came from the gateway for our installation.
+#[derive(Debug, Clone)]
+pub struct PaymentResponse {
+    pub status: TransStatus,
+    pub cart_id: CartId,
+    /// `None` when `amount`/`currency` do not parse: such a payment can never match a cart.
+    pub amount: Option<Money>,
+    pub test_mode: TestMode,
+    pub fingerprint: Fingerprint,
+    pub form: Form,
+}
+
+impl PaymentResponse {
+    /// The key under which the outcome of this delivery is saved, so a repeat of it is
+    /// answered from the saved outcome.
+    pub fn idempotency_key(&self) -> String {
+        match &self.status {
+            TransStatus::Authorised(trans_id) => format!("trans#{trans_id}"),
+            TransStatus::Cancelled => format!("cancel#{}", self.cart_id),
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.form.non_blank(name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    Forbidden(ForbiddenReason),
+    Invalid(InvalidReason),
+    Authentic(Box<PaymentResponse>),
+}
+
+/// Checks what WorldPay's FAQ asks for before anything is trusted: the callback password
+/// (in constant time), our installation, then the fields needed to act.
+pub fn verify(form: Form, settings: &Settings) -> Verdict {
+    let Some(password) = form.get("callbackPW") else {
+        return Verdict::Forbidden(ForbiddenReason::MissingPassword);
+    };
+    if !settings.callback_password.matches(password.trim()) {
+        return Verdict::Forbidden(ForbiddenReason::WrongPassword);
+    }
+    let installations: Vec<&str> = ["instId", "installation"]
+        .iter()
+        .filter_map(|name| form.get(name))
+        .collect();
+    let ours = settings.installation_id.as_str();
+    if installations.is_empty() || installations.iter().any(|i| i.trim() != ours) {
+        return Verdict::Forbidden(ForbiddenReason::ForeignInstallation);
+    }
+    let trans_id = form
+        .non_blank("transId")
+        .and_then(|t| TransId::parse(t).ok());
+    let status = match (form.non_blank("transStatus"), trans_id) {
+        (None, _) => return Verdict::Invalid(InvalidReason::MissingTransStatus),
+        (Some("Y"), Some(trans_id)) => TransStatus::Authorised(trans_id),
+        (Some("Y"), None) => return Verdict::Invalid(InvalidReason::MissingTransId),
+        (Some("C"), _) => TransStatus::Cancelled,
+        (Some(_), _) => return Verdict::Invalid(InvalidReason::UnsupportedTransStatus),
+    };
+    let Some(cart_id) = form.non_blank("cartId").and_then(|c| CartId::parse(c).ok()) else {
+        return Verdict::Invalid(InvalidReason::MissingCartId);
+    };
+    let amount = match (form.non_blank("amount"), form.non_blank("currency")) {
+        (Some(amount), Some(currency)) => Currency::parse(currency)
+            .and_then(|currency| Money::parse(amount, currency))
+            .ok(),
+        _ => None,
+    };
+    Verdict::Authentic(Box::new(PaymentResponse {
+        status,
+        cart_id,
+        amount,
+        test_mode: TestMode::from_field(form.get("testMode")),
+        fingerprint: Fingerprint::of(&form),
+        form,
+    }))
+}

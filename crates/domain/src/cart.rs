@@ -1,0 +1,138 @@
+//! Carts and the payments recorded against them.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::ids::{CartId, TransId};
+use crate::money::Money;
+use crate::order::Order;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CartStatus {
+    Pending,
+    Paid,
+    Cancelled,
+}
+
+impl CartStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CartStatus::Pending => "pending",
+            CartStatus::Paid => "paid",
+            CartStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [CartStatus::Pending, CartStatus::Paid, CartStatus::Cancelled]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cart {
+    pub id: CartId,
+    pub order: Order,
+    pub status: CartStatus,
+    pub paid_by: Option<TransId>,
+    pub created_at: OffsetDateTime,
+}
+
+/// The part of a cart a callback decision depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartState {
+    pub status: CartStatus,
+    pub amount: Money,
+    pub paid_by: Option<TransId>,
+}
+
+impl From<&Cart> for CartState {
+    fn from(cart: &Cart) -> Self {
+        Self {
+            status: cart.status,
+            amount: cart.order.amount,
+            paid_by: cart.paid_by.clone(),
+        }
+    }
+}
+
+/// Why a payment was recorded without fulfilling its cart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewReason {
+    AmountMismatch,
+    CurrencyMismatch,
+    TestModeNotAllowed,
+    UnknownCart,
+}
+
+impl ReviewReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewReason::AmountMismatch => "amount_mismatch",
+            ReviewReason::CurrencyMismatch => "currency_mismatch",
+            ReviewReason::TestModeNotAllowed => "test_mode_not_allowed",
+            ReviewReason::UnknownCart => "unknown_cart",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            ReviewReason::AmountMismatch,
+            ReviewReason::CurrencyMismatch,
+            ReviewReason::TestModeNotAllowed,
+            ReviewReason::UnknownCart,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentStatus {
+    /// Paid the cart.
+    Accepted,
+    /// Authentic, but the cart was already paid by another transaction: refund one.
+    DoublePayment,
+    /// Authentic, but something did not match: a person must look before fulfilling.
+    Review(ReviewReason),
+}
+
+impl PaymentStatus {
+    /// `accepted`, `double_payment` or `review:<reason>`.
+    pub fn label(self) -> String {
+        match self {
+            PaymentStatus::Accepted => "accepted".into(),
+            PaymentStatus::DoublePayment => "double_payment".into(),
+            PaymentStatus::Review(reason) => format!("review:{}", reason.as_str()),
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "accepted" => Some(PaymentStatus::Accepted),
+            "double_payment" => Some(PaymentStatus::DoublePayment),
+            _ => value
+                .strip_prefix("review:")
+                .and_then(ReviewReason::parse)
+                .map(PaymentStatus::Review),
+        }
+    }
+}
+
+/// An authorised payment as the gateway reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub trans_id: TransId,
+    pub cart_id: CartId,
+    pub status: PaymentStatus,
+    /// As received: the amount may not even parse when it was tampered with.
+    pub amount: String,
+    pub currency: String,
+    pub test_mode: bool,
+    pub auth_mode: Option<String>,
+    pub avs: Option<String>,
+    pub card_type: Option<String>,
+    pub received_at: OffsetDateTime,
+}

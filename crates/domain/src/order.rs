@@ -1,0 +1,154 @@
+//! What the storefront asks us to charge for, validated field by field.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::email::EmailAddress;
+use crate::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TextError {
+    #[error("is required")]
+    Missing,
+    #[error("is longer than {0} characters")]
+    TooLong(usize),
+    #[error("contains control characters")]
+    ControlCharacters,
+}
+
+/// Free text for a token field: bounded and single-line (addresses have their own lines).
+pub fn token_text(value: &str, max_len: usize) -> Result<String, TextError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(TextError::Missing);
+    }
+    if value.chars().count() > max_len {
+        return Err(TextError::TooLong(max_len));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(TextError::ControlCharacters);
+    }
+    Ok(value.to_owned())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Shopper {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub address1: Option<String>,
+    pub address2: Option<String>,
+    pub address3: Option<String>,
+    pub town: Option<String>,
+    pub postcode: Option<String>,
+    pub country: Option<String>,
+    pub tel: Option<String>,
+}
+
+impl Shopper {
+    /// The token field name and value of each given shopper field.
+    pub fn token_fields(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("name", &self.name),
+            ("email", &self.email),
+            ("address1", &self.address1),
+            ("address2", &self.address2),
+            ("address3", &self.address3),
+            ("town", &self.town),
+            ("postcode", &self.postcode),
+            ("country", &self.country),
+            ("tel", &self.tel),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+    }
+
+    pub fn email_address(&self) -> Option<EmailAddress> {
+        self.email
+            .as_deref()
+            .and_then(|e| EmailAddress::parse(e).ok())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CustomFieldError {
+    #[error("custom field names start with M_, MC_, CM_ or C_ followed by letters, digits or _")]
+    Name,
+    #[error("custom field value {0}")]
+    Value(TextError),
+}
+
+/// A merchant field echoed by WorldPay: `M_` to the callback only, `MC_`/`CM_` to the
+/// callback and result pages, `C_` to result pages only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomField {
+    name: String,
+    value: String,
+}
+
+impl CustomField {
+    pub const MAX_VALUE_LEN: usize = 255;
+
+    pub fn parse(name: &str, value: &str) -> Result<Self, CustomFieldError> {
+        let rest = ["MC_", "CM_", "M_", "C_"]
+            .iter()
+            .find_map(|prefix| name.strip_prefix(prefix))
+            .ok_or(CustomFieldError::Name)?;
+        if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(CustomFieldError::Name);
+        }
+        let value = token_text(value, Self::MAX_VALUE_LEN).map_err(CustomFieldError::Value)?;
+        Ok(Self {
+            name: name.to_owned(),
+            value,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub amount: Money,
+    pub description: String,
+    pub shopper: Shopper,
+    pub custom_fields: Vec<CustomField>,
+}
+
+impl Order {
+    pub const MAX_DESCRIPTION_LEN: usize = 255;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_fields_need_a_known_prefix() {
+        assert!(CustomField::parse("MC_orderRef", "A-1").is_ok());
+        assert!(CustomField::parse("M_var1", "fred").is_ok());
+        assert!(CustomField::parse("C_return", "welcome back").is_ok());
+        assert_eq!(
+            CustomField::parse("orderRef", "x"),
+            Err(CustomFieldError::Name)
+        );
+        assert_eq!(CustomField::parse("MC_", "x"), Err(CustomFieldError::Name));
+        assert_eq!(
+            CustomField::parse("MC_a-b", "x"),
+            Err(CustomFieldError::Name)
+        );
+    }
+
+    #[test]
+    fn token_text_is_single_line_and_bounded() {
+        assert_eq!(token_text(" x ", 5).unwrap(), "x");
+        assert_eq!(token_text("", 5), Err(TextError::Missing));
+        assert_eq!(token_text("abcdef", 5), Err(TextError::TooLong(5)));
+        assert_eq!(token_text("a\nb", 5), Err(TextError::ControlCharacters));
+    }
+}

@@ -1,0 +1,37 @@
+//! One label per delivery, for the log line and the metric.
+
+use crate::callback::{ForbiddenReason, InvalidReason};
+use crate::cart::ReviewReason;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Paid,
+    Cancelled,
+    Duplicate,
+    ConflictingDuplicate,
+    DoublePayment,
+    CancelAfterPay,
+    Review(ReviewReason),
+    Forbidden(ForbiddenReason),
+    Invalid(InvalidReason),
+    TooLarge,
+    StoreUnavailable,
+}
+
+impl Outcome {
+    pub fn label(self) -> String {
+        match self {
+            Outcome::Paid => "paid".into(),
+            Outcome::Cancelled => "cancelled".into(),
+            Outcome::Duplicate => "duplicate".into(),
+            Outcome::ConflictingDuplicate => "conflicting_duplicate".into(),
+            Outcome::DoublePayment => "double_payment".into(),
+            Outcome::CancelAfterPay => "cancel_after_pay".into(),
+            Outcome::Review(reason) => format!("review:{}", reason.as_str()),
+            Outcome::Forbidden(reason) => format!("forbidden:{}", reason.as_str()),
+            Outcome::Invalid(reason) => format!("invalid:{}", reason.as_str()),
+            Outcome::TooLarge => "too_large".into(),
+            Outcome::StoreUnavailable => "store_unavailable".into(),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! What the domain needs from the outside world. Adapters implement these: an embedded
+//! store and an outbox folder locally, DynamoDB and SES on AWS.
+
+use async_trait::async_trait;
+use thiserror::Error;
+use time::OffsetDateTime;
+
+use crate::cart::{Cart, Payment};
+use crate::decision::{Snapshot, Writes};
+use crate::ids::CartId;
+use crate::mail::{Mail, StoredMail};
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The store cannot be reached or refused the work; nothing was written.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// A record that must be new already exists.
+    #[error("already exists")]
+    AlreadyExists,
+    /// Stored data that does not read back as the domain wrote it.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// One delivery to the callback endpoint, kept raw (without the password) so that no
+/// payment response is ever lost, whatever became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: String,
+    pub received_at: OffsetDateTime,
+    pub cart_id: Option<String>,
+    pub trans_id: Option<String>,
+    pub outcome: String,
+    pub content_type: Option<String>,
+    pub raw: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub writes: Writes,
+    pub delivery: Delivery,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitResult {
+    Committed,
+    /// A condition no longer held; nothing was written.
+    ConditionFailed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartRecord {
+    pub cart: Cart,
+    pub payments: Vec<Payment>,
+    pub mails: Vec<StoredMail>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Activity {
+    pub carts: Vec<Cart>,
+    pub payments: Vec<Payment>,
+    pub deliveries: Vec<Delivery>,
+    pub mails: Vec<StoredMail>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Fails with `AlreadyExists` if the cart id is taken.
+    async fn insert_cart(&self, cart: &Cart) -> Result<(), StoreError>;
+
+    async fn cart(&self, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError>;
+
+    /// What a decision about `key` for `cart_id` depends on.
+    async fn snapshot(&self, key: &str, cart_id: &CartId) -> Result<Snapshot, StoreError>;
+
+    /// Applies all writes and records the delivery atomically if every condition holds;
+    /// otherwise writes nothing. Mails whose id exists already are skipped.
+    async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError>;
+
+    /// Mail not yet sent that was written before `created_before`, oldest first.
+    async fn pending_mail(
+        &self,
+        created_before: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Mail>, StoreError>;
+
+    async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// The latest records of each kind, newest first, for people looking at a dev server.
+    async fn recent(&self, limit: usize) -> Result<Activity, StoreError>;
+}
+
+#[derive(Debug, Error)]
+#[error("mail not sent: {0}")]
+pub struct MailError(pub String);
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, mail: &Mail) -> Result<(), MailError>;
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> OffsetDateTime;
+}
