@@ -1,1 +1,104 @@
+//! selectpay's HTTP handlers over plain `http` types: the same code runs under
+//! `lambda_http` on AWS and under the local server.
 
+mod callback;
+pub mod carts;
+pub mod config;
+mod delivery;
+mod purchase;
+mod reply;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use selectpay_domain::ports::{Clock, Mailer, Store};
+use selectpay_domain::render::Templates;
+
+use crate::config::Config;
+pub use crate::delivery::RedeliverySummary;
+
+/// Bodies larger than this are refused before any parsing.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+pub struct App {
+    config: Config,
+    templates: Templates,
+    store: Arc<dyn Store>,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(
+        config: Config,
+        templates: Templates,
+        store: Arc<dyn Store>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            config,
+            templates,
+            store,
+            mailer,
+            clock,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Routes a request to its handler.
+    pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let path = request.uri().path().to_owned();
+        let method = request.method().clone();
+        match (path.as_str(), &method) {
+            ("/purchase", &Method::POST) => self.purchase(request).await,
+            ("/callback", &Method::POST | &Method::GET) => self.callback(request).await,
+            (path, &Method::GET) if path.starts_with("/carts/") => {
+                self.cart(request, &path["/carts/".len()..]).await
+            }
+            ("/purchase" | "/callback", _) => reply::status(StatusCode::METHOD_NOT_ALLOWED),
+            (path, _) if path.starts_with("/carts/") => {
+                reply::status(StatusCode::METHOD_NOT_ALLOWED)
+            }
+            _ => reply::status(StatusCode::NOT_FOUND),
+        }
+    }
+}
+
+/// The wall clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc()
+    }
+}
+
+/// 128 random bits, for ids nobody should guess or collide with.
+fn random_bytes() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    bytes
+}
+
+fn random_id() -> String {
+    hex::encode(random_bytes())
+}
+
+/// Whether the request carries the API key as a bearer token.
+fn authorised(request: &Request<Bytes>, api_key: &selectpay_domain::secret::Secret) -> bool {
+    request
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|token| api_key.matches(token.trim()))
+}

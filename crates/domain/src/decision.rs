@@ -63,6 +63,9 @@ pub enum Condition {
         amount: Money,
         paid_by: Option<TransId>,
     },
+    /// For mail that reports an event with no saved outcome of its own (an alert), so that
+    /// whoever commits it knows it is new and sends it.
+    MailAbsent(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +75,9 @@ pub struct CartChange {
     pub paid_by: Option<TransId>,
 }
 
-/// Everything one decision writes, all or nothing. Mails are inserted only if their id is
-/// new, so reporting the same event twice sends one mail.
+/// Everything one decision writes, all or nothing. Every mail's id is covered by a
+/// condition (its event's outcome key or `MailAbsent`), so a committed mail is a new mail and
+/// the committer sends it: reporting the same event twice sends one mail.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Writes {
     pub conditions: Vec<Condition>,
@@ -83,11 +87,39 @@ pub struct Writes {
     pub mails: Vec<Mail>,
 }
 
+impl Writes {
+    /// Just an alert, written only if this alert was not written before.
+    pub fn alert(mail: Mail) -> Self {
+        Self {
+            conditions: vec![Condition::MailAbsent(mail.id.clone())],
+            mails: vec![mail],
+            ..Self::default()
+        }
+    }
+
+    /// Whether a failed commit of these writes is worth deciding again on fresh data: only
+    /// alerts that were already written need not be.
+    pub fn depends_on_state(&self) -> bool {
+        self.conditions
+            .iter()
+            .any(|c| !matches!(c, Condition::MailAbsent(_)))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub outcome: Outcome,
     pub reply: Reply,
     pub writes: Writes,
+}
+
+/// Who a mail goes to and what it is about; the body comes from a template.
+struct Envelope<'a> {
+    id: String,
+    kind: MailKind,
+    to: EmailAddress,
+    cart_id: Option<&'a CartId>,
+    subject: String,
 }
 
 pub struct Context<'a> {
@@ -106,20 +138,16 @@ impl Context<'_> {
 
     fn mail(
         &self,
-        id: String,
-        kind: MailKind,
-        to: EmailAddress,
-        cart_id: Option<&CartId>,
-        subject: &str,
+        envelope: Envelope,
         template: &str,
         view: impl Serialize,
     ) -> Result<Mail, RenderError> {
         Ok(Mail {
-            id,
-            kind,
-            cart_id: cart_id.cloned(),
-            to,
-            subject: subject_line(subject),
+            id: envelope.id,
+            kind: envelope.kind,
+            cart_id: envelope.cart_id.cloned(),
+            to: envelope.to,
+            subject: subject_line(&envelope.subject),
             text: self.templates.render(&format!("{template}.txt"), &view)?,
             html: self.templates.render(&format!("{template}.html"), &view)?,
             created_at: self.now,
@@ -147,11 +175,13 @@ impl Context<'_> {
             _ => self.settings.merchant_email.clone(),
         };
         self.mail(
-            id,
-            kind,
-            to,
-            cart_id,
-            title,
+            Envelope {
+                id,
+                kind,
+                to,
+                cart_id,
+                subject: title.to_owned(),
+            },
             "mail_alert",
             AlertView {
                 title,
@@ -234,10 +264,7 @@ fn repeat(
     Ok(Decision {
         outcome: Outcome::ConflictingDuplicate,
         reply: saved.reply.clone(),
-        writes: Writes {
-            mails: vec![alert],
-            ..Writes::default()
-        },
+        writes: Writes::alert(alert),
     })
 }
 
@@ -303,21 +330,25 @@ fn authorised(
                 .and_then(|e| EmailAddress::parse(e).ok());
             if let Some(to) = shopper_email {
                 writes.mails.push(ctx.mail(
-                    format!("receipt#{trans_id}"),
-                    MailKind::Receipt,
-                    to,
-                    Some(&response.cart_id),
-                    &format!("Your receipt for order {}", response.cart_id),
+                    Envelope {
+                        id: format!("receipt#{trans_id}"),
+                        kind: MailKind::Receipt,
+                        to,
+                        cart_id: Some(&response.cart_id),
+                        subject: format!("Your receipt for order {}", response.cart_id),
+                    },
                     "mail_receipt",
                     view,
                 )?);
             }
             writes.mails.push(ctx.mail(
-                format!("notice#{trans_id}"),
-                MailKind::OrderNotice,
-                ctx.settings.merchant_email.clone(),
-                Some(&response.cart_id),
-                &format!("New paid order {} ({})", response.cart_id, view.amount),
+                Envelope {
+                    id: format!("notice#{trans_id}"),
+                    kind: MailKind::OrderNotice,
+                    to: ctx.settings.merchant_email.clone(),
+                    cart_id: Some(&response.cart_id),
+                    subject: format!("New paid order {} ({})", response.cart_id, view.amount),
+                },
                 "mail_order_notice",
                 view,
             )?);

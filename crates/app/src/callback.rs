@@ -1,0 +1,297 @@
+//! `POST /callback` and `GET /callback`: payment responses from the gateway.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+use http::{Method, Request, Response, StatusCode};
+
+use selectpay_domain::callback::{
+    ForbiddenReason, FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form,
+    redact_password, verify,
+};
+use selectpay_domain::decision::{Context, Decision, Reply, Snapshot, Writes, decide};
+use selectpay_domain::mail::MailKind;
+use selectpay_domain::outcome::Outcome;
+use selectpay_domain::ports::{Commit, CommitResult, Delivery};
+
+use crate::reply::{self, HandlerError};
+use crate::{App, random_id};
+
+/// Deciding again after a failed condition converges in one or two rounds; more means
+/// something else keeps changing the cart, and the gateway should retry later.
+const MAX_DECISION_ROUNDS: usize = 4;
+
+/// What a delivery is, before we know whether it means anything.
+struct Received {
+    raw: Vec<u8>,
+    content_type: Option<String>,
+}
+
+impl App {
+    pub(crate) async fn callback(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let started = Instant::now();
+        let received = received(&request);
+        let (outcome, response, cart_id, trans_id) = match self.process(&received).await {
+            Ok(Processed {
+                outcome,
+                reply,
+                cart_id,
+                trans_id,
+            }) => {
+                let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+                let response = match outcome {
+                    Outcome::Forbidden(_) | Outcome::Invalid(_) | Outcome::TooLarge => {
+                        reply::status(status)
+                    }
+                    _ => reply::html(status, reply.page),
+                };
+                (outcome, response, cart_id, trans_id)
+            }
+            Err(error) => {
+                tracing::error!(%error, "callback not processed");
+                (Outcome::StoreUnavailable, error.response(), None, None)
+            }
+        };
+        tracing::info!(
+            target: "selectpay::callback",
+            outcome = %outcome.label(),
+            status = response.status().as_u16(),
+            cart_id = cart_id.as_deref().unwrap_or(""),
+            trans_id = trans_id.as_deref().unwrap_or(""),
+            latency_ms = started.elapsed().as_millis() as u64,
+            "callback"
+        );
+        response
+    }
+
+    async fn process(&self, received: &Received) -> Result<Processed, HandlerError> {
+        let form = match parse_form(&received.raw, received.content_type.as_deref()) {
+            Ok(form) => form,
+            Err(FormError::TooLarge) => return Ok(Processed::refused(Outcome::TooLarge, 413)),
+            Err(_) => {
+                let outcome = Outcome::Invalid(InvalidReason::Unparseable);
+                self.record(received, outcome, None, None).await?;
+                return Ok(Processed::refused(outcome, 400));
+            }
+        };
+        let cart_id = form.non_blank("cartId").map(str::to_owned);
+        let trans_id = form.non_blank("transId").map(str::to_owned);
+        match verify(form, &self.config.settings) {
+            Verdict::Forbidden(reason) => {
+                let outcome = Outcome::Forbidden(reason);
+                let delivery = self.delivery(received, outcome, cart_id.clone(), trans_id.clone());
+                self.commit_alert(self.security_alert(reason)?, delivery)
+                    .await?;
+                Ok(Processed::refused(outcome, 403).about(cart_id, trans_id))
+            }
+            Verdict::Invalid(reason) => {
+                let outcome = Outcome::Invalid(reason);
+                self.record(received, outcome, cart_id.clone(), trans_id.clone())
+                    .await?;
+                Ok(Processed::refused(outcome, 400).about(cart_id, trans_id))
+            }
+            Verdict::Authentic(response) => {
+                let decision = self.apply(received, &response).await?;
+                Ok(Processed {
+                    outcome: decision.outcome,
+                    reply: decision.reply,
+                    cart_id,
+                    trans_id,
+                })
+            }
+        }
+    }
+
+    /// Decides on the optimistic assumption (one write on the happy path) and, when a
+    /// condition fails, reads what is really there and decides again.
+    async fn apply(
+        &self,
+        received: &Received,
+        response: &PaymentResponse,
+    ) -> Result<Decision, HandlerError> {
+        let key = response.idempotency_key();
+        let trans_id = match &response.status {
+            TransStatus::Authorised(trans_id) => Some(trans_id.to_string()),
+            TransStatus::Cancelled => response.field("transId").map(str::to_owned),
+        };
+        let mut snapshot = match Snapshot::optimistic(response) {
+            Some(snapshot) => snapshot,
+            None => self.store.snapshot(&key, &response.cart_id).await?,
+        };
+        for _ in 0..MAX_DECISION_ROUNDS {
+            let context = Context {
+                settings: &self.config.settings,
+                templates: &self.templates,
+                now: self.clock.now(),
+            };
+            let decision = decide(&context, response, &snapshot)?;
+            let delivery = self.delivery(
+                received,
+                decision.outcome,
+                Some(response.cart_id.to_string()),
+                trans_id.clone(),
+            );
+            if !decision.writes.depends_on_state() {
+                self.commit_alert_writes(decision.writes.clone(), delivery)
+                    .await?;
+                return Ok(decision);
+            }
+            let commit = Commit {
+                writes: decision.writes.clone(),
+                delivery,
+            };
+            match self.store.commit(&commit).await? {
+                CommitResult::Committed => {
+                    self.deliver(&commit.writes.mails).await;
+                    return Ok(decision);
+                }
+                CommitResult::ConditionFailed => {
+                    snapshot = self.store.snapshot(&key, &response.cart_id).await?;
+                }
+            }
+        }
+        Err(HandlerError::Contention)
+    }
+
+    /// Records a delivery that changes nothing.
+    async fn record(
+        &self,
+        received: &Received,
+        outcome: Outcome,
+        cart_id: Option<String>,
+        trans_id: Option<String>,
+    ) -> Result<(), HandlerError> {
+        let commit = Commit {
+            writes: Writes::default(),
+            delivery: self.delivery(received, outcome, cart_id, trans_id),
+        };
+        self.store.commit(&commit).await?;
+        Ok(())
+    }
+
+    async fn commit_alert(
+        &self,
+        alert: selectpay_domain::mail::Mail,
+        delivery: Delivery,
+    ) -> Result<(), HandlerError> {
+        self.commit_alert_writes(Writes::alert(alert), delivery)
+            .await
+    }
+
+    /// Commits an alert with its delivery; if the alert was written before, records just
+    /// the delivery. Sends the alert only when this commit wrote it.
+    async fn commit_alert_writes(
+        &self,
+        writes: Writes,
+        delivery: Delivery,
+    ) -> Result<(), HandlerError> {
+        let commit = Commit { writes, delivery };
+        match self.store.commit(&commit).await? {
+            CommitResult::Committed => {
+                self.deliver(&commit.writes.mails).await;
+            }
+            CommitResult::ConditionFailed => {
+                let quiet = Commit {
+                    writes: Writes::default(),
+                    delivery: commit.delivery,
+                };
+                self.store.commit(&quiet).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One operator alert per hour at most, however many forged deliveries arrive.
+    fn security_alert(
+        &self,
+        reason: ForbiddenReason,
+    ) -> Result<selectpay_domain::mail::Mail, HandlerError> {
+        let now = self.clock.now();
+        let hour = format!("{}T{:02}", now.date(), now.hour());
+        let context = Context {
+            settings: &self.config.settings,
+            templates: &self.templates,
+            now,
+        };
+        Ok(context.alert(
+            format!("security#{hour}"),
+            MailKind::OperatorAlert,
+            None,
+            "selectpay: callbacks refused as not from WorldPay",
+            "Deliveries to the callback URL were refused because the callback password was \
+             wrong or missing, or the installation was not ours. This alert is sent at most \
+             once an hour; the deliveries log has each attempt.",
+            vec![
+                ("First reason this hour", reason.as_str().to_owned()),
+                ("Hour (UTC)", hour.clone()),
+            ],
+        )?)
+    }
+
+    fn delivery(
+        &self,
+        received: &Received,
+        outcome: Outcome,
+        cart_id: Option<String>,
+        trans_id: Option<String>,
+    ) -> Delivery {
+        let received_at = self.clock.now();
+        Delivery {
+            id: format!("{}-{}", received_at.unix_timestamp_nanos(), random_id()),
+            received_at,
+            cart_id,
+            trans_id,
+            outcome: outcome.label(),
+            content_type: received.content_type.clone(),
+            raw: redact_password(&received.raw),
+        }
+    }
+}
+
+struct Processed {
+    outcome: Outcome,
+    reply: Reply,
+    cart_id: Option<String>,
+    trans_id: Option<String>,
+}
+
+impl Processed {
+    fn refused(outcome: Outcome, status: u16) -> Self {
+        Self {
+            outcome,
+            reply: Reply {
+                status,
+                page: String::new(),
+            },
+            cart_id: None,
+            trans_id: None,
+        }
+    }
+
+    fn about(self, cart_id: Option<String>, trans_id: Option<String>) -> Self {
+        Self {
+            cart_id,
+            trans_id,
+            ..self
+        }
+    }
+}
+
+fn received(request: &Request<Bytes>) -> Received {
+    if request.method() == Method::GET {
+        Received {
+            raw: request.uri().query().unwrap_or("").as_bytes().to_vec(),
+            content_type: None,
+        }
+    } else {
+        Received {
+            raw: request.body().to_vec(),
+            content_type: request
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        }
+    }
+}

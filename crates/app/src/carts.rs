@@ -1,0 +1,68 @@
+//! `GET /carts/{cartId}`: the order state a storefront shows.
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use percent_encoding::percent_decode_str;
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+
+use selectpay_domain::ids::CartId;
+use selectpay_domain::ports::CartRecord;
+
+use crate::reply::{self, HandlerError};
+use crate::{App, authorised};
+
+impl App {
+    pub(crate) async fn cart(&self, request: Request<Bytes>, raw_id: &str) -> Response<Bytes> {
+        if !authorised(&request, &self.config.api_key) {
+            return reply::status(StatusCode::UNAUTHORIZED);
+        }
+        let Some(cart_id) = percent_decode_str(raw_id)
+            .decode_utf8()
+            .ok()
+            .and_then(|id| CartId::parse(&id).ok())
+        else {
+            return reply::status(StatusCode::NOT_FOUND);
+        };
+        match self.store.cart(&cart_id).await {
+            Ok(Some(record)) => reply::json(StatusCode::OK, &cart_json(&record)),
+            Ok(None) => reply::status(StatusCode::NOT_FOUND),
+            Err(error) => HandlerError::from(error).response(),
+        }
+    }
+}
+
+fn timestamp(at: time::OffsetDateTime) -> Value {
+    at.format(&Rfc3339)
+        .map(Value::String)
+        .unwrap_or(Value::Null)
+}
+
+/// The JSON view of a cart, its payments and its mails (without their bodies).
+pub fn cart_json(record: &CartRecord) -> Value {
+    let cart = &record.cart;
+    json!({
+        "cartId": cart.id.as_str(),
+        "status": cart.status.as_str(),
+        "amount": cart.order.amount.decimal(),
+        "currency": cart.order.amount.currency().code(),
+        "description": cart.order.description,
+        "paidBy": cart.paid_by.as_ref().map(|t| t.as_str()),
+        "createdAt": timestamp(cart.created_at),
+        "payments": record.payments.iter().map(|p| json!({
+            "transId": p.trans_id.as_str(),
+            "status": p.status.label(),
+            "amount": p.amount,
+            "currency": p.currency,
+            "testMode": p.test_mode,
+            "authMode": p.auth_mode,
+            "receivedAt": timestamp(p.received_at),
+        })).collect::<Vec<_>>(),
+        "mails": record.mails.iter().map(|m| json!({
+            "id": m.mail.id,
+            "kind": m.mail.kind.as_str(),
+            "subject": m.mail.subject,
+            "sentAt": m.sent_at.map(timestamp),
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,177 @@
+//! Configuration from environment variables, one name each.
+
+use selectpay_domain::email::EmailAddress;
+use selectpay_domain::ids::InstallationId;
+use selectpay_domain::secret::Secret;
+use selectpay_domain::settings::{BaseUrl, Mode, Settings, SignatureFields};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("{0} must be set explicitly in live mode")]
+    DevDefaultInLive(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub settings: Settings,
+    pub api_key: Secret,
+    pub sender_email: EmailAddress,
+}
+
+/// Values a local development server may fall back to. Never used in live mode for secrets.
+pub struct DevDefaults {
+    pub public_base_url: String,
+}
+
+impl DevDefaults {
+    fn value(&self, name: &str) -> Option<String> {
+        let value = match name {
+            "SELECTPAY_MODE" => "test",
+            "SELECTPAY_INSTALLATION_ID" => "38290",
+            "SELECTPAY_CALLBACK_PASSWORD" => "dev-callback-password",
+            "SELECTPAY_API_KEY" => "dev-api-key",
+            "SELECTPAY_PUBLIC_BASE_URL" => &self.public_base_url,
+            "SELECTPAY_MERCHANT_EMAIL" => "merchant@shop.example",
+            "SELECTPAY_SENDER_EMAIL" => "orders@shop.example",
+            "SELECTPAY_OPERATOR_EMAIL" => "operator@shop.example",
+            _ => return None,
+        };
+        Some(value.to_owned())
+    }
+}
+
+/// Secrets that may not come from [`DevDefaults`] on a live installation.
+const SECRETS: &[&str] = &["SELECTPAY_CALLBACK_PASSWORD", "SELECTPAY_API_KEY"];
+
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    /// Names that fell back to a development default, for the server to announce.
+    pub defaulted: Vec<&'static str>,
+}
+
+impl Config {
+    /// Reads the configuration through `lookup` (the environment in production), falling back
+    /// to `defaults` where given.
+    pub fn load(
+        lookup: impl Fn(&str) -> Option<String>,
+        defaults: Option<&DevDefaults>,
+    ) -> Result<Loaded, ConfigError> {
+        let mut defaulted = Vec::new();
+        let mut get = |name: &'static str| -> Result<String, ConfigError> {
+            match lookup(name).filter(|v| !v.trim().is_empty()) {
+                Some(value) => Ok(value),
+                None => {
+                    let value = defaults
+                        .and_then(|d| d.value(name))
+                        .ok_or(ConfigError::Missing(name))?;
+                    defaulted.push(name);
+                    Ok(value)
+                }
+            }
+        };
+        let invalid = |name: &'static str| {
+            move |reason: &dyn std::fmt::Display| ConfigError::Invalid {
+                name,
+                reason: reason.to_string(),
+            }
+        };
+        let secret = |name: &'static str, value: String| {
+            Secret::new(&value).ok_or_else(|| invalid(name)(&"must not be blank"))
+        };
+        let email = |name: &'static str, value: String| {
+            EmailAddress::parse(&value).map_err(|e| invalid(name)(&e))
+        };
+
+        let mode: Mode = get("SELECTPAY_MODE")?
+            .parse()
+            .map_err(|e| invalid("SELECTPAY_MODE")(&e))?;
+        let installation_id = InstallationId::parse(&get("SELECTPAY_INSTALLATION_ID")?)
+            .map_err(|e| invalid("SELECTPAY_INSTALLATION_ID")(&e))?;
+        let callback_password = secret(
+            "SELECTPAY_CALLBACK_PASSWORD",
+            get("SELECTPAY_CALLBACK_PASSWORD")?,
+        )?;
+        let api_key = secret("SELECTPAY_API_KEY", get("SELECTPAY_API_KEY")?)?;
+        let public_base_url = BaseUrl::parse(&get("SELECTPAY_PUBLIC_BASE_URL")?)
+            .map_err(|e| invalid("SELECTPAY_PUBLIC_BASE_URL")(&e))?;
+        let merchant_email = email("SELECTPAY_MERCHANT_EMAIL", get("SELECTPAY_MERCHANT_EMAIL")?)?;
+        let sender_email = email("SELECTPAY_SENDER_EMAIL", get("SELECTPAY_SENDER_EMAIL")?)?;
+        let operator_email = email("SELECTPAY_OPERATOR_EMAIL", get("SELECTPAY_OPERATOR_EMAIL")?)?;
+        let md5_secret = match lookup("SELECTPAY_MD5_SECRET").filter(|v| !v.trim().is_empty()) {
+            Some(value) => Some(secret("SELECTPAY_MD5_SECRET", value)?),
+            None => None,
+        };
+        let signature_fields = SignatureFields::parse(
+            &lookup("SELECTPAY_SIGNATURE_FIELDS")
+                .unwrap_or_else(|| SignatureFields::DEFAULT.to_owned()),
+        )
+        .map_err(|e| invalid("SELECTPAY_SIGNATURE_FIELDS")(&e))?;
+
+        if mode == Mode::Live
+            && let Some(name) = defaulted.iter().find(|name| SECRETS.contains(name))
+        {
+            return Err(ConfigError::DevDefaultInLive(name));
+        }
+        Ok(Loaded {
+            config: Config {
+                settings: Settings {
+                    mode,
+                    installation_id,
+                    callback_password,
+                    md5_secret,
+                    signature_fields,
+                    public_base_url,
+                    merchant_email,
+                    operator_email,
+                },
+                api_key,
+                sender_email,
+            },
+            defaulted,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> DevDefaults {
+        DevDefaults {
+            public_base_url: "http://127.0.0.1:3000".into(),
+        }
+    }
+
+    #[test]
+    fn falls_back_to_dev_defaults_and_says_which() {
+        let loaded = Config::load(|_| None, Some(&defaults())).unwrap();
+        assert_eq!(loaded.config.settings.mode, Mode::Test);
+        assert!(loaded.defaulted.contains(&"SELECTPAY_CALLBACK_PASSWORD"));
+    }
+
+    #[test]
+    fn requires_everything_without_defaults() {
+        let err = Config::load(|_| None, None).unwrap_err();
+        assert!(matches!(err, ConfigError::Missing("SELECTPAY_MODE")));
+    }
+
+    #[test]
+    fn refuses_dev_secrets_in_live_mode() {
+        let lookup = |name: &str| (name == "SELECTPAY_MODE").then(|| "live".to_owned());
+        let err = Config::load(lookup, Some(&defaults())).unwrap_err();
+        assert!(matches!(err, ConfigError::DevDefaultInLive(_)));
+    }
+
+    #[test]
+    fn rejects_invalid_values_by_name() {
+        let lookup = |name: &str| (name == "SELECTPAY_MERCHANT_EMAIL").then(|| "nope".to_owned());
+        let err = Config::load(lookup, Some(&defaults())).unwrap_err();
+        assert!(err.to_string().starts_with("SELECTPAY_MERCHANT_EMAIL"));
+    }
+}

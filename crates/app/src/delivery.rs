@@ -1,0 +1,54 @@
+//! Sending outbox mail after the commit that wrote it, and again later if that failed.
+
+use time::Duration;
+
+use selectpay_domain::mail::Mail;
+use selectpay_domain::ports::StoreError;
+
+use crate::App;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RedeliverySummary {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+impl App {
+    /// Sends mails that were just committed. A failure leaves the mail pending for
+    /// [`App::redeliver_pending_mail`]; the request that caused it still succeeds.
+    pub(crate) async fn deliver(&self, mails: &[Mail]) -> RedeliverySummary {
+        let mut summary = RedeliverySummary::default();
+        for mail in mails {
+            match self.send_and_mark(mail).await {
+                Ok(()) => summary.sent += 1,
+                Err(error) => {
+                    summary.failed += 1;
+                    tracing::warn!(mail_id = %mail.id, kind = mail.kind.as_str(), %error, "mail left pending");
+                }
+            }
+        }
+        summary
+    }
+
+    async fn send_and_mark(&self, mail: &Mail) -> Result<(), String> {
+        self.mailer.send(mail).await.map_err(|e| e.to_string())?;
+        self.store
+            .mark_mail_sent(&mail.id, self.clock.now())
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Sends mail still pending after `grace` (long enough that the request that wrote it
+    /// has finished trying), oldest first, at most `limit`.
+    pub async fn redeliver_pending_mail(
+        &self,
+        grace: Duration,
+        limit: usize,
+    ) -> Result<RedeliverySummary, StoreError> {
+        let pending = self
+            .store
+            .pending_mail(self.clock.now() - grace, limit)
+            .await?;
+        Ok(self.deliver(&pending).await)
+    }
+}

@@ -1,0 +1,323 @@
+//! `POST /purchase`: a new cart and the purchase token the shopper's browser posts to
+//! WorldPay.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use http::header::ACCEPT;
+use http::{Request, Response, StatusCode};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use selectpay_domain::cart::{Cart, CartStatus};
+use selectpay_domain::email::EmailAddress;
+use selectpay_domain::ids::CartId;
+use selectpay_domain::money::{Currency, Money};
+use selectpay_domain::order::{CustomField, Order, Shopper, token_text};
+use selectpay_domain::ports::StoreError;
+use selectpay_domain::token::PurchaseToken;
+
+use crate::reply::{self, HandlerError};
+use crate::{App, MAX_REQUEST_BYTES, authorised, random_bytes};
+
+/// Field name → what is wrong with it, in a stable order.
+type FieldErrors = BTreeMap<String, String>;
+
+const SHOPPER_FIELDS: &[(&str, usize)] = &[
+    ("name", 255),
+    ("email", 254),
+    ("address1", 255),
+    ("address2", 255),
+    ("address3", 255),
+    ("town", 255),
+    ("postcode", 20),
+    ("country", 2),
+    ("tel", 30),
+];
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenReply<'a> {
+    cart_id: &'a str,
+    action: &'a str,
+    method: &'static str,
+    fields: Map<String, Value>,
+}
+
+impl App {
+    pub(crate) async fn purchase(&self, request: Request<Bytes>) -> Response<Bytes> {
+        if !authorised(&request, &self.config.api_key) {
+            return reply::status(StatusCode::UNAUTHORIZED);
+        }
+        if request.body().len() > MAX_REQUEST_BYTES {
+            return reply::status(StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        let order = match parse_order(request.body()) {
+            Ok(order) => order,
+            Err(errors) => {
+                return reply::json(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &serde_json::json!({ "error": "invalid_request", "fields": errors }),
+                );
+            }
+        };
+        let cart = match self.create_cart(order).await {
+            Ok(cart) => cart,
+            Err(error) => {
+                tracing::error!(%error, "cart not created");
+                return error.response();
+            }
+        };
+        tracing::info!(target: "selectpay::purchase", cart_id = %cart.id, "cart created");
+        let token = PurchaseToken::for_cart(&self.config.settings, &cart);
+        if wants_html(&request) {
+            let page = self.templates.render(
+                "purchase_form.html",
+                serde_json::json!({
+                    "cart_id": cart.id.as_str(),
+                    "action": token.action,
+                    "fields": token.fields,
+                    "amount": cart.order.amount.to_string(),
+                }),
+            );
+            return match page {
+                Ok(page) => reply::html(StatusCode::CREATED, page),
+                Err(error) => HandlerError::from(error).response(),
+            };
+        }
+        reply::json(
+            StatusCode::CREATED,
+            &TokenReply {
+                cart_id: cart.id.as_str(),
+                action: token.action,
+                method: "POST",
+                fields: token
+                    .fields
+                    .iter()
+                    .map(|(n, v)| (n.clone(), Value::String(v.clone())))
+                    .collect(),
+            },
+        )
+    }
+
+    async fn create_cart(&self, order: Order) -> Result<Cart, HandlerError> {
+        let mut cart = Cart {
+            id: CartId::from_random(random_bytes()),
+            order,
+            status: CartStatus::Pending,
+            paid_by: None,
+            created_at: self.clock.now(),
+        };
+        // 128 random bits do not collide in practice; a second draw costs nothing if they do.
+        match self.store.insert_cart(&cart).await {
+            Err(StoreError::AlreadyExists) => {
+                cart.id = CartId::from_random(random_bytes());
+                self.store.insert_cart(&cart).await?;
+            }
+            result => result?,
+        }
+        Ok(cart)
+    }
+}
+
+fn wants_html(request: &Request<Bytes>) -> bool {
+    request
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Parses the JSON body into an order, naming every bad field rather than the first.
+fn parse_order(body: &[u8]) -> Result<Order, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut fail = |name: &str, reason: String| {
+        errors.insert(name.to_owned(), reason);
+    };
+    let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) else {
+        fail("body", "must be a JSON object".into());
+        return Err(errors);
+    };
+
+    let currency = match object.remove("currency") {
+        Some(Value::String(code)) => Currency::parse(&code)
+            .map_err(|e| fail("currency", e.to_string()))
+            .ok(),
+        Some(_) => {
+            fail("currency", "must be a string such as \"GBP\"".into());
+            None
+        }
+        None => {
+            fail("currency", "is required".into());
+            None
+        }
+    };
+    let amount = match object.remove("amount") {
+        Some(Value::String(amount)) => currency.and_then(|currency| {
+            Money::parse(&amount, currency)
+                .map_err(|e| fail("amount", e.to_string()))
+                .ok()
+        }),
+        Some(_) => {
+            fail("amount", "must be a string such as \"14.99\"".into());
+            None
+        }
+        None => {
+            fail("amount", "is required".into());
+            None
+        }
+    };
+    if amount.is_some_and(|a| a.minor_units() == 0) {
+        fail("amount", "must be more than zero".into());
+    }
+    let description = match object.remove("description") {
+        Some(Value::String(text)) => token_text(&text, Order::MAX_DESCRIPTION_LEN)
+            .map_err(|e| fail("description", e.to_string()))
+            .ok(),
+        _ => {
+            fail("description", "is required and must be a string".into());
+            None
+        }
+    };
+    let shopper = match object.remove("shopper") {
+        None | Some(Value::Null) => Shopper::default(),
+        Some(Value::Object(fields)) => parse_shopper(fields, &mut fail),
+        Some(_) => {
+            fail("shopper", "must be an object".into());
+            Shopper::default()
+        }
+    };
+    let custom_fields = match object.remove("fields") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(fields)) => fields
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let key = format!("fields.{name}");
+                match value {
+                    Value::String(value) => CustomField::parse(&name, &value)
+                        .map_err(|e| fail(&key, e.to_string()))
+                        .ok(),
+                    _ => {
+                        fail(&key, "must be a string".into());
+                        None
+                    }
+                }
+            })
+            .collect(),
+        Some(_) => {
+            fail("fields", "must be an object".into());
+            Vec::new()
+        }
+    };
+    for unknown in object.keys() {
+        fail(unknown, "is not a purchase field".into());
+    }
+    match (amount, description) {
+        (Some(amount), Some(description)) if errors.is_empty() => Ok(Order {
+            amount,
+            description,
+            shopper,
+            custom_fields,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn parse_shopper(mut fields: Map<String, Value>, fail: &mut impl FnMut(&str, String)) -> Shopper {
+    let mut shopper = Shopper::default();
+    for &(name, max_len) in SHOPPER_FIELDS {
+        let key = format!("shopper.{name}");
+        let value = match fields.remove(name) {
+            None | Some(Value::Null) => continue,
+            Some(Value::String(value)) => value,
+            Some(_) => {
+                fail(&key, "must be a string".into());
+                continue;
+            }
+        };
+        let valid = token_text(&value, max_len)
+            .map_err(|e| e.to_string())
+            .and_then(|text| match name {
+                "email" => EmailAddress::parse(&text)
+                    .map(|e| e.to_string())
+                    .map_err(|e| e.to_string()),
+                "country" if !text.bytes().all(|b| b.is_ascii_uppercase()) || text.len() != 2 => {
+                    Err("must be a two-letter ISO 3166 code such as GB".into())
+                }
+                _ => Ok(text),
+            });
+        let slot = match name {
+            "name" => &mut shopper.name,
+            "email" => &mut shopper.email,
+            "address1" => &mut shopper.address1,
+            "address2" => &mut shopper.address2,
+            "address3" => &mut shopper.address3,
+            "town" => &mut shopper.town,
+            "postcode" => &mut shopper.postcode,
+            "country" => &mut shopper.country,
+            _ => &mut shopper.tel,
+        };
+        match valid {
+            Ok(text) => *slot = Some(text),
+            Err(reason) => fail(&key, reason),
+        }
+    }
+    for unknown in fields.keys() {
+        fail(
+            &format!("shopper.{unknown}"),
+            "is not a shopper field".into(),
+        );
+    }
+    shopper
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_order() {
+        let order = parse_order(
+            br#"{"amount":"14.99","currency":"GBP","description":"Tea",
+                "shopper":{"name":"Zo\u00eb","email":"zoe@example.com","country":"GB"},
+                "fields":{"MC_orderRef":"A-1"}}"#,
+        )
+        .unwrap();
+        assert_eq!(order.amount.minor_units(), 1499);
+        assert_eq!(order.shopper.name.as_deref(), Some("Zoë"));
+        assert_eq!(order.custom_fields[0].name(), "MC_orderRef");
+    }
+
+    #[test]
+    fn names_every_bad_field() {
+        let errors = parse_order(
+            br#"{"amount":14.99,"currency":"GBP","description":"",
+                "shopper":{"email":"nope","country":"gb","fax":"1"},
+                "fields":{"orderRef":"x"},"colour":"red"}"#,
+        )
+        .unwrap_err();
+        let names: Vec<&str> = errors.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "amount",
+                "colour",
+                "description",
+                "fields.orderRef",
+                "shopper.country",
+                "shopper.email",
+                "shopper.fax"
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_non_objects_and_zero_amounts() {
+        assert!(parse_order(b"[1]").unwrap_err().contains_key("body"));
+        assert!(
+            parse_order(br#"{"amount":"0.00","currency":"GBP","description":"x"}"#)
+                .unwrap_err()
+                .contains_key("amount")
+        );
+    }
+}
