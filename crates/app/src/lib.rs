@@ -5,6 +5,7 @@ mod callback;
 pub mod carts;
 pub mod config;
 mod delivery;
+pub mod gateway_simulator;
 mod purchase;
 mod reply;
 

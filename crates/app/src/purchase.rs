@@ -82,7 +82,10 @@ impl App {
             );
             return match page {
                 Ok(page) => reply::html(StatusCode::CREATED, page),
-                Err(error) => HandlerError::from(error).response(),
+                Err(error) => {
+                    tracing::error!(%error, "purchase form not rendered");
+                    HandlerError::from(error).response()
+                }
             };
         }
         reply::json(

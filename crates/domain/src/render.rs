@@ -57,6 +57,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "mail_alert.html",
         include_str!("../templates/mail_alert.html"),
     ),
+    (
+        "purchase_form.html",
+        include_str!("../templates/purchase_form.html"),
+    ),
 ];
 
 pub struct Templates {
@@ -104,5 +108,32 @@ fn template_error(name: &str, source: minijinja::Error) -> RenderError {
     RenderError::Template {
         name: name.to_owned(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_merchant_can_replace_a_template() {
+        let templates = Templates::with_overrides(vec![(
+            "page_cancelled.html".into(),
+            "<wpdisplay item=banner>Changed your mind, {{ name }}?".into(),
+        )])
+        .unwrap();
+        let page = templates
+            .render("page_cancelled.html", serde_json::json!({"name": "<b>"}))
+            .unwrap();
+        assert_eq!(page, "<wpdisplay item=banner>Changed your mind, &lt;b&gt;?");
+    }
+
+    #[test]
+    fn unknown_or_broken_overrides_are_refused() {
+        let unknown = Templates::with_overrides(vec![("nope.html".into(), String::new())]);
+        assert!(matches!(unknown, Err(RenderError::UnknownTemplate(_))));
+        let broken =
+            Templates::with_overrides(vec![("page_thanks.html".into(), "{% if %}".into())]);
+        assert!(matches!(broken, Err(RenderError::Template { .. })));
     }
 }

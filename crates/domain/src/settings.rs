@@ -121,9 +121,16 @@ impl SignatureFields {
 pub struct BaseUrl(String);
 
 impl BaseUrl {
+    /// Characters that could break out of an HTML attribute are refused, so templates can
+    /// print the URL unescaped and readable.
     pub fn parse(value: &str) -> Result<Self, SettingsError> {
         let value = value.trim().trim_end_matches('/');
-        let has_host = |rest: &str| !rest.is_empty() && !rest.contains(char::is_whitespace);
+        let has_host = |rest: &str| {
+            !rest.is_empty()
+                && !rest.contains(|c: char| {
+                    c.is_whitespace() || c.is_control() || "\"'<>`\\".contains(c)
+                })
+        };
         match value
             .strip_prefix("https://")
             .or_else(|| value.strip_prefix("http://"))
@@ -181,5 +188,6 @@ mod tests {
         assert_eq!(url.join("/basket"), "https://shop.example/basket");
         assert!(BaseUrl::parse("/relative").is_err());
         assert!(BaseUrl::parse("https://").is_err());
+        assert!(BaseUrl::parse("https://x\"onmouseover=alert(1)").is_err());
     }
 }

@@ -1,0 +1,235 @@
+//! A selectpay app on an in-memory SQLite store with a recording mailer and a settable
+//! clock, driven through its HTTP handler.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{Request, Response};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use selectpay_app::App;
+use selectpay_app::config::{Config, DevDefaults};
+use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
+use selectpay_domain::cart::{Cart, CartStatus};
+use selectpay_domain::decision::Snapshot;
+use selectpay_domain::ids::CartId;
+use selectpay_domain::mail::{Mail, MailKind};
+use selectpay_domain::money::{Currency, Money};
+use selectpay_domain::order::{Order, Shopper};
+use selectpay_domain::ports::{
+    Activity, CartRecord, Clock, Commit, CommitResult, MailError, Mailer, Store, StoreError,
+};
+use selectpay_domain::render::Templates;
+use selectpay_embedded::SqliteStore;
+
+pub const PASSWORD: &str = "dev-callback-password";
+pub const API_KEY: &str = "dev-api-key";
+pub const INSTALLATION: &str = "38290";
+pub const LATIN1_FORM: &str = "application/x-www-form-urlencoded; charset=ISO-8859-1";
+
+#[derive(Default)]
+pub struct RecordingMailer {
+    pub sent: Mutex<Vec<Mail>>,
+    pub failing: Mutex<bool>,
+}
+
+#[async_trait]
+impl Mailer for RecordingMailer {
+    async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+        if *self.failing.lock().unwrap() {
+            return Err(MailError("mail server down".into()));
+        }
+        self.sent.lock().unwrap().push(mail.clone());
+        Ok(())
+    }
+}
+
+pub struct FixedClock(pub Mutex<OffsetDateTime>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+pub struct Harness {
+    pub app: Arc<App>,
+    pub mailer: Arc<RecordingMailer>,
+    pub clock: Arc<FixedClock>,
+}
+
+impl Harness {
+    pub fn test_mode() -> Self {
+        Self::with_env(&[])
+    }
+
+    pub fn live_mode() -> Self {
+        Self::with_env(&[
+            ("SELECTPAY_MODE", "live"),
+            ("SELECTPAY_CALLBACK_PASSWORD", PASSWORD),
+            ("SELECTPAY_API_KEY", API_KEY),
+        ])
+    }
+
+    pub fn with_env(env: &[(&str, &str)]) -> Self {
+        Self::with_store(
+            env,
+            Arc::new(SqliteStore::in_memory().expect("in-memory store")),
+        )
+    }
+
+    pub fn with_store(env: &[(&str, &str)], store: Arc<dyn Store>) -> Self {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let config = Config::load(
+            |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+            Some(&DevDefaults {
+                public_base_url: "https://shop.example".into(),
+            }),
+        )
+        .expect("test configuration")
+        .config;
+        let mailer = Arc::new(RecordingMailer::default());
+        let clock = Arc::new(FixedClock(Mutex::new(datetime!(2026-11-22 10:00 UTC))));
+        let app = Arc::new(App::new(
+            config,
+            Templates::builtin(),
+            store,
+            mailer.clone(),
+            clock.clone(),
+        ));
+        Self { app, mailer, clock }
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self.clock.0.lock().unwrap();
+        *now += by;
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        self.app.store()
+    }
+
+    pub async fn request(&self, request: Request<Bytes>) -> Response<Bytes> {
+        self.app.handle(request).await
+    }
+
+    /// A pending cart of `amount` `currency`, inserted directly.
+    pub async fn cart(&self, id: &str, amount: &str, currency: &str) -> CartId {
+        let currency = Currency::parse(currency).unwrap();
+        let cart = Cart {
+            id: CartId::parse(id).unwrap(),
+            order: Order {
+                amount: Money::parse(amount, currency).unwrap(),
+                description: "Test Item".into(),
+                shopper: Shopper::default(),
+                custom_fields: Vec::new(),
+            },
+            status: CartStatus::Pending,
+            paid_by: None,
+            created_at: self.clock.now(),
+        };
+        self.store().insert_cart(&cart).await.unwrap();
+        cart.id
+    }
+
+    pub async fn record(&self, cart_id: &str) -> CartRecord {
+        self.store()
+            .cart(&CartId::parse(cart_id).unwrap())
+            .await
+            .unwrap()
+            .expect("cart exists")
+    }
+
+    pub async fn post_callback(&self, body: Vec<u8>, content_type: &str) -> Response<Bytes> {
+        self.request(
+            Request::post("/callback")
+                .header("content-type", content_type)
+                .body(Bytes::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn send(&self, payment: &SimulatedPayment) -> Response<Bytes> {
+        self.post_callback(
+            encode_form(&payment.fields(), encoding_rs::WINDOWS_1252),
+            LATIN1_FORM,
+        )
+        .await
+    }
+
+    pub fn sent(&self) -> Vec<Mail> {
+        self.mailer.sent.lock().unwrap().clone()
+    }
+
+    pub fn sent_of(&self, kind: MailKind) -> Vec<Mail> {
+        self.sent().into_iter().filter(|m| m.kind == kind).collect()
+    }
+}
+
+/// A payment response as the gateway sends it for `cart_id`.
+pub fn payment(cart_id: &str, amount: &str) -> SimulatedPayment {
+    SimulatedPayment {
+        action: Action::Pay,
+        installation_id: INSTALLATION.into(),
+        callback_password: Some(PASSWORD.into()),
+        cart_id: cart_id.into(),
+        amount: amount.into(),
+        currency: "GBP".into(),
+        test_mode: "100".into(),
+        trans_id: "12227758".into(),
+        trans_time_ms: 999_178_402_000,
+        name: "WorldPay Test".into(),
+        email: "demo@uk.worldpay.com".into(),
+        description: "Test Item".into(),
+    }
+}
+
+pub fn cancel(cart_id: &str) -> SimulatedPayment {
+    SimulatedPayment {
+        action: Action::Cancel,
+        ..payment(cart_id, "14.99")
+    }
+}
+
+pub fn body_text(response: &Response<Bytes>) -> String {
+    String::from_utf8(response.body().to_vec()).expect("UTF-8 body")
+}
+
+/// A store that is down: every call fails as DynamoDB does when throttled or unreachable.
+pub struct UnavailableStore;
+
+#[async_trait]
+impl Store for UnavailableStore {
+    async fn insert_cart(&self, _: &Cart) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn cart(&self, _: &CartId) -> Result<Option<CartRecord>, StoreError> {
+        Err(down())
+    }
+    async fn snapshot(&self, _: &str, _: &CartId) -> Result<Snapshot, StoreError> {
+        Err(down())
+    }
+    async fn commit(&self, _: &Commit) -> Result<CommitResult, StoreError> {
+        Err(down())
+    }
+    async fn pending_mail(&self, _: OffsetDateTime, _: usize) -> Result<Vec<Mail>, StoreError> {
+        Err(down())
+    }
+    async fn mark_mail_sent(&self, _: &str, _: OffsetDateTime) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn recent(&self, _: usize) -> Result<Activity, StoreError> {
+        Err(down())
+    }
+}
+
+fn down() -> StoreError {
+    StoreError::Unavailable("connection refused".into())
+}
