@@ -1,0 +1,72 @@
+//! A commit: the conditions are read and the writes made inside one immediate transaction,
+//! so no other writer can slip in between the check and the write.
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use selectpay_domain::cart::CartState;
+use selectpay_domain::decision::Condition;
+use selectpay_domain::ports::{Commit, CommitResult, StoreError};
+
+use super::queries;
+use super::rows::sql_error;
+
+pub fn commit(conn: &mut Connection, commit: &Commit) -> Result<CommitResult, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql_error)?;
+    for condition in &commit.writes.conditions {
+        if !holds(&tx, condition)? {
+            // Dropping the transaction rolls it back; nothing has been written yet anyway.
+            return Ok(CommitResult::ConditionFailed);
+        }
+    }
+    write(&tx, commit)?;
+    tx.commit().map_err(sql_error)?;
+    Ok(CommitResult::Committed)
+}
+
+fn holds(tx: &Transaction, condition: &Condition) -> Result<bool, StoreError> {
+    Ok(match condition {
+        Condition::OutcomeAbsent(key) => queries::saved_outcome(tx, key)?.is_none(),
+        Condition::CartAbsent(cart_id) => queries::cart_state(tx, cart_id)?.is_none(),
+        Condition::CartIs {
+            cart_id,
+            status,
+            amount,
+            paid_by,
+        } => {
+            let expected = CartState {
+                status: *status,
+                amount: *amount,
+                paid_by: paid_by.clone(),
+            };
+            queries::cart_state(tx, cart_id)? == Some(expected)
+        }
+        Condition::MailAbsent(mail_id) => !queries::mail_exists(tx, mail_id)?,
+    })
+}
+
+/// Any error here drops the transaction unfinished, which rolls back what was written.
+fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
+    let writes = &commit.writes;
+    if let Some(saved) = &writes.saved_outcome {
+        queries::insert_saved_outcome(tx, saved)?;
+    }
+    if let Some(payment) = &writes.payment {
+        queries::insert_payment(tx, payment)?;
+    }
+    if let Some(change) = &writes.cart_change
+        && !queries::change_cart(tx, change)?
+    {
+        // The domain only changes carts it has a condition on; anything else is a bug
+        // upstream, and must not pass as written.
+        return Err(StoreError::Unavailable(format!(
+            "cart change for unknown cart {}",
+            change.cart_id
+        )));
+    }
+    queries::insert_delivery(tx, &commit.delivery)?;
+    for mail in &writes.mails {
+        queries::insert_mail_once(tx, mail)?;
+    }
+    Ok(())
+}

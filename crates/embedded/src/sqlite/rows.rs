@@ -1,0 +1,207 @@
+//! Turning rows back into domain values. Every value is re-validated with the domain's own
+//! parsers: a row that does not decode is `Corrupt`, never a panic or a silently odd value.
+
+use std::fmt::Display;
+
+use rusqlite::types::FromSql;
+use rusqlite::{Connection, Params, Row, ffi};
+use selectpay_domain::callback::Fingerprint;
+use selectpay_domain::cart::{Cart, CartState, CartStatus, Payment, PaymentStatus};
+use selectpay_domain::decision::{Reply, SavedOutcome};
+use selectpay_domain::email::EmailAddress;
+use selectpay_domain::ids::{CartId, TransId};
+use selectpay_domain::mail::{Mail, MailKind, StoredMail};
+use selectpay_domain::money::{Currency, Money};
+use selectpay_domain::order::{CustomField, Order, Shopper};
+use selectpay_domain::ports::{Delivery, StoreError};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// Fixed width, so that text order is time order.
+const TIME: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
+
+pub fn sql_error(error: rusqlite::Error) -> StoreError {
+    use rusqlite::Error as E;
+    match &error {
+        E::SqliteFailure(failure, _)
+            if failure.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StoreError::AlreadyExists
+        }
+        E::FromSqlConversionFailure(..)
+        | E::IntegralValueOutOfRange(..)
+        | E::Utf8Error(..)
+        | E::InvalidColumnType(..)
+        | E::InvalidColumnName(..) => StoreError::Corrupt(error.to_string()),
+        _ => StoreError::Unavailable(error.to_string()),
+    }
+}
+
+fn corrupt(what: &str, detail: impl Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {detail}"))
+}
+
+pub fn time_text(at: OffsetDateTime) -> Result<String, StoreError> {
+    at.to_offset(UtcOffset::UTC)
+        .format(TIME)
+        .map_err(|e| StoreError::Unavailable(format!("time {at} cannot be stored: {e}")))
+}
+
+fn get<T: FromSql>(row: &Row, column: &str) -> Result<T, StoreError> {
+    row.get(column).map_err(sql_error)
+}
+
+fn time(row: &Row, column: &str) -> Result<OffsetDateTime, StoreError> {
+    let text: String = get(row, column)?;
+    parse_time(column, &text)
+}
+
+fn optional_time(row: &Row, column: &str) -> Result<Option<OffsetDateTime>, StoreError> {
+    get::<Option<String>>(row, column)?
+        .map(|text| parse_time(column, &text))
+        .transpose()
+}
+
+fn parse_time(column: &str, text: &str) -> Result<OffsetDateTime, StoreError> {
+    PrimitiveDateTime::parse(text, TIME)
+        .map(PrimitiveDateTime::assume_utc)
+        .map_err(|e| corrupt(column, format_args!("{text:?}: {e}")))
+}
+
+fn cart_id(row: &Row, column: &str) -> Result<CartId, StoreError> {
+    let text: String = get(row, column)?;
+    CartId::parse(&text).map_err(|e| corrupt(column, e))
+}
+
+fn optional_cart_id(row: &Row, column: &str) -> Result<Option<CartId>, StoreError> {
+    get::<Option<String>>(row, column)?
+        .map(|text| CartId::parse(&text).map_err(|e| corrupt(column, e)))
+        .transpose()
+}
+
+fn trans_id(text: &str, column: &str) -> Result<TransId, StoreError> {
+    TransId::parse(text).map_err(|e| corrupt(column, e))
+}
+
+fn json<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T, StoreError> {
+    let text: String = get(row, column)?;
+    serde_json::from_str(&text).map_err(|e| corrupt(column, e))
+}
+
+/// Runs a query and decodes every row.
+pub fn all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    decode: impl Fn(&Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = conn.prepare_cached(sql).map_err(sql_error)?;
+    let mut rows = statement.query(params).map_err(sql_error)?;
+    let mut decoded = Vec::new();
+    while let Some(row) = rows.next().map_err(sql_error)? {
+        decoded.push(decode(row)?);
+    }
+    Ok(decoded)
+}
+
+pub fn cart_state(row: &Row) -> Result<CartState, StoreError> {
+    let status: String = get(row, "status")?;
+    let minor_units: i64 = get(row, "amount_minor")?;
+    let code: String = get(row, "currency")?;
+    let currency = Currency::parse(&code).map_err(|e| corrupt("currency", e))?;
+    let minor_units = u64::try_from(minor_units).map_err(|e| corrupt("amount_minor", e))?;
+    Ok(CartState {
+        status: CartStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        amount: Money::from_minor_units(minor_units, currency),
+        paid_by: get::<Option<String>>(row, "paid_by")?
+            .map(|t| trans_id(&t, "paid_by"))
+            .transpose()?,
+    })
+}
+
+pub fn cart(row: &Row) -> Result<Cart, StoreError> {
+    let state = cart_state(row)?;
+    // The domain's Deserialize does not validate; parsing again does.
+    let custom_fields: Vec<CustomField> = json(row, "custom_fields")?;
+    let custom_fields = custom_fields
+        .iter()
+        .map(|f| CustomField::parse(f.name(), f.value()).map_err(|e| corrupt("custom_fields", e)))
+        .collect::<Result<_, _>>()?;
+    Ok(Cart {
+        id: cart_id(row, "id")?,
+        order: Order {
+            amount: state.amount,
+            description: get(row, "description")?,
+            shopper: json::<Shopper>(row, "shopper")?,
+            custom_fields,
+        },
+        status: state.status,
+        paid_by: state.paid_by,
+        created_at: time(row, "created_at")?,
+    })
+}
+
+pub fn saved_outcome(row: &Row) -> Result<SavedOutcome, StoreError> {
+    let status: i64 = get(row, "reply_status")?;
+    Ok(SavedOutcome {
+        key: get(row, "key")?,
+        fingerprint: Fingerprint::from_stored(get(row, "fingerprint")?),
+        reply: Reply {
+            status: u16::try_from(status).map_err(|e| corrupt("reply_status", e))?,
+            page: get(row, "reply_page")?,
+        },
+    })
+}
+
+pub fn payment(row: &Row) -> Result<Payment, StoreError> {
+    let trans: String = get(row, "trans_id")?;
+    let status: String = get(row, "status")?;
+    Ok(Payment {
+        trans_id: trans_id(&trans, "trans_id")?,
+        cart_id: cart_id(row, "cart_id")?,
+        status: PaymentStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        amount: get(row, "amount")?,
+        currency: get(row, "currency")?,
+        test_mode: get(row, "test_mode")?,
+        auth_mode: get(row, "auth_mode")?,
+        avs: get(row, "avs")?,
+        card_type: get(row, "card_type")?,
+        received_at: time(row, "received_at")?,
+    })
+}
+
+pub fn delivery(row: &Row) -> Result<Delivery, StoreError> {
+    Ok(Delivery {
+        id: get(row, "id")?,
+        received_at: time(row, "received_at")?,
+        cart_id: get(row, "cart_id")?,
+        trans_id: get(row, "trans_id")?,
+        outcome: get(row, "outcome")?,
+        content_type: get(row, "content_type")?,
+        raw: get(row, "raw")?,
+    })
+}
+
+pub fn mail(row: &Row) -> Result<Mail, StoreError> {
+    let kind: String = get(row, "kind")?;
+    let recipient: String = get(row, "recipient")?;
+    Ok(Mail {
+        id: get(row, "id")?,
+        kind: MailKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        cart_id: optional_cart_id(row, "cart_id")?,
+        to: EmailAddress::parse(&recipient).map_err(|e| corrupt("recipient", e))?,
+        subject: get(row, "subject")?,
+        text: get(row, "text")?,
+        html: get(row, "html")?,
+        created_at: time(row, "created_at")?,
+    })
+}
+
+pub fn stored_mail(row: &Row) -> Result<StoredMail, StoreError> {
+    Ok(StoredMail {
+        mail: mail(row)?,
+        sent_at: optional_time(row, "sent_at")?,
+    })
+}
