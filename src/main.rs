@@ -1,1 +1,53 @@
-fn main() {}
+//! `selectpay`: the local server on the embedded store, the gateway simulator and
+//! inspection of what happened.
+
+mod dashboard;
+mod local;
+mod serve;
+mod simulate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "selectpay", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the local server on the embedded store (what `cargo run` does).
+    Serve(serve::ServeArgs),
+    /// Play the gateway: post payment responses for a cart to a running server.
+    Simulate(Box<simulate::SimulateArgs>),
+    /// Show a cart, its payments and its mails as JSON.
+    Cart {
+        cart_id: String,
+        #[arg(long, default_value = local::DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    local::init_logging();
+    let command = Cli::parse()
+        .command
+        .unwrap_or_else(|| Command::Serve(serve::ServeArgs::default()));
+    let result = match command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Simulate(args) => simulate::run(*args).await,
+        Command::Cart { cart_id, data_dir } => local::print_cart(&data_dir, &cart_id).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("selectpay: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

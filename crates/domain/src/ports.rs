@@ -75,7 +75,9 @@ pub trait Store: Send + Sync {
     async fn snapshot(&self, key: &str, cart_id: &CartId) -> Result<Snapshot, StoreError>;
 
     /// Applies all writes and records the delivery atomically if every condition holds;
-    /// otherwise writes nothing. Mails whose id exists already are skipped.
+    /// otherwise writes nothing and answers `ConditionFailed`. `MailAbsent` is the condition
+    /// that guards an alert; a mail whose id exists already despite no such condition is
+    /// skipped, never overwritten.
     async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError>;
 
     /// Mail not yet sent that was written before `created_before`, oldest first.
