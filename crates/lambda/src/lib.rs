@@ -1,0 +1,4 @@
+//! Runs selectpay's shared handlers on AWS Lambda.
+
+pub mod apigw;
+pub mod secrets;
