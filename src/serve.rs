@@ -81,8 +81,8 @@ pub async fn run(args: ServeArgs) -> CliResult {
          \x20 outbox:            {}\n",
         config.settings.mode,
         config.settings.installation_id,
-        config.settings.callback_password.expose(),
-        config.api_key.expose(),
+        shown(config.settings.callback_password.as_ref()),
+        shown(config.api_key.as_ref()),
         outbox.display(),
     );
     if !loaded.defaulted.is_empty() {
@@ -105,6 +105,11 @@ pub async fn run(args: ServeArgs) -> CliResult {
         })
         .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A development server prints its secrets so a person can use them.
+fn shown(secret: Option<&selectpay_domain::secret::Secret>) -> &str {
+    secret.map_or("(not set)", |s| s.expose())
 }
 
 /// Hands a request to the shared handlers, as the Lambda adapter does on AWS.

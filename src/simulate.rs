@@ -95,7 +95,11 @@ pub async fn run(args: SimulateArgs) -> CliResult {
         callback_password: match &args.password {
             Some(password) if password.is_empty() => None,
             Some(password) => Some(password.clone()),
-            None => Some(config.settings.callback_password.expose().to_owned()),
+            None => config
+                .settings
+                .callback_password
+                .as_ref()
+                .map(|p| p.expose().to_owned()),
         },
         cart_id: args.cart_id.clone(),
         amount: terms.amount,
@@ -143,12 +147,11 @@ async fn cart_terms(
     config: &Config,
     args: &SimulateArgs,
 ) -> Result<CartTerms, Box<dyn std::error::Error + Send + Sync>> {
-    let cart: Option<serde_json::Value> = match client
-        .get(format!("{server}/carts/{}", args.cart_id))
-        .bearer_auth(config.api_key.expose())
-        .send()
-        .await
-    {
+    let mut request = client.get(format!("{server}/carts/{}", args.cart_id));
+    if let Some(key) = &config.api_key {
+        request = request.bearer_auth(key.expose());
+    }
+    let cart: Option<serde_json::Value> = match request.send().await {
         Ok(response) if response.status().is_success() => Some(response.json().await?),
         _ => None,
     };

@@ -14,7 +14,7 @@ use crate::{App, authorised};
 
 impl App {
     pub(crate) async fn cart(&self, request: Request<Bytes>, raw_id: &str) -> Response<Bytes> {
-        if !authorised(&request, &self.config.api_key) {
+        if !authorised(&request, self.config.api_key.as_ref()) {
             return reply::status(StatusCode::UNAUTHORIZED);
         }
         let Some(cart_id) = percent_decode_str(raw_id)

@@ -19,7 +19,9 @@ pub enum ConfigError {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub settings: Settings,
-    pub api_key: Secret,
+    /// `None` where no purchase API is served (the callback function): every request to it
+    /// is refused.
+    pub api_key: Option<Secret>,
     pub sender_email: EmailAddress,
 }
 
@@ -63,18 +65,15 @@ impl Config {
         defaults: Option<&DevDefaults>,
     ) -> Result<Loaded, ConfigError> {
         let mut defaulted = Vec::new();
-        let mut get = |name: &'static str| -> Result<String, ConfigError> {
-            match lookup(name).filter(|v| !v.trim().is_empty()) {
-                Some(value) => Ok(value),
-                None => {
-                    let value = defaults
-                        .and_then(|d| d.value(name))
-                        .ok_or(ConfigError::Missing(name))?;
-                    defaulted.push(name);
-                    Ok(value)
-                }
-            }
+        let mut optional = |name: &'static str| -> Option<String> {
+            lookup(name).filter(|v| !v.trim().is_empty()).or_else(|| {
+                let value = defaults.and_then(|d| d.value(name))?;
+                defaulted.push(name);
+                Some(value)
+            })
         };
+        let required =
+            |value: Option<String>, name: &'static str| value.ok_or(ConfigError::Missing(name));
         let invalid = |name: &'static str| {
             move |reason: &dyn std::fmt::Display| ConfigError::Invalid {
                 name,
@@ -88,25 +87,28 @@ impl Config {
             EmailAddress::parse(&value).map_err(|e| invalid(name)(&e))
         };
 
-        let mode: Mode = get("SELECTPAY_MODE")?
+        let mut text = |name| required(optional(name), name);
+        let mode: Mode = text("SELECTPAY_MODE")?
             .parse()
             .map_err(|e| invalid("SELECTPAY_MODE")(&e))?;
-        let installation_id = InstallationId::parse(&get("SELECTPAY_INSTALLATION_ID")?)
+        let installation_id = InstallationId::parse(&text("SELECTPAY_INSTALLATION_ID")?)
             .map_err(|e| invalid("SELECTPAY_INSTALLATION_ID")(&e))?;
-        let callback_password = secret(
-            "SELECTPAY_CALLBACK_PASSWORD",
-            get("SELECTPAY_CALLBACK_PASSWORD")?,
-        )?;
-        let api_key = secret("SELECTPAY_API_KEY", get("SELECTPAY_API_KEY")?)?;
-        let public_base_url = BaseUrl::parse(&get("SELECTPAY_PUBLIC_BASE_URL")?)
+        let public_base_url = BaseUrl::parse(&text("SELECTPAY_PUBLIC_BASE_URL")?)
             .map_err(|e| invalid("SELECTPAY_PUBLIC_BASE_URL")(&e))?;
-        let merchant_email = email("SELECTPAY_MERCHANT_EMAIL", get("SELECTPAY_MERCHANT_EMAIL")?)?;
-        let sender_email = email("SELECTPAY_SENDER_EMAIL", get("SELECTPAY_SENDER_EMAIL")?)?;
-        let operator_email = email("SELECTPAY_OPERATOR_EMAIL", get("SELECTPAY_OPERATOR_EMAIL")?)?;
-        let md5_secret = match lookup("SELECTPAY_MD5_SECRET").filter(|v| !v.trim().is_empty()) {
-            Some(value) => Some(secret("SELECTPAY_MD5_SECRET", value)?),
-            None => None,
-        };
+        let merchant_email = email(
+            "SELECTPAY_MERCHANT_EMAIL",
+            text("SELECTPAY_MERCHANT_EMAIL")?,
+        )?;
+        let sender_email = email("SELECTPAY_SENDER_EMAIL", text("SELECTPAY_SENDER_EMAIL")?)?;
+        let operator_email = email(
+            "SELECTPAY_OPERATOR_EMAIL",
+            text("SELECTPAY_OPERATOR_EMAIL")?,
+        )?;
+        // Each function is given only the secrets it uses, so none is required here.
+        let mut optional_secret = |name| optional(name).map(|v| secret(name, v)).transpose();
+        let callback_password = optional_secret("SELECTPAY_CALLBACK_PASSWORD")?;
+        let api_key = optional_secret("SELECTPAY_API_KEY")?;
+        let md5_secret = optional_secret("SELECTPAY_MD5_SECRET")?;
         let signature_fields = SignatureFields::parse(
             &lookup("SELECTPAY_SIGNATURE_FIELDS")
                 .unwrap_or_else(|| SignatureFields::DEFAULT.to_owned()),
@@ -156,7 +158,28 @@ mod tests {
     }
 
     #[test]
-    fn requires_everything_without_defaults() {
+    fn secrets_are_optional_without_defaults() {
+        let required = [
+            ("SELECTPAY_MODE", "live"),
+            ("SELECTPAY_INSTALLATION_ID", "1"),
+            ("SELECTPAY_PUBLIC_BASE_URL", "https://shop.example"),
+            ("SELECTPAY_MERCHANT_EMAIL", "m@shop.example"),
+            ("SELECTPAY_SENDER_EMAIL", "s@shop.example"),
+            ("SELECTPAY_OPERATOR_EMAIL", "o@shop.example"),
+        ];
+        let lookup = |name: &str| {
+            required
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        };
+        let config = Config::load(lookup, None).unwrap().config;
+        assert!(config.api_key.is_none());
+        assert!(config.settings.callback_password.is_none());
+    }
+
+    #[test]
+    fn requires_everything_else_without_defaults() {
         let err = Config::load(|_| None, None).unwrap_err();
         assert!(matches!(err, ConfigError::Missing("SELECTPAY_MODE")));
     }

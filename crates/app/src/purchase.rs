@@ -46,7 +46,7 @@ struct TokenReply<'a> {
 
 impl App {
     pub(crate) async fn purchase(&self, request: Request<Bytes>) -> Response<Bytes> {
-        if !authorised(&request, &self.config.api_key) {
+        if !authorised(&request, self.config.api_key.as_ref()) {
             return reply::status(StatusCode::UNAUTHORIZED);
         }
         if request.body().len() > MAX_REQUEST_BYTES {

@@ -153,7 +153,9 @@ impl BaseUrl {
 pub struct Settings {
     pub mode: Mode,
     pub installation_id: InstallationId,
-    pub callback_password: Secret,
+    /// `None` in a deployment that serves no callbacks (the purchase function): every
+    /// callback it might receive is refused.
+    pub callback_password: Option<Secret>,
     pub md5_secret: Option<Secret>,
     pub signature_fields: SignatureFields,
     pub public_base_url: BaseUrl,

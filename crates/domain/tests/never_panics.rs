@@ -12,7 +12,7 @@ fn settings() -> Settings {
     Settings {
         mode: Mode::Test,
         installation_id: InstallationId::parse("38290").unwrap(),
-        callback_password: Secret::new("pw").unwrap(),
+        callback_password: Secret::new("pw"),
         md5_secret: None,
         signature_fields: SignatureFields::parse(SignatureFields::DEFAULT).unwrap(),
         public_base_url: BaseUrl::parse("https://shop.example").unwrap(),
