@@ -34,14 +34,17 @@ pub trait ParameterStore: Send + Sync {
     async fn decrypted(&self, names: &[String]) -> Result<HashMap<String, String>, SecretsError>;
 }
 
-/// The environment with each secret filled in from its parameter, unless it was given as a
-/// plain value. One call to the parameter store at most.
+/// The environment with each `needed` secret filled in from its parameter, unless it was
+/// given as a plain value. Only needed ones are read: each function may read only its own
+/// parameters. One call to the parameter store at most.
 pub async fn resolve(
     mut env: HashMap<String, String>,
     store: &dyn ParameterStore,
+    needed: &[&str],
 ) -> Result<HashMap<String, String>, SecretsError> {
     let wanted: Vec<(&str, String)> = SECRET_PARAMETERS
         .iter()
+        .filter(|(_, target)| needed.contains(target))
         .filter(|(_, target)| env.get(*target).is_none_or(|v| v.trim().is_empty()))
         .filter_map(|(param_var, target)| {
             env.get(*param_var)
@@ -104,6 +107,12 @@ mod tests {
         }
     }
 
+    const ALL: [&str; 3] = [
+        "SELECTPAY_CALLBACK_PASSWORD",
+        "SELECTPAY_API_KEY",
+        "SELECTPAY_MD5_SECRET",
+    ];
+
     fn env(vars: &[(&str, &str)]) -> HashMap<String, String> {
         vars.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -119,6 +128,7 @@ mod tests {
                 ("SELECTPAY_API_KEY_PARAM", "/sp/key"),
             ]),
             &ssm,
+            &ALL,
         )
         .await
         .unwrap();
@@ -136,11 +146,30 @@ mod tests {
                 ("SELECTPAY_CALLBACK_PASSWORD_PARAM", "/sp/pw"),
             ]),
             &ssm,
+            &ALL,
         )
         .await
         .unwrap();
         assert_eq!(resolved["SELECTPAY_CALLBACK_PASSWORD"], "plain");
         assert!(ssm.calls.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn reads_only_the_parameters_the_function_needs() {
+        let ssm = store(&[("/sp/pw", "s3cret")]);
+        let resolved = resolve(
+            env(&[
+                ("SELECTPAY_CALLBACK_PASSWORD_PARAM", "/sp/pw"),
+                ("SELECTPAY_API_KEY_PARAM", "/sp/key"),
+            ]),
+            &ssm,
+            &["SELECTPAY_CALLBACK_PASSWORD"],
+        )
+        .await
+        .unwrap();
+        assert_eq!(resolved["SELECTPAY_CALLBACK_PASSWORD"], "s3cret");
+        assert!(!resolved.contains_key("SELECTPAY_API_KEY"));
+        assert_eq!(*ssm.calls.lock().unwrap(), vec![vec!["/sp/pw".to_owned()]]);
     }
 
     #[tokio::test]
@@ -152,6 +181,7 @@ mod tests {
                 ("SELECTPAY_API_KEY_PARAM", "/sp/missing"),
             ]),
             &ssm,
+            &ALL,
         )
         .await
         .unwrap_err();
