@@ -1,4 +1,20 @@
 //! AWS adapters of selectpay: a DynamoDB [`Store`] and an SES [`Mailer`].
 //!
+//! ```ignore
+//! let config = selectpay_aws::load_sdk_config().await;
+//! let store = DynamoStore::new(selectpay_aws::dynamodb_client(&config), table_name);
+//! let mailer = SesMailer::new(selectpay_aws::ses_client(&config), sender);
+//! ```
+//!
 //! [`Store`]: selectpay_domain::ports::Store
 //! [`Mailer`]: selectpay_domain::ports::Mailer
+
+mod clients;
+mod dynamodb;
+mod ses;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use clients::{dynamodb_client, load_sdk_config, ses_client};
+pub use dynamodb::DynamoStore;
+pub use ses::SesMailer;

@@ -1,0 +1,166 @@
+//! The [`Store`] on one DynamoDB table (single-table design; infra/table.json defines it).
+//!
+//! | item | `pk` | `sk` | notes |
+//! |---|---|---|---|
+//! | cart | `CART#<cartId>` | `CART` | amount as `amountMinor` (N) + `currency` |
+//! | payment | `CART#<cartId>` | `PAYMENT#<transId>` | a cart's payments are one query |
+//! | mail pointer | `CART#<cartId>` | `MAIL#<mailId>` | lists a cart's mails in its partition |
+//! | mail | `MAIL#<mailId>` | `MAIL` | `pendingPk` + `createdAt` while unsent |
+//! | saved outcome | `OUTCOME#<key>` | `OUTCOME` | `trans#<transId>` makes a `transId` unique |
+//! | delivery | `DELIVERY#<cartId>` or `DELIVERY` | `<receivedAt>#<id>` | TTL `expiresAt` |
+//!
+//! Mails are keyed by id alone because `MailAbsent` names nothing else; the pointer, written
+//! in the same transaction, lets the cart view find them with one query and one batch read
+//! (consistent, unlike an index). Unsent mails carry `pendingPk = "PENDING"`, which puts them
+//! in the sparse `pending-mail` index ordered by `createdAt`; marking a mail sent removes it.
+//! Times are RFC 3339 UTC with nine fixed fractional digits, so string order is time order.
+//!
+//! Every SDK error becomes `StoreError::Unavailable`: [`dynamodb_client`] bounds the SDK's
+//! own retries and timeouts, so a caller learns of an outage quickly.
+//!
+//! [`Store`]: selectpay_domain::ports::Store
+//! [`dynamodb_client`]: crate::dynamodb_client
+
+mod commit;
+mod items;
+mod reads;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use selectpay_domain::cart::Cart;
+use selectpay_domain::decision::Snapshot;
+use selectpay_domain::ids::CartId;
+use selectpay_domain::mail::Mail;
+use selectpay_domain::ports::{Activity, CartRecord, Commit, CommitResult, Store, StoreError};
+use time::OffsetDateTime;
+
+use items::{Key, attr, s};
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table_name: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table_name.into(),
+        }
+    }
+}
+
+pub(crate) fn unavailable(error: impl std::error::Error) -> StoreError {
+    StoreError::Unavailable(DisplayErrorContext(error).to_string())
+}
+
+/// Short random pauses for when DynamoDB answers "not now" to a transaction or batch (another
+/// transaction holds an item, or unprocessed keys): the other side finishes in milliseconds.
+/// Bounded, so that a caller behind API Gateway's 29 s still gets an answer in time.
+#[derive(Default)]
+struct Backoff {
+    tries: u32,
+}
+
+impl Backoff {
+    const MAX_TRIES: u32 = 8;
+    const FIRST: Duration = Duration::from_millis(10);
+
+    async fn wait(&mut self, what: &str) -> Result<(), StoreError> {
+        if self.tries >= Self::MAX_TRIES {
+            return Err(StoreError::Unavailable(format!(
+                "{what} after {} tries",
+                self.tries + 1
+            )));
+        }
+        // Full jitter keeps contenders that collided once from colliding again in step.
+        let ceiling = Self::FIRST * 2u32.pow(self.tries);
+        let fraction = getrandom::u32().unwrap_or(u32::MAX / 2);
+        let pause = ceiling.mul_f64(f64::from(fraction) / f64::from(u32::MAX));
+        self.tries += 1;
+        tokio::time::sleep(pause).await;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn insert_cart(&self, cart: &Cart) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(items::cart_item(cart)?))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", attr::PK)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::AlreadyExists)
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn cart(&self, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError> {
+        reads::cart(self, cart_id).await
+    }
+
+    async fn snapshot(&self, key: &str, cart_id: &CartId) -> Result<Snapshot, StoreError> {
+        reads::snapshot(self, key, cart_id).await
+    }
+
+    async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError> {
+        commit::commit(self, commit).await
+    }
+
+    async fn pending_mail(
+        &self,
+        created_before: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Mail>, StoreError> {
+        reads::pending_mail(self, created_before, limit).await
+    }
+
+    /// Unknown ids are ignored, as nothing is there to mark.
+    async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+        let Key { pk, sk } = Key::mail(mail_id);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(attr::PK, s(pk))
+            .key(attr::SK, s(sk))
+            .update_expression("SET #sentAt = :at REMOVE #pendingPk")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#sentAt", attr::SENT_AT)
+            .expression_attribute_names("#pendingPk", attr::PENDING_PK)
+            .expression_attribute_names("#pk", attr::PK)
+            .expression_attribute_values(":at", items::time(at)?)
+            .send()
+            .await;
+        match result {
+            Err(e)
+                if !e
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(unavailable(e))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn recent(&self, limit: usize) -> Result<Activity, StoreError> {
+        reads::recent(self, limit).await
+    }
+}

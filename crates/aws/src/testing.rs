@@ -1,0 +1,222 @@
+//! Test support on the local stand-ins that `./infra/test.sh` starts (DynamoDB Local and an
+//! SES v2 emulator), for this crate's tests and for end-to-end tests elsewhere. Each test
+//! gets a table of its own, so tests run in parallel against one DynamoDB Local.
+//!
+//! These functions panic, with a message saying what to do, when the services are not
+//! there: a test that cannot reach them must fail, not pass silently.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
+};
+use serde::Deserialize;
+
+use crate::{DynamoStore, dynamodb_client, load_sdk_config, ses_client};
+
+pub const DYNAMODB_ENDPOINT: &str = "AWS_ENDPOINT_URL_DYNAMODB";
+pub const SES_ENDPOINT: &str = "AWS_ENDPOINT_URL_SESV2";
+/// The emulator's list of the mail it was given, as JSON.
+pub const SES_STORE_URL: &str = "SELECTPAY_SES_STORE_URL";
+
+/// The table the stack deploys, as `aws dynamodb create-table --cli-input-json` takes it.
+const TABLE_JSON: &str = include_str!("../../../infra/table.json");
+
+/// The value of `variable`, which `./infra/services.sh start` exports.
+///
+/// # Panics
+/// If it is not set.
+pub fn require_env(variable: &str) -> String {
+    std::env::var(variable).unwrap_or_else(|_| {
+        panic!(
+            "{variable} is not set: these tests need DynamoDB Local and the SES emulator. \
+             Run them with ./infra/test.sh, which starts both, or first run \
+             eval \"$(./infra/services.sh start .selectpay/services)\""
+        )
+    })
+}
+
+/// The SDK configuration from the environment, once the local endpoints are known to be set.
+pub async fn local_sdk_config() -> SdkConfig {
+    require_env(DYNAMODB_ENDPOINT);
+    require_env(SES_ENDPOINT);
+    load_sdk_config().await
+}
+
+/// A new, empty table like the deployed one, and a client for it.
+pub async fn fresh_table() -> (Client, String) {
+    let client = dynamodb_client(&local_sdk_config().await);
+    let name = unique_table_name();
+    create_table(&client, &name).await;
+    (client, name)
+}
+
+/// A [`DynamoStore`] on a new, empty table.
+pub async fn fresh_store() -> DynamoStore {
+    let (client, table) = fresh_table().await;
+    DynamoStore::new(client, table)
+}
+
+/// A mailer on the SES emulator.
+pub async fn local_ses_client() -> aws_sdk_sesv2::Client {
+    ses_client(&local_sdk_config().await)
+}
+
+fn unique_table_name() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // DynamoDB Local outlives test runs: the random part keeps a rerun off old tables.
+    let run = getrandom::u32().expect("random bytes");
+    format!(
+        "selectpay-test-{}-{run:08x}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TableSpec {
+    billing_mode: String,
+    attribute_definitions: Vec<AttributeSpec>,
+    key_schema: Vec<KeySpec>,
+    global_secondary_indexes: Vec<IndexSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributeSpec {
+    attribute_name: String,
+    attribute_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct KeySpec {
+    attribute_name: String,
+    key_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct IndexSpec {
+    index_name: String,
+    key_schema: Vec<KeySpec>,
+    projection: ProjectionSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ProjectionSpec {
+    projection_type: String,
+}
+
+fn key_schema(keys: &[KeySpec]) -> Vec<KeySchemaElement> {
+    keys.iter()
+        .map(|key| {
+            KeySchemaElement::builder()
+                .attribute_name(&key.attribute_name)
+                .key_type(KeyType::from(key.key_type.as_str()))
+                .build()
+                .expect("key schema element")
+        })
+        .collect()
+}
+
+async fn create_table(client: &Client, name: &str) {
+    let spec: TableSpec = serde_json::from_str(TABLE_JSON).expect("infra/table.json");
+    let attributes = spec
+        .attribute_definitions
+        .iter()
+        .map(|attribute| {
+            AttributeDefinition::builder()
+                .attribute_name(&attribute.attribute_name)
+                .attribute_type(ScalarAttributeType::from(attribute.attribute_type.as_str()))
+                .build()
+                .expect("attribute definition")
+        })
+        .collect();
+    let indexes = spec
+        .global_secondary_indexes
+        .iter()
+        .map(|index| {
+            GlobalSecondaryIndex::builder()
+                .index_name(&index.index_name)
+                .set_key_schema(Some(key_schema(&index.key_schema)))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::from(
+                            index.projection.projection_type.as_str(),
+                        ))
+                        .build(),
+                )
+                .build()
+                .expect("index")
+        })
+        .collect();
+    client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::from(spec.billing_mode.as_str()))
+        .set_attribute_definitions(Some(attributes))
+        .set_key_schema(Some(key_schema(&spec.key_schema)))
+        .set_global_secondary_indexes(Some(indexes))
+        .send()
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot create table {name} on {}: {}",
+                require_env(DYNAMODB_ENDPOINT),
+                DisplayErrorContext(e)
+            )
+        });
+    client
+        .wait_until_table_exists()
+        .table_name(name)
+        .wait(Duration::from_secs(30))
+        .await
+        .unwrap_or_else(|e| panic!("table {name} did not become active: {e}"));
+}
+
+/// One mail as the SES emulator recorded it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SentMail {
+    pub from: String,
+    pub destination: SentTo,
+    pub subject: String,
+    pub body: SentBody,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SentTo {
+    pub to: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SentBody {
+    pub text: Option<String>,
+    pub html: Option<String>,
+}
+
+/// Every mail the SES emulator was given since it started, oldest first. Tests run in
+/// parallel on one emulator, so pick yours out, e.g. by a recipient of your own.
+pub async fn sent_mails() -> Vec<SentMail> {
+    #[derive(Deserialize)]
+    struct Store {
+        emails: Vec<SentMail>,
+    }
+    let url = require_env(SES_STORE_URL);
+    let store: Store = reqwest::get(&url)
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: not the emulator's store: {e}"));
+    store.emails
+}
