@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Runs every check and test of selectpay: formatting, lints, then all test suites.
+# Runs every check and test of selectpay: formatting, lints, the SAM template lint, then all
+# test suites, with DynamoDB Local and the SES v2 emulator started for the AWS adapters'
+# tests (pinned, on free ports) and stopped afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+./infra/services.sh lint
+
+./infra/services.sh install
+state="$(mktemp -d "${TMPDIR:-/tmp}/selectpay-services.XXXXXX")"
+trap './infra/services.sh stop "$state"; rm -rf "$state"' EXIT
+eval "$(./infra/services.sh start "$state")"
+
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast
 else
