@@ -43,6 +43,25 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Creates a cart through the purchase API, as a storefront does; returns its id.
+    async fn purchase(&self, order: Value) -> String {
+        let token: Value = reqwest::Client::new()
+            .post(format!("{}/purchase", self.url))
+            .bearer_auth("dev-api-key")
+            .json(&order)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        token["cartId"].as_str().unwrap().to_owned()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -70,24 +89,14 @@ async fn purchase_pay_and_see_the_order_paid_with_one_receipt() {
     let server = Server::start(data_dir.path());
     let client = reqwest::Client::new();
 
-    let token: Value = client
-        .post(format!("{}/purchase", server.url))
-        .bearer_auth("dev-api-key")
-        .json(&serde_json::json!({
+    let cart_id = &server
+        .purchase(serde_json::json!({
             "amount": "14.99",
             "currency": "GBP",
             "description": "Tea for two",
             "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}
         }))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let cart_id = token["cartId"].as_str().unwrap();
+        .await;
 
     let simulate = Command::new(BINARY)
         .args(["simulate", "pay", cart_id, "--server", &server.url])
@@ -138,17 +147,9 @@ async fn purchase_pay_and_see_the_order_paid_with_one_receipt() {
 async fn a_tampered_amount_from_the_simulator_is_not_fulfilled() {
     let data_dir = tempfile::tempdir().unwrap();
     let server = Server::start(data_dir.path());
-    let token: Value = reqwest::Client::new()
-        .post(format!("{}/purchase", server.url))
-        .bearer_auth("dev-api-key")
-        .json(&serde_json::json!({"amount": "14.99", "currency": "GBP", "description": "Tea"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let cart_id = token["cartId"].as_str().unwrap();
+    let cart_id = &server
+        .purchase(serde_json::json!({"amount": "14.99", "currency": "GBP", "description": "Tea"}))
+        .await;
 
     let simulate = Command::new(BINARY)
         .args([

@@ -1,13 +1,14 @@
 //! Real API Gateway HTTP API (payload v2) events through the Lambda adapter to the shared
 //! handlers, on the embedded store.
 
+mod support;
+
 use std::sync::Arc;
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
 use time::macros::datetime;
 
-use selectpay_app::config::{Config, DevDefaults};
 use selectpay_app::{App, SystemClock};
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::email::EmailAddress;
@@ -26,14 +27,7 @@ struct Deployed {
 }
 
 fn deployed() -> Deployed {
-    let config = Config::load(
-        |_| None,
-        Some(&DevDefaults {
-            public_base_url: "https://shop.example".into(),
-        }),
-    )
-    .unwrap()
-    .config;
+    let config = support::dev_config();
     let store = Arc::new(SqliteStore::in_memory().unwrap());
     let outbox = tempfile::tempdir().unwrap();
     let mailer = OutboxMailer::new(

@@ -1,6 +1,8 @@
 //! The Lambda handlers on the AWS adapters: API Gateway events in, DynamoDB Local as the
 //! store and the SES v2 emulator as the mail service. `./infra/test.sh` starts both.
 
+mod support;
+
 use std::sync::Arc;
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
@@ -9,7 +11,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use selectpay_app::config::{Config, DevDefaults};
 use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
 use selectpay_app::{App, SystemClock};
 use selectpay_aws::SesMailer;
@@ -19,14 +20,7 @@ use selectpay_domain::render::Templates;
 use selectpay_lambda::apigw::handle_event;
 
 async fn deployed() -> Arc<App> {
-    let config = Config::load(
-        |_| None,
-        Some(&DevDefaults {
-            public_base_url: "https://shop.example".into(),
-        }),
-    )
-    .unwrap()
-    .config;
+    let config = support::dev_config();
     let mailer = SesMailer::new(
         local_ses_client().await,
         EmailAddress::parse("orders@shop.example").unwrap(),
