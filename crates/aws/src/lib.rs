@@ -1,9 +1,13 @@
 //! AWS adapters of selectpay: a DynamoDB [`Store`] and an SES [`Mailer`].
 //!
-//! ```ignore
+//! ```no_run
+//! # async fn wire(table_name: String, sender: selectpay_domain::email::EmailAddress) {
+//! use selectpay_aws::{DynamoStore, SesMailer};
+//!
 //! let config = selectpay_aws::load_sdk_config().await;
 //! let store = DynamoStore::new(selectpay_aws::dynamodb_client(&config), table_name);
 //! let mailer = SesMailer::new(selectpay_aws::ses_client(&config), sender);
+//! # }
 //! ```
 //!
 //! [`Store`]: selectpay_domain::ports::Store

@@ -13,10 +13,12 @@ use aws_sdk_dynamodb::config::{ConfigBag, Credentials, Intercept, Region, Runtim
 use aws_sdk_dynamodb::types::AttributeValue;
 use selectpay_aws::testing::fresh_table;
 use selectpay_aws::{DynamoStore, dynamodb_client};
-use selectpay_domain::cart::Cart;
+use selectpay_domain::cart::{Cart, Payment, PaymentStatus, ReviewReason};
 use selectpay_domain::decision::Writes;
 use selectpay_domain::ports::{CommitResult, Store, StoreError};
-use selectpay_store_conformance::fixtures::{at, cart, commit, delivery, happy_path, trans_key};
+use selectpay_store_conformance::fixtures::{
+    at, cart, commit, delivery, happy_path, payment, trans_key,
+};
 use time::macros::datetime;
 
 /// The DynamoDB operation of every HTTP request a client sends, retries included.
@@ -241,4 +243,34 @@ async fn deliveries_are_kept_by_cart_for_ninety_days() {
         Some(&AttributeValue::N(expires_at.unix_timestamp().to_string()))
     );
     assert_eq!(store.recent(10).await.unwrap().deliveries, [received]);
+}
+
+/// A tampered callback may leave out the amount and currency; DynamoDB takes empty strings
+/// outside keys, and what was received is kept as received.
+#[tokio::test]
+async fn a_payment_without_amount_or_currency_round_trips() {
+    let (client, table) = fresh_table().await;
+    let store = DynamoStore::new(client, table);
+    let cart = cart("cart-1");
+    store.insert_cart(&cart).await.unwrap();
+    let review = PaymentStatus::Review(ReviewReason::AmountMismatch);
+    let received = Payment {
+        amount: String::new(),
+        currency: String::new(),
+        auth_mode: None,
+        avs: None,
+        card_type: None,
+        ..payment(&cart.id, "T1", review, at(60))
+    };
+    let writes = Writes {
+        payment: Some(received.clone()),
+        ..Writes::default()
+    };
+    let result = store
+        .commit(&commit(writes, delivery("d1", Some(&cart.id), at(60))))
+        .await
+        .unwrap();
+    assert_eq!(result, CommitResult::Committed);
+    let record = store.cart(&cart.id).await.unwrap().unwrap();
+    assert_eq!(record.payments, [received]);
 }

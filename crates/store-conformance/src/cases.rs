@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use selectpay_domain::cart::{Cart, CartState, CartStatus, PaymentStatus, ReviewReason};
-use selectpay_domain::decision::{Condition, Snapshot, Writes};
+use selectpay_domain::decision::{CartChange, Condition, Snapshot, Writes};
 use selectpay_domain::ids::CartId;
 use selectpay_domain::mail::{Mail, StoredMail};
 use selectpay_domain::ports::{Activity, CartRecord, CommitResult, Delivery, Store, StoreError};
@@ -536,4 +536,58 @@ pub async fn recent_is_newest_first_and_limited<S: Store>(store: S) {
         ["cart-2", "cart-3", "cart-1"]
     );
     assert_eq!(ids(&all.deliveries, |d| d.id.clone()), ["d2", "d3", "d1"]);
+}
+
+/// Writes the domain never makes unguarded must fail the commit, not half-apply: a cart
+/// change for a missing cart (a store must not create the cart) and a payment recorded
+/// twice. Either leaves no trace, not even the delivery.
+pub async fn a_write_that_cannot_be_made_leaves_no_trace<S: Store>(store: S) {
+    let missing = cart("no-such-cart");
+    let paid = |trans: &str| Writes {
+        payment: Some(payment(&missing.id, trans, PaymentStatus::Accepted, at(60))),
+        ..Writes::default()
+    };
+    let first = commit(paid("T1"), delivery("d1", None, at(60)));
+    assert_eq!(
+        store.commit(&first).await.expect("commit"),
+        CommitResult::Committed
+    );
+
+    let change = Writes {
+        cart_change: Some(CartChange {
+            cart_id: missing.id.clone(),
+            status: CartStatus::Paid,
+            paid_by: Some(trans_id("T2")),
+        }),
+        ..paid("T2")
+    };
+    let result = store
+        .commit(&commit(change, delivery("d2", None, at(61))))
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "cart change for a missing cart gave {result:?}"
+    );
+    assert_eq!(store.cart(&missing.id).await.expect("read"), None);
+
+    let again = commit(paid("T1"), delivery("d3", None, at(62)));
+    let result = store.commit(&again).await;
+    assert!(
+        matches!(result, Err(StoreError::AlreadyExists)),
+        "the same payment twice gave {result:?}"
+    );
+
+    let activity = recent(&store).await;
+    assert_eq!(ids(&activity.deliveries, |d| d.id.clone()), ["d1"]);
+    assert_eq!(ids(&activity.payments, |p| p.trans_id.to_string()), ["T1"]);
+}
+
+/// Marking a mail that does not exist changes nothing; in particular it does not create one.
+pub async fn marking_an_unknown_mail_sent_changes_nothing<S: Store>(store: S) {
+    store
+        .mark_mail_sent("no-such-mail", at(50))
+        .await
+        .expect("mark sent");
+    assert_eq!(recent(&store).await, Activity::default());
+    assert!(pending(&store).await.is_empty());
 }

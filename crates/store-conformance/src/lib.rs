@@ -37,6 +37,8 @@ macro_rules! store_conformance_tests {
             pending_mail_is_oldest_first_before_the_cutoff,
             concurrent_commits_apply_once,
             recent_is_newest_first_and_limited,
+            a_write_that_cannot_be_made_leaves_no_trace,
+            marking_an_unknown_mail_sent_changes_nothing,
         );
     };
     (@cases $make_store:expr; $($case:ident),+ $(,)?) => {

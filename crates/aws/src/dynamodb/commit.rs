@@ -380,3 +380,136 @@ fn judge(entries: &[Entry], reasons: &[CancellationReason]) -> Result<Verdict, S
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use selectpay_domain::decision::Writes;
+    use selectpay_store_conformance::fixtures::{at, cart, delivery, happy_path, mail};
+
+    use super::*;
+
+    fn happy_commit() -> Commit {
+        let cart = cart("cart-1");
+        Commit {
+            writes: happy_path(&cart, "T1"),
+            delivery: delivery("d1", Some(&cart.id), at(60)),
+        }
+    }
+
+    /// The reasons DynamoDB gives for `entries`, "None" but for the given ones.
+    fn reasons(entries: &[Entry], failed: &[(&Key, &str)]) -> Vec<CancellationReason> {
+        entries
+            .iter()
+            .map(|entry| {
+                let code = failed
+                    .iter()
+                    .find(|(key, _)| **key == entry.key)
+                    .map_or("None", |(_, code)| code);
+                CancellationReason::builder().code(code).build()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn conditions_ride_on_the_items_written_so_each_item_is_touched_once() {
+        let commit = happy_commit();
+        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let keys: HashSet<_> = entries.iter().map(|entry| &entry.key).collect();
+        assert_eq!(keys.len(), entries.len(), "{entries:#?}");
+        // Outcome, payment, cart, delivery, and two mails with a pointer each.
+        assert_eq!(entries.len(), 8);
+        assert!(
+            entries
+                .iter()
+                .all(|entry| !matches!(entry.action, Action::Check))
+        );
+        let cart = entries
+            .iter()
+            .find(|entry| matches!(entry.action, Action::ChangeCart(_)))
+            .unwrap();
+        assert!(matches!(
+            cart.clauses.as_slice(),
+            [Clause::Exists, Clause::CartIs { .. }]
+        ));
+        assert_eq!(cart.meaning, Some(Meaning::Condition));
+        let outcome = Key::outcome("trans#T1");
+        let outcome = entries.iter().find(|entry| entry.key == outcome).unwrap();
+        assert!(matches!(outcome.clauses.as_slice(), [Clause::Absent]));
+        assert_eq!(outcome.meaning, Some(Meaning::Condition));
+    }
+
+    #[test]
+    fn a_conflict_is_retried_but_a_failed_condition_is_final() {
+        let commit = happy_commit();
+        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let cart = Key::cart(&cart("cart-1").id);
+        let payment = &Key::payment(commit.writes.payment.as_ref().unwrap());
+        let verdict = judge(
+            &entries,
+            &reasons(&entries, &[(&cart, "TransactionConflict")]),
+        );
+        assert!(matches!(verdict, Ok(Verdict::Conflict)));
+        let both = [
+            (&cart, "ConditionalCheckFailed"),
+            (payment, "TransactionConflict"),
+        ];
+        let verdict = judge(&entries, &reasons(&entries, &both));
+        assert!(matches!(verdict, Ok(Verdict::ConditionFailed)));
+    }
+
+    #[test]
+    fn an_unguarded_write_that_finds_its_item_is_an_error_not_a_condition() {
+        let mut commit = happy_commit();
+        commit.writes.conditions.clear();
+        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let payment = &Key::payment(commit.writes.payment.as_ref().unwrap());
+        let failed = reasons(&entries, &[(payment, "ConditionalCheckFailed")]);
+        assert!(matches!(
+            judge(&entries, &failed),
+            Err(StoreError::AlreadyExists)
+        ));
+        let cart = Key::cart(&cart("cart-1").id);
+        let failed = reasons(&entries, &[(&cart, "ConditionalCheckFailed")]);
+        assert!(matches!(
+            judge(&entries, &failed),
+            Err(StoreError::Unavailable(_))
+        ));
+    }
+
+    #[test]
+    fn an_existing_mail_without_mail_absent_is_left_out_of_the_next_try() {
+        let alert = mail("alert#1", None, at(10));
+        let commit = Commit {
+            writes: Writes {
+                mails: vec![alert.clone()],
+                ..Writes::default()
+            },
+            delivery: delivery("d1", None, at(10)),
+        };
+        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let failed = reasons(
+            &entries,
+            &[(&Key::mail(&alert.id), "ConditionalCheckFailed")],
+        );
+        let Ok(Verdict::SkipMails(skipped)) = judge(&entries, &failed) else {
+            panic!("the mail should be skipped");
+        };
+        assert_eq!(skipped, [alert.id.as_str()]);
+        let retry = plan(&commit, &skipped.into_iter().collect()).unwrap();
+        assert_eq!(retry.len(), 1, "only the delivery is left: {retry:#?}");
+
+        let guarded = Commit {
+            writes: Writes::alert(alert.clone()),
+            ..commit
+        };
+        let entries = plan(&guarded, &HashSet::new()).unwrap();
+        let failed = reasons(
+            &entries,
+            &[(&Key::mail(&alert.id), "ConditionalCheckFailed")],
+        );
+        assert!(matches!(
+            judge(&entries, &failed),
+            Ok(Verdict::ConditionFailed)
+        ));
+    }
+}

@@ -136,6 +136,12 @@ impl Key {
         Ok(Self::new(pk, sk))
     }
 
+    /// The key of an item as read, e.g. from an index or a list of unprocessed keys.
+    pub fn of(item: &Item) -> Option<Self> {
+        let text = |name| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+        Some(Self::new(text(attr::PK)?, text(attr::SK)?))
+    }
+
     pub fn item(&self) -> Item {
         HashMap::from([
             (attr::PK.to_owned(), s(&self.pk)),
@@ -158,12 +164,8 @@ pub enum Kind {
 impl Kind {
     /// `None` for anything this version does not write.
     pub fn of(item: &Item) -> Option<Self> {
-        let text = |name| {
-            item.get(name)
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-        };
-        let (pk, sk) = (text(attr::PK)?, text(attr::SK)?);
+        let Key { pk, sk } = Key::of(item)?;
+        let (pk, sk) = (pk.as_str(), sk.as_str());
         Some(if pk.starts_with(DELIVERY_PK) {
             Kind::Delivery
         } else if pk.starts_with(CART_PK) {

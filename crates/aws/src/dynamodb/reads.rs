@@ -81,14 +81,7 @@ async fn batch_get(store: &DynamoStore, mut keys: Vec<Key>) -> Result<Vec<Item>,
             .as_mut()
             .and_then(|unprocessed| unprocessed.remove(&store.table));
         if let Some(unprocessed) = unprocessed.filter(|u| !u.keys.is_empty()) {
-            let key_of = |item: &Item| {
-                let text = |name| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-                Some(Key {
-                    pk: text(attr::PK)?,
-                    sk: text(attr::SK)?,
-                })
-            };
-            keys.extend(unprocessed.keys.iter().filter_map(key_of));
+            keys.extend(unprocessed.keys.iter().filter_map(Key::of));
             backoff.wait("keys stayed unprocessed").await?;
         }
     }
@@ -173,9 +166,8 @@ pub async fn pending_mail(
     while keys.len() < limit
         && let Some(page) = pages.next().await
     {
-        for item in page.map_err(unavailable)?.items() {
-            keys.push(Key::mail(&items::mail_id(item)?));
-        }
+        let page = page.map_err(unavailable)?;
+        keys.extend(page.items().iter().filter_map(Key::of));
     }
     keys.truncate(limit);
     let order: HashMap<Key, usize> = keys.iter().cloned().zip(0..).collect();
