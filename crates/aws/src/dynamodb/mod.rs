@@ -37,7 +37,7 @@ use selectpay_domain::mail::Mail;
 use selectpay_domain::ports::{Activity, CartRecord, Commit, CommitResult, Store, StoreError};
 use time::OffsetDateTime;
 
-use items::{Key, attr, s};
+use items::{Key, attr};
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -131,15 +131,13 @@ impl Store for DynamoStore {
         reads::pending_mail(self, created_before, limit).await
     }
 
-    /// Unknown ids are ignored, as nothing is there to mark.
+    /// An unknown id is no error, but the condition keeps the update from creating a mail.
     async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
-        let Key { pk, sk } = Key::mail(mail_id);
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
-            .key(attr::PK, s(pk))
-            .key(attr::SK, s(sk))
+            .set_key(Some(Key::mail(mail_id).item()))
             .update_expression("SET #sentAt = :at REMOVE #pendingPk")
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#sentAt", attr::SENT_AT)
