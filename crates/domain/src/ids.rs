@@ -65,6 +65,11 @@ text_id!(
     TransId,
     64
 );
+text_id!(
+    /// WorldPay's `futurePayId` of a recurring agreement.
+    FuturePayId,
+    64
+);
 
 impl CartId {
     /// A new cart id from 128 random bits: unguessable and URL-safe.

@@ -4,6 +4,7 @@ pub mod callback;
 pub mod cart;
 pub mod decision;
 pub mod email;
+pub mod futurepay;
 pub mod ids;
 pub mod mail;
 pub mod money;

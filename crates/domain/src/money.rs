@@ -171,6 +171,33 @@ impl Money {
     }
 }
 
+/// Stored as `{"amount": "14.99", "currency": "GBP"}` and parsed back through
+/// [`Money::parse`], so stored money is checked like any other input.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredMoney {
+    amount: String,
+    currency: String,
+}
+
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredMoney {
+            amount: self.decimal(),
+            currency: self.currency.code.to_owned(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = StoredMoney::deserialize(deserializer)?;
+        Currency::parse(&stored.currency)
+            .and_then(|currency| Money::parse(&stored.amount, currency))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.decimal(), self.currency)

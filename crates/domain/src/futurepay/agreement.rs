@@ -1,0 +1,237 @@
+//! A FuturePay agreement as we track it: what WorldPay reported, and when the next payment
+//! is overdue.
+
+use time::{Duration, OffsetDateTime};
+
+use super::plan::FuturePayPlan;
+use super::schedule::{Interval, overdue_at};
+use crate::ids::{CartId, FuturePayId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgreementStatus {
+    Active,
+    /// Every scheduled payment was made.
+    Completed,
+    CancelledByMerchant,
+    CancelledByCustomer,
+    /// Cancelled by the sweep because a payment was overdue: the service is suspended.
+    CancelledForNonPayment,
+}
+
+impl AgreementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgreementStatus::Active => "active",
+            AgreementStatus::Completed => "completed",
+            AgreementStatus::CancelledByMerchant => "cancelled_by_merchant",
+            AgreementStatus::CancelledByCustomer => "cancelled_by_customer",
+            AgreementStatus::CancelledForNonPayment => "cancelled_for_non_payment",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            AgreementStatus::Active,
+            AgreementStatus::Completed,
+            AgreementStatus::CancelledByMerchant,
+            AgreementStatus::CancelledByCustomer,
+            AgreementStatus::CancelledForNonPayment,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+}
+
+/// A sweep's claim on cancelling an agreement, so that overlapping sweeps cancel it at the
+/// gateway once. It lapses, so a sweep that died does not block the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelClaim {
+    pub by: String,
+    pub until: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub id: FuturePayId,
+    pub cart_id: CartId,
+    pub status: AgreementStatus,
+    /// `None` for agreements without a schedule (limited ones): they are never overdue.
+    pub interval: Option<Interval>,
+    /// 0 for unlimited.
+    pub payments_expected: u32,
+    pub payments_made: u32,
+    pub payments_declined: u32,
+    pub last_payment_at: Option<OffsetDateTime>,
+    /// Set only while the agreement is active and scheduled: stores index agreements by it
+    /// (sparsely), so the sweep reads only those that can be due.
+    pub overdue_at: Option<OffsetDateTime>,
+    pub shopper_email: Option<String>,
+    pub cancel_claim: Option<CancelClaim>,
+    pub cancel_failures: u32,
+    /// Bumped by every change; conditions compare it, so concurrent changes cannot be lost.
+    pub version: u64,
+    pub created_at: OffsetDateTime,
+}
+
+impl Agreement {
+    /// A new agreement reported by the gateway for a cart with `plan` (if we know it).
+    pub fn new(
+        id: FuturePayId,
+        cart_id: CartId,
+        plan: Option<&FuturePayPlan>,
+        shopper_email: Option<String>,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id,
+            cart_id,
+            status: AgreementStatus::Active,
+            interval: plan.and_then(FuturePayPlan::interval),
+            payments_expected: plan.map_or(0, FuturePayPlan::payments),
+            payments_made: 0,
+            payments_declined: 0,
+            last_payment_at: None,
+            overdue_at: plan.and_then(|p| p.first_overdue(now)),
+            shopper_email,
+            cancel_claim: None,
+            cancel_failures: 0,
+            version: 1,
+            created_at: now,
+        }
+    }
+
+    /// The next version, for a change.
+    fn changed(&self) -> Self {
+        Self {
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+
+    /// A scheduled payment arrived: the next one is due an interval later, unless this was
+    /// the last.
+    pub fn paid(&self, at: OffsetDateTime) -> Self {
+        let mut next = self.changed();
+        next.payments_made += 1;
+        next.last_payment_at = Some(at);
+        next.cancel_failures = 0;
+        let complete = next.payments_expected > 0 && next.payments_made >= next.payments_expected;
+        if next.status == AgreementStatus::Active {
+            if complete {
+                next.status = AgreementStatus::Completed;
+                next.overdue_at = None;
+            } else {
+                next.overdue_at = next.interval.map(|interval| overdue_at(at, interval));
+            }
+        }
+        next
+    }
+
+    pub fn declined(&self) -> Self {
+        let mut next = self.changed();
+        next.payments_declined += 1;
+        next
+    }
+
+    pub fn ended(&self, status: AgreementStatus) -> Self {
+        let mut next = self.changed();
+        next.status = status;
+        next.overdue_at = None;
+        next.cancel_claim = None;
+        next
+    }
+
+    pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
+        self.status == AgreementStatus::Active && self.overdue_at.is_some_and(|due| due <= now)
+    }
+
+    /// Whether another sweep holds a live claim.
+    pub fn claimed_by_other(&self, sweep: &str, now: OffsetDateTime) -> bool {
+        self.cancel_claim
+            .as_ref()
+            .is_some_and(|claim| claim.by != sweep && claim.until > now)
+    }
+
+    pub fn claimed(&self, sweep: &str, now: OffsetDateTime, lease: Duration) -> Self {
+        let mut next = self.changed();
+        next.cancel_claim = Some(CancelClaim {
+            by: sweep.to_owned(),
+            until: now + lease,
+        });
+        next
+    }
+
+    /// The gateway could not be asked, or said no: try again next run.
+    pub fn cancel_failed(&self) -> Self {
+        let mut next = self.changed();
+        next.cancel_claim = None;
+        next.cancel_failures += 1;
+        next
+    }
+
+    pub fn released(&self) -> Self {
+        let mut next = self.changed();
+        next.cancel_claim = None;
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::futurepay::plan::{AmountOption, Start};
+    use crate::futurepay::schedule::IntervalUnit;
+    use crate::money::{Currency, Money};
+    use time::macros::{date, datetime};
+
+    fn monthly_plan(payments: u32) -> FuturePayPlan {
+        FuturePayPlan::Regular {
+            option: AmountOption::Fixed,
+            start: Start::Date(date!(2026 - 12 - 01)),
+            interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
+            payments,
+            initial_amount: None,
+            normal_amount: Some(Money::parse("5.00", Currency::parse("GBP").unwrap()).unwrap()),
+        }
+    }
+
+    fn agreement(payments: u32) -> Agreement {
+        Agreement::new(
+            FuturePayId::parse("193743").unwrap(),
+            CartId::parse("c1").unwrap(),
+            Some(&monthly_plan(payments)),
+            None,
+            datetime!(2026-11-22 10:00 UTC),
+        )
+    }
+
+    #[test]
+    fn a_new_agreement_is_due_after_its_start() {
+        let a = agreement(0);
+        assert_eq!(a.overdue_at, Some(datetime!(2026-12-05 00:00 UTC)));
+        assert!(!a.is_overdue(datetime!(2026-12-04 23:59 UTC)));
+        assert!(a.is_overdue(datetime!(2026-12-05 00:00 UTC)));
+    }
+
+    #[test]
+    fn each_payment_moves_the_due_time_and_the_last_completes() {
+        let paid = agreement(2).paid(datetime!(2026-12-01 09:00 UTC));
+        assert_eq!(paid.overdue_at, Some(datetime!(2027-01-05 00:00 UTC)));
+        assert_eq!(paid.version, 2);
+        let done = paid.paid(datetime!(2027-01-01 09:00 UTC));
+        assert_eq!(done.status, AgreementStatus::Completed);
+        assert_eq!(done.overdue_at, None);
+    }
+
+    #[test]
+    fn claims_lapse_and_ending_clears_them() {
+        let now = datetime!(2026-12-06 00:00 UTC);
+        let claimed = agreement(0).claimed("sweep-a", now, Duration::minutes(5));
+        assert!(claimed.claimed_by_other("sweep-b", now));
+        assert!(!claimed.claimed_by_other("sweep-a", now));
+        assert!(!claimed.claimed_by_other("sweep-b", now + Duration::minutes(6)));
+        let ended = claimed.ended(AgreementStatus::CancelledForNonPayment);
+        assert_eq!(ended.cancel_claim, None);
+        assert_eq!(ended.overdue_at, None);
+    }
+}
