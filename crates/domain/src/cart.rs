@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::futurepay::FuturePayPlan;
 use crate::ids::{CartId, TransId};
 use crate::money::Money;
 use crate::order::Order;
@@ -46,6 +47,8 @@ pub struct CartState {
     pub status: CartStatus,
     pub amount: Money,
     pub paid_by: Option<TransId>,
+    /// The agreement the cart asked for, which schedules its payments.
+    pub future_pay: Option<FuturePayPlan>,
 }
 
 impl From<&Cart> for CartState {
@@ -54,6 +57,7 @@ impl From<&Cart> for CartState {
             status: cart.status,
             amount: cart.order.amount,
             paid_by: cart.paid_by.clone(),
+            future_pay: cart.order.future_pay.clone(),
         }
     }
 }
@@ -97,6 +101,8 @@ pub enum PaymentStatus {
     DoublePayment,
     /// Authentic, but something did not match: a person must look before fulfilling.
     Review(ReviewReason),
+    /// A FuturePay payment the card issuer refused.
+    Declined,
 }
 
 impl PaymentStatus {
@@ -105,6 +111,7 @@ impl PaymentStatus {
         match self {
             PaymentStatus::Accepted => "accepted".into(),
             PaymentStatus::DoublePayment => "double_payment".into(),
+            PaymentStatus::Declined => "declined".into(),
             PaymentStatus::Review(reason) => format!("review:{}", reason.as_str()),
         }
     }
@@ -113,6 +120,7 @@ impl PaymentStatus {
         match value {
             "accepted" => Some(PaymentStatus::Accepted),
             "double_payment" => Some(PaymentStatus::DoublePayment),
+            "declined" => Some(PaymentStatus::Declined),
             _ => value
                 .strip_prefix("review:")
                 .and_then(ReviewReason::parse)

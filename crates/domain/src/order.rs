@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::email::EmailAddress;
+use crate::futurepay::FuturePayPlan;
 use crate::money::Money;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -114,10 +115,12 @@ impl CustomField {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
+    /// Charged at once; may be zero when a FuturePay agreement is all there is.
     pub amount: Money,
     pub description: String,
     pub shopper: Shopper,
     pub custom_fields: Vec<CustomField>,
+    pub future_pay: Option<FuturePayPlan>,
 }
 
 impl Order {

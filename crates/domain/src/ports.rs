@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 
 use crate::cart::{Cart, Payment};
 use crate::decision::{Snapshot, Writes};
-use crate::ids::CartId;
+use crate::futurepay::Agreement;
+use crate::ids::{CartId, FuturePayId};
 use crate::mail::{Mail, StoredMail};
 
 #[derive(Debug, Error)]
@@ -39,7 +40,8 @@ pub struct Delivery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commit {
     pub writes: Writes,
-    pub delivery: Delivery,
+    /// The delivery that caused the writes; `None` for the sweep's own changes.
+    pub delivery: Option<Delivery>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,14 @@ pub struct CartRecord {
     pub cart: Cart,
     pub payments: Vec<Payment>,
     pub mails: Vec<StoredMail>,
+    pub agreements: Vec<Agreement>,
+}
+
+/// One page of agreements, and where the next one starts (opaque to callers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgreementPage {
+    pub agreements: Vec<Agreement>,
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,8 +81,28 @@ pub trait Store: Send + Sync {
 
     async fn cart(&self, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError>;
 
-    /// What a decision about `key` for `cart_id` depends on.
-    async fn snapshot(&self, key: &str, cart_id: &CartId) -> Result<Snapshot, StoreError>;
+    /// What a decision about `key` for `cart_id` (and the agreement, if any) depends on.
+    async fn snapshot(
+        &self,
+        key: &str,
+        cart_id: &CartId,
+        agreement: Option<&FuturePayId>,
+    ) -> Result<Snapshot, StoreError>;
+
+    async fn agreement(&self, id: &FuturePayId) -> Result<Option<Agreement>, StoreError>;
+
+    /// Agreements whose `overdue_at` is at or before `now`, earliest first, from the
+    /// sparse index of scheduled agreements: the cost grows with the number due, not with
+    /// the number of agreements. `after` is a previous page's `next`.
+    async fn due_agreements(
+        &self,
+        now: OffsetDateTime,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<AgreementPage, StoreError>;
+
+    /// All agreements, newest first, for people (not for the sweep).
+    async fn agreements(&self, limit: usize) -> Result<Vec<Agreement>, StoreError>;
 
     /// Applies all writes and records the delivery atomically if every condition holds;
     /// otherwise writes nothing and answers `ConditionFailed`. `MailAbsent` is the condition
@@ -104,4 +134,22 @@ pub trait Mailer: Send + Sync {
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> OffsetDateTime;
+}
+
+/// WorldPay's answer to a remote-administration request: `Y,<message>` or `E,<message>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminReply {
+    Done(String),
+    Refused(String),
+}
+
+#[derive(Debug, Error)]
+#[error("remote administration unreachable: {0}")]
+pub struct AdminError(pub String);
+
+/// WorldPay's remote administration of FuturePay agreements.
+#[async_trait]
+pub trait RemoteAdmin: Send + Sync {
+    /// `op-cancelFP` for the agreement.
+    async fn cancel_agreement(&self, id: &FuturePayId) -> Result<AdminReply, AdminError>;
 }

@@ -56,8 +56,10 @@ impl<'a> ResponseView<'a> {
         Self {
             cart_id: response.cart_id.as_str(),
             trans_id: match &response.status {
-                TransStatus::Authorised(trans_id) => Some(trans_id.as_str()),
-                TransStatus::Cancelled => None,
+                TransStatus::Authorised(trans_id) | TransStatus::Declined(Some(trans_id)) => {
+                    Some(trans_id.as_str())
+                }
+                _ => None,
             },
             description: field("desc"),
             amount,

@@ -3,16 +3,24 @@
 use sha2::{Digest, Sha256};
 
 use super::form::Form;
-use crate::ids::{CartId, TransId};
+use crate::futurepay::AgreementStatus;
+use crate::ids::{CartId, FuturePayId, TransId};
 use crate::money::{Currency, Money};
 use crate::settings::{Settings, TestMode};
 
-/// What the shopper did. An authorisation always names its transaction; a cancel may carry
-/// the `transId` of an earlier declined attempt, which proves nothing.
+/// What happened. An authorisation always names its transaction; a cancel may carry the
+/// `transId` of an earlier declined attempt, which proves nothing. The rest only come with a
+/// `futurePayId`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransStatus {
     Authorised(TransId),
     Cancelled,
+    /// An agreement set up with nothing charged at once (`trans.fpCreatedNoAuth`).
+    AgreementCreated,
+    /// A scheduled payment the issuer refused.
+    Declined(Option<TransId>),
+    /// `futurePayStatusChange`: the merchant or the shopper ended the agreement.
+    AgreementEnded(AgreementStatus),
 }
 
 /// Why a delivery was refused as not from the gateway. Never shown to the sender.
@@ -94,15 +102,23 @@ pub struct PaymentResponse {
     pub test_mode: TestMode,
     pub fingerprint: Fingerprint,
     pub form: Form,
+    pub future_pay: Option<FuturePayId>,
 }
 
 impl PaymentResponse {
     /// The key under which the outcome of this delivery is saved, so a repeat of it is
     /// answered from the saved outcome.
     pub fn idempotency_key(&self) -> String {
+        let agreement = self.future_pay.as_ref().map_or("", |id| id.as_str());
         match &self.status {
             TransStatus::Authorised(trans_id) => format!("trans#{trans_id}"),
             TransStatus::Cancelled => format!("cancel#{}", self.cart_id),
+            TransStatus::AgreementCreated => format!("fp-created#{agreement}"),
+            TransStatus::Declined(Some(trans_id)) => format!("fp-declined#{agreement}#{trans_id}"),
+            TransStatus::Declined(None) => {
+                format!("fp-declined#{agreement}#{}", self.fingerprint.as_str())
+            }
+            TransStatus::AgreementEnded(_) => format!("fp-ended#{agreement}"),
         }
     }
 
@@ -142,12 +158,28 @@ pub fn verify(form: Form, settings: &Settings) -> Verdict {
     let trans_id = form
         .non_blank("transId")
         .and_then(|t| TransId::parse(t).ok());
-    let status = match (form.non_blank("transStatus"), trans_id) {
-        (None, _) => return Verdict::Invalid(InvalidReason::MissingTransStatus),
-        (Some("Y"), Some(trans_id)) => TransStatus::Authorised(trans_id),
-        (Some("Y"), None) => return Verdict::Invalid(InvalidReason::MissingTransId),
-        (Some("C"), _) => TransStatus::Cancelled,
-        (Some(_), _) => return Verdict::Invalid(InvalidReason::UnsupportedTransStatus),
+    let future_pay = form
+        .non_blank("futurePayId")
+        .and_then(|id| FuturePayId::parse(id).ok());
+    let status_change = form.non_blank("futurePayStatusChange");
+    let created_without_payment = form.non_blank("rawAuthMessage") == Some("trans.fpCreatedNoAuth");
+    let status = match (form.non_blank("transStatus"), trans_id, &future_pay) {
+        (_, _, Some(_)) if status_change.is_some() => match status_change {
+            Some("Merchant Cancelled") => {
+                TransStatus::AgreementEnded(AgreementStatus::CancelledByMerchant)
+            }
+            Some("Customer Cancelled") => {
+                TransStatus::AgreementEnded(AgreementStatus::CancelledByCustomer)
+            }
+            _ => return Verdict::Invalid(InvalidReason::UnsupportedTransStatus),
+        },
+        (None, _, _) => return Verdict::Invalid(InvalidReason::MissingTransStatus),
+        (Some("Y"), Some(trans_id), _) => TransStatus::Authorised(trans_id),
+        (Some("Y"), None, Some(_)) if created_without_payment => TransStatus::AgreementCreated,
+        (Some("Y"), None, _) => return Verdict::Invalid(InvalidReason::MissingTransId),
+        (Some("N"), trans_id, Some(_)) => TransStatus::Declined(trans_id),
+        (Some("C"), _, _) => TransStatus::Cancelled,
+        (Some(_), _, _) => return Verdict::Invalid(InvalidReason::UnsupportedTransStatus),
     };
     let Some(cart_id) = form.non_blank("cartId").and_then(|c| CartId::parse(c).ok()) else {
         return Verdict::Invalid(InvalidReason::MissingCartId);
@@ -165,5 +197,6 @@ pub fn verify(form: Form, settings: &Settings) -> Verdict {
         test_mode: TestMode::from_field(form.get("testMode")),
         fingerprint: Fingerprint::of(&form),
         form,
+        future_pay,
     }))
 }

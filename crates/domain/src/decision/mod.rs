@@ -1,13 +1,16 @@
 //! The callback decision table: what a verified payment response does, given what the store
 //! holds. Pure: the store carries out the result atomically, under the conditions it names.
 
+mod agreement;
+
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::callback::{Fingerprint, PaymentResponse, TransStatus};
 use crate::cart::{CartState, CartStatus, Payment, PaymentStatus, ReviewReason};
 use crate::email::EmailAddress;
-use crate::ids::{CartId, TransId};
+use crate::futurepay::Agreement;
+use crate::ids::{CartId, FuturePayId, TransId};
 use crate::mail::{Mail, MailKind, subject_line};
 use crate::money::Money;
 use crate::outcome::Outcome;
@@ -35,19 +38,25 @@ pub struct SavedOutcome {
 pub struct Snapshot {
     pub saved: Option<SavedOutcome>,
     pub cart: Option<CartState>,
+    pub agreement: Option<Agreement>,
 }
 
 impl Snapshot {
     /// The common case assumed without reading: a first delivery for a pending cart of
     /// exactly this amount. The commit's conditions check the assumption.
     pub fn optimistic(response: &PaymentResponse) -> Option<Self> {
+        if response.future_pay.is_some() {
+            return None;
+        }
         response.amount.map(|amount| Self {
             saved: None,
             cart: Some(CartState {
                 status: CartStatus::Pending,
                 amount,
                 paid_by: None,
+                future_pay: None,
             }),
+            agreement: None,
         })
     }
 }
@@ -66,6 +75,12 @@ pub enum Condition {
     /// For mail that reports an event with no saved outcome of its own (an alert), so that
     /// whoever commits it knows it is new and sends it.
     MailAbsent(String),
+    AgreementAbsent(FuturePayId),
+    /// The agreement is still at this version: nothing changed it since it was read.
+    AgreementAt {
+        id: FuturePayId,
+        version: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +99,8 @@ pub struct Writes {
     pub saved_outcome: Option<SavedOutcome>,
     pub payment: Option<Payment>,
     pub cart_change: Option<CartChange>,
+    /// The agreement's new state, written whole; its conditions say what it replaces.
+    pub agreement: Option<Agreement>,
     pub mails: Vec<Mail>,
 }
 
@@ -216,11 +233,43 @@ pub fn decide(
         conditions: vec![Condition::OutcomeAbsent(key.clone()), cart_condition],
         ..Writes::default()
     };
-    let (outcome, reply) = match &response.status {
-        TransStatus::Authorised(trans_id) => {
+    if let Some(id) = &response.future_pay {
+        writes.conditions.push(match &snapshot.agreement {
+            None => Condition::AgreementAbsent(id.clone()),
+            Some(existing) => Condition::AgreementAt {
+                id: id.clone(),
+                version: existing.version,
+            },
+        });
+    }
+    let (outcome, reply) = match (&response.status, &response.future_pay, &snapshot.agreement) {
+        (TransStatus::Authorised(trans_id), Some(_), Some(existing)) => {
+            agreement::paid(ctx, response, trans_id, existing, &view, &mut writes)?
+        }
+        (TransStatus::Authorised(trans_id), future_pay, _) => {
+            if let Some(id) = future_pay {
+                agreement::create(ctx, response, id, snapshot, &mut writes);
+            }
             authorised(ctx, response, trans_id, snapshot, &view, &mut writes)?
         }
-        TransStatus::Cancelled => cancelled(ctx, response, snapshot, &view, &mut writes)?,
+        (TransStatus::Cancelled, _, _) => cancelled(ctx, response, snapshot, &view, &mut writes)?,
+        (TransStatus::AgreementCreated, Some(id), None) => {
+            agreement::created_without_payment(ctx, response, id, snapshot, &view, &mut writes)?
+        }
+        (TransStatus::Declined(trans_id), Some(_), Some(existing)) => agreement::declined(
+            ctx,
+            response,
+            trans_id.as_ref(),
+            existing,
+            &view,
+            &mut writes,
+        )?,
+        (TransStatus::AgreementEnded(status), Some(_), Some(existing)) => {
+            agreement::ended(ctx, *status, existing, &view, &mut writes)?
+        }
+        (_, Some(id), _) => agreement::unknown(ctx, response, id, &view, &mut writes)?,
+        // verify() gives the agreement statuses only with a futurePayId.
+        (_, None, _) => (Outcome::Duplicate, ctx.page("page_thanks.html", &view)?),
     };
     writes.saved_outcome = Some(SavedOutcome {
         key,
@@ -319,6 +368,10 @@ fn authorised(
     };
     writes.payment = Some(payment(ctx, response, trans_id, status));
     match status {
+        PaymentStatus::Declined => Ok((
+            Outcome::AgreementDeclined,
+            ctx.page("page_thanks.html", view)?,
+        )),
         PaymentStatus::Accepted => {
             writes.cart_change = Some(CartChange {
                 cart_id: response.cart_id.clone(),
