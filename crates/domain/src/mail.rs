@@ -10,6 +10,8 @@ use crate::ids::CartId;
 #[serde(rename_all = "snake_case")]
 pub enum MailKind {
     Receipt,
+    /// Anything else a shopper is told, e.g. that their agreement was cancelled.
+    ShopperNotice,
     OrderNotice,
     MerchantAlert,
     OperatorAlert,
@@ -19,6 +21,7 @@ impl MailKind {
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Receipt => "receipt",
+            MailKind::ShopperNotice => "shopper_notice",
             MailKind::OrderNotice => "order_notice",
             MailKind::MerchantAlert => "merchant_alert",
             MailKind::OperatorAlert => "operator_alert",
@@ -28,6 +31,7 @@ impl MailKind {
     pub fn parse(value: &str) -> Option<Self> {
         [
             MailKind::Receipt,
+            MailKind::ShopperNotice,
             MailKind::OrderNotice,
             MailKind::MerchantAlert,
             MailKind::OperatorAlert,

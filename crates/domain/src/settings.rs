@@ -23,6 +23,14 @@ impl Mode {
         }
     }
 
+    /// Where the FuturePay sweep cancels agreements (WorldPay's remote administration).
+    pub fn remote_admin_url(self) -> &'static str {
+        match self {
+            Mode::Test => "https://secure-test.worldpay.com/wcc/iadmin",
+            Mode::Live => "https://secure.worldpay.com/wcc/iadmin",
+        }
+    }
+
     /// The `testMode` value a purchase token carries.
     pub fn test_mode_field(self) -> &'static str {
         match self {

@@ -35,6 +35,13 @@ impl PurchaseToken {
             )
             .chain(order.custom_fields.iter().map(|f| (f.name(), f.value())))
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .chain(
+                order
+                    .future_pay
+                    .iter()
+                    .flat_map(|plan| plan.token_fields())
+                    .map(|(name, value)| (name.to_owned(), value)),
+            )
             .collect();
         if let Some(secret) = &settings.md5_secret {
             let names = settings.signature_fields.names();

@@ -8,7 +8,7 @@ use crate::decision::Snapshot;
 use crate::email::EmailAddress;
 use crate::futurepay::{Agreement, AgreementStatus};
 use crate::ids::{FuturePayId, TransId};
-use crate::mail::MailKind;
+use crate::mail::{Mail, MailKind};
 use crate::outcome::Outcome;
 use crate::render::RenderError;
 use crate::view::ResponseView;
@@ -208,4 +208,83 @@ pub(super) fn unknown(
         Outcome::UnknownAgreement,
         ctx.page("page_review.html", view)?,
     ))
+}
+
+/// What the sweep sends once when it cancels an agreement for non-payment: the shopper is
+/// told their service is suspended, the merchant why.
+pub fn suspension_mails(ctx: &Context, agreement: &Agreement) -> Result<Vec<Mail>, RenderError> {
+    let facts = || {
+        vec![
+            ("Agreement", agreement.id.to_string()),
+            ("Order", agreement.cart_id.to_string()),
+            (
+                "Payment overdue since",
+                agreement
+                    .overdue_at
+                    .map_or_else(String::new, |at| at.date().to_string()),
+            ),
+        ]
+    };
+    let mut mails = vec![ctx.alert(
+        format!("suspended#{}#merchant", agreement.id),
+        MailKind::MerchantAlert,
+        Some(&agreement.cart_id),
+        &format!(
+            "FuturePay agreement {} cancelled for non-payment",
+            agreement.id
+        ),
+        "No payment arrived by the time it was due, so the agreement was cancelled at \
+         WorldPay and the service suspended.",
+        facts(),
+    )?];
+    let shopper = agreement
+        .shopper_email
+        .as_deref()
+        .and_then(|e| EmailAddress::parse(e).ok());
+    if let Some(to) = shopper {
+        mails.push(ctx.notice(
+            Envelope {
+                id: format!("suspended#{}#shopper", agreement.id),
+                kind: MailKind::ShopperNotice,
+                to,
+                cart_id: Some(&agreement.cart_id),
+                subject: format!(
+                    "Your subscription for order {} has ended",
+                    agreement.cart_id
+                ),
+            },
+            "We did not receive your regular payment, so your recurring payment agreement \
+             has been cancelled and the service suspended. Please contact us to set up a new \
+             one.",
+            facts(),
+        )?);
+    }
+    Ok(mails)
+}
+
+/// The operator's alert when cancelling an agreement at the gateway keeps failing.
+pub fn cancel_failure_alert(
+    ctx: &Context,
+    agreement: &Agreement,
+    reason: &str,
+) -> Result<Mail, RenderError> {
+    ctx.alert(
+        format!(
+            "sweep-failed#{}#{}",
+            agreement.id, agreement.cancel_failures
+        ),
+        MailKind::OperatorAlert,
+        Some(&agreement.cart_id),
+        &format!(
+            "selectpay: cannot cancel overdue agreement {}",
+            agreement.id
+        ),
+        "The sweep could not cancel this overdue agreement at WorldPay several runs in a row. \
+         It keeps trying; cancel it by hand in the Customer Management System if this goes on.",
+        vec![
+            ("Agreement", agreement.id.to_string()),
+            ("Failed attempts", agreement.cancel_failures.to_string()),
+            ("Last reason", reason.chars().take(200).collect()),
+        ],
+    )
 }

@@ -3,6 +3,8 @@
 
 mod agreement;
 
+pub use agreement::{cancel_failure_alert, suspension_mails};
+
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -181,17 +183,11 @@ impl Context<'_> {
         summary: &str,
         facts: Vec<(&str, String)>,
     ) -> Result<Mail, RenderError> {
-        #[derive(Serialize)]
-        struct AlertView<'a> {
-            title: &'a str,
-            summary: &'a str,
-            facts: Vec<(&'a str, String)>,
-        }
         let to = match kind {
             MailKind::OperatorAlert => self.settings.operator_email.clone(),
             _ => self.settings.merchant_email.clone(),
         };
-        self.mail(
+        self.notice(
             Envelope {
                 id,
                 kind,
@@ -199,9 +195,30 @@ impl Context<'_> {
                 cart_id,
                 subject: title.to_owned(),
             },
+            summary,
+            facts,
+        )
+    }
+
+    /// A short message with a summary and facts, its subject as its title.
+    fn notice(
+        &self,
+        envelope: Envelope,
+        summary: &str,
+        facts: Vec<(&str, String)>,
+    ) -> Result<Mail, RenderError> {
+        #[derive(Serialize)]
+        struct NoticeView<'a> {
+            title: &'a str,
+            summary: &'a str,
+            facts: Vec<(&'a str, String)>,
+        }
+        let title = envelope.subject.clone();
+        self.mail(
+            envelope,
             "mail_alert",
-            AlertView {
-                title,
+            NoticeView {
+                title: &title,
                 summary,
                 facts,
             },
