@@ -52,12 +52,9 @@ pub struct WorldPayRemoteAdmin {
 }
 
 impl WorldPayRemoteAdmin {
-    /// WorldPay's iadmin endpoint for `mode`.
+    /// WorldPay's iadmin endpoint for `mode` (the domain's [`Mode::remote_admin_url`]).
     pub fn url_for(mode: Mode) -> &'static str {
-        match mode {
-            Mode::Test => "https://secure-test.worldpay.com/wcc/iadmin",
-            Mode::Live => "https://secure.worldpay.com/wcc/iadmin",
-        }
+        mode.remote_admin_url()
     }
 
     /// A client of the iadmin endpoint at `base_url`, with [`CONNECT_TIMEOUT`] and
