@@ -200,3 +200,79 @@ pub fn verify(form: Form, settings: &Settings) -> Verdict {
         future_pay,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::email::EmailAddress;
+    use crate::ids::InstallationId;
+    use crate::secret::Secret;
+    use crate::settings::{BaseUrl, Mode, SignatureFields};
+
+    fn settings() -> Settings {
+        Settings {
+            mode: Mode::Test,
+            installation_id: InstallationId::parse("38290").unwrap(),
+            callback_password: Secret::new("pw"),
+            md5_secret: None,
+            signature_fields: SignatureFields::parse(SignatureFields::DEFAULT).unwrap(),
+            public_base_url: BaseUrl::parse("https://shop.example").unwrap(),
+            merchant_email: EmailAddress::parse("m@shop.example").unwrap(),
+            operator_email: EmailAddress::parse("o@shop.example").unwrap(),
+        }
+    }
+
+    fn status_of(extra: &[(&str, &str)]) -> Result<TransStatus, String> {
+        let form: Form = [("callbackPW", "pw"), ("instId", "38290"), ("cartId", "c1")]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect();
+        match verify(form, &settings()) {
+            Verdict::Authentic(response) => Ok(response.status),
+            other => Err(format!("{other:?}")),
+        }
+    }
+
+    #[test]
+    fn futurepay_callbacks_are_told_apart() {
+        let fp = ("futurePayId", "193743");
+        assert_eq!(
+            status_of(&[fp, ("transStatus", "Y"), ("transId", "1")]),
+            Ok(TransStatus::Authorised(TransId::parse("1").unwrap()))
+        );
+        assert_eq!(
+            status_of(&[
+                fp,
+                ("transStatus", "Y"),
+                ("rawAuthMessage", "trans.fpCreatedNoAuth")
+            ]),
+            Ok(TransStatus::AgreementCreated)
+        );
+        assert_eq!(
+            status_of(&[fp, ("transStatus", "N"), ("transId", "2")]),
+            Ok(TransStatus::Declined(Some(TransId::parse("2").unwrap())))
+        );
+        assert_eq!(
+            status_of(&[fp, ("futurePayStatusChange", "Customer Cancelled")]),
+            Ok(TransStatus::AgreementEnded(
+                AgreementStatus::CancelledByCustomer
+            ))
+        );
+        assert_eq!(
+            status_of(&[fp, ("futurePayStatusChange", "Merchant Cancelled")]),
+            Ok(TransStatus::AgreementEnded(
+                AgreementStatus::CancelledByMerchant
+            ))
+        );
+    }
+
+    #[test]
+    fn declines_and_status_changes_need_an_agreement() {
+        assert!(status_of(&[("transStatus", "N"), ("transId", "2")]).is_err());
+        assert!(
+            status_of(&[("transStatus", "Y")]).is_err(),
+            "Y without transId"
+        );
+        assert!(status_of(&[("futurePayId", "1"), ("futurePayStatusChange", "Paused")]).is_err());
+    }
+}
