@@ -6,12 +6,16 @@ use selectpay_domain::callback::Fingerprint;
 use selectpay_domain::cart::{Cart, CartState, CartStatus, Payment, PaymentStatus};
 use selectpay_domain::decision::{CartChange, Condition, Reply, SavedOutcome, Writes};
 use selectpay_domain::email::EmailAddress;
-use selectpay_domain::ids::{CartId, TransId};
+use selectpay_domain::futurepay::{
+    Agreement, AgreementStatus, AmountOption, CancelClaim, End, FuturePayPlan, Interval,
+    IntervalUnit, Start,
+};
+use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
 use selectpay_domain::ports::{Commit, Delivery};
-use time::macros::datetime;
+use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
 
 /// The moment every fixture is dated from.
@@ -32,6 +36,10 @@ pub fn cart_id(id: &str) -> CartId {
 
 pub fn trans_id(id: &str) -> TransId {
     TransId::parse(id).expect("trans id")
+}
+
+pub fn future_pay_id(id: &str) -> FuturePayId {
+    FuturePayId::parse(id).expect("futurePayId")
 }
 
 pub fn email(address: &str) -> EmailAddress {
@@ -68,6 +76,7 @@ pub fn cart(id: &str) -> Cart {
                 field("M_var1", "Zoë"),
                 field("C_return", "welcome back"),
             ],
+            future_pay: None,
         },
         status: CartStatus::Pending,
         paid_by: None,
@@ -82,6 +91,132 @@ pub fn cart_is(cart_id: &CartId, state: CartState) -> Condition {
         status: state.status,
         amount: state.amount,
         paid_by: state.paid_by,
+    }
+}
+
+pub fn interval(unit: IntervalUnit, mult: u16) -> Interval {
+    Interval::new(unit, mult).expect("interval")
+}
+
+/// A regular plan with every field filled in: a fixed start date, monthly, twelve payments,
+/// an initial and a normal amount.
+pub fn regular_plan() -> FuturePayPlan {
+    FuturePayPlan::Regular {
+        option: AmountOption::Adjustable,
+        start: Start::Date(date!(2024 - 06 - 01)),
+        interval: Some(interval(IntervalUnit::Month, 1)),
+        payments: 12,
+        initial_amount: Some(money("20.00", "GBP")),
+        normal_amount: Some(money("14.99", "GBP")),
+    }
+}
+
+/// A limited plan: up to 50 KWD (three decimals) within a year, starting after a delay.
+pub fn limited_plan() -> FuturePayPlan {
+    FuturePayPlan::Limited {
+        option: AmountOption::SetPerPayment,
+        amount_limit: money("50.125", "KWD"),
+        end: End::Length(interval(IntervalUnit::Year, 1)),
+        interval: Some(interval(IntervalUnit::Week, 2)),
+    }
+}
+
+/// [`cart`] asking for a FuturePay agreement with `plan` besides the payment now.
+pub fn future_pay_cart(id: &str, plan: FuturePayPlan) -> Cart {
+    let mut cart = cart(id);
+    cart.order.future_pay = Some(plan);
+    cart
+}
+
+/// An active agreement on `cart_id` with every field filled in (a claim, a last payment,
+/// failures, a later version), created at `T0` + 1 minute and overdue 35 days after `T0`.
+pub fn agreement(id: &str, cart_id: &CartId) -> Agreement {
+    Agreement {
+        id: future_pay_id(id),
+        cart_id: cart_id.clone(),
+        status: AgreementStatus::Active,
+        interval: Some(interval(IntervalUnit::Week, 2)),
+        payments_expected: 12,
+        payments_made: 2,
+        payments_declined: 1,
+        last_payment_at: Some(at(3_600)),
+        overdue_at: Some(at(35 * 86_400)),
+        shopper_email: Some("zoë.müller@example.com".to_owned()),
+        cancel_claim: Some(CancelClaim {
+            by: "sweep-Zoë-1".to_owned(),
+            until: at(7_200),
+        }),
+        cancel_failures: 2,
+        version: 3,
+        created_at: at(60),
+    }
+}
+
+/// An agreement with every optional field empty, as the domain makes one for an unknown
+/// cart: no schedule, never overdue, version 1.
+pub fn bare_agreement(id: &str, cart_id: &CartId) -> Agreement {
+    Agreement::new(future_pay_id(id), cart_id.clone(), None, None, at(60))
+}
+
+/// [`agreement`], due at `overdue_at` (never if `None`), with no claim.
+pub fn due_agreement(id: &str, cart_id: &CartId, overdue_at: Option<OffsetDateTime>) -> Agreement {
+    Agreement {
+        overdue_at,
+        cancel_claim: None,
+        ..agreement(id, cart_id)
+    }
+}
+
+/// Writes that create `agreement`, guarded by its absence.
+pub fn new_agreement(agreement: &Agreement) -> Writes {
+    Writes {
+        conditions: vec![Condition::AgreementAbsent(agreement.id.clone())],
+        agreement: Some(agreement.clone()),
+        ..Writes::default()
+    }
+}
+
+/// Writes that replace `old` by `new`, guarded by `old`'s version.
+pub fn agreement_change(old: &Agreement, new: Agreement) -> Writes {
+    Writes {
+        conditions: vec![Condition::AgreementAt {
+            id: old.id.clone(),
+            version: old.version,
+        }],
+        agreement: Some(new),
+        ..Writes::default()
+    }
+}
+
+/// What the decision table writes for an authorised first payment that creates `agreement`
+/// on a pending `cart`: [`happy_path`] plus the new agreement, guarded by its absence.
+pub fn agreement_created(cart: &Cart, trans: &str, agreement: &Agreement) -> Writes {
+    let mut writes = happy_path(cart, trans);
+    writes
+        .conditions
+        .push(Condition::AgreementAbsent(agreement.id.clone()));
+    writes.agreement = Some(agreement.clone());
+    writes
+}
+
+/// What the decision table writes for a scheduled payment `trans` on `agreement`: a saved
+/// outcome, the payment, the agreement paid (guarded by its version) and a receipt.
+pub fn agreement_payment(agreement: &Agreement, trans: &str, now: OffsetDateTime) -> Writes {
+    let cart = cart(agreement.cart_id.as_str());
+    let happy = happy_path(&cart, trans);
+    Writes {
+        conditions: vec![
+            Condition::OutcomeAbsent(trans_key(trans)),
+            Condition::AgreementAt {
+                id: agreement.id.clone(),
+                version: agreement.version,
+            },
+        ],
+        saved_outcome: happy.saved_outcome,
+        payment: Some(payment(&cart.id, trans, PaymentStatus::Accepted, now)),
+        cart_change: None,
+        agreement: Some(agreement.paid(now)),
+        mails: vec![mail(&format!("receipt#{trans}"), Some(&cart.id), now)],
     }
 }
 
@@ -131,8 +266,20 @@ pub fn delivery(id: &str, cart_id: Option<&CartId>, received_at: OffsetDateTime)
     }
 }
 
+/// A commit of `writes` caused by `delivery`.
 pub fn commit(writes: Writes, delivery: Delivery) -> Commit {
-    Commit { writes, delivery }
+    Commit {
+        writes,
+        delivery: Some(delivery),
+    }
+}
+
+/// A commit with no delivery behind it, as the sweep makes.
+pub fn sweep_commit(writes: Writes) -> Commit {
+    Commit {
+        writes,
+        delivery: None,
+    }
 }
 
 /// What the decision table writes for an authorised payment that matches a pending `cart`:
@@ -170,6 +317,7 @@ pub fn happy_path(cart: &Cart, trans: &str) -> Writes {
             status: CartStatus::Paid,
             paid_by: Some(trans_id(trans)),
         }),
+        agreement: None,
         mails: vec![receipt, notice],
     }
 }

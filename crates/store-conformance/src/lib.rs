@@ -39,6 +39,22 @@ macro_rules! store_conformance_tests {
             recent_is_newest_first_and_limited,
             a_write_that_cannot_be_made_leaves_no_trace,
             marking_an_unknown_mail_sent_changes_nothing,
+            agreement_round_trips_every_field,
+            agreement_absent_fails_when_the_agreement_exists,
+            agreement_at_fails_on_a_stale_version,
+            agreement_at_fails_when_the_agreement_is_missing,
+            agreement_at_applies_the_new_state,
+            snapshot_reads_the_agreement,
+            cart_lists_its_agreements,
+            due_agreements_are_those_overdue_by_now,
+            due_agreements_page_without_duplicates_or_gaps,
+            due_agreements_page_on_while_the_sweep_ends_them,
+            due_agreements_refuse_a_bad_cursor,
+            an_ended_agreement_leaves_the_due_list,
+            agreements_are_newest_first_and_limited,
+            a_commit_without_a_delivery_records_none,
+            a_future_pay_plan_round_trips_with_its_cart,
+            concurrent_agreement_changes_apply_once,
         );
     };
     (@cases $make_store:expr; $($case:ident),+ $(,)?) => {

@@ -2,7 +2,6 @@
 //! so no other writer can slip in between the check and the write.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
-use selectpay_domain::cart::CartState;
 use selectpay_domain::decision::Condition;
 use selectpay_domain::ports::{Commit, CommitResult, StoreError};
 
@@ -33,15 +32,15 @@ fn holds(tx: &Transaction, condition: &Condition) -> Result<bool, StoreError> {
             status,
             amount,
             paid_by,
-        } => {
-            let expected = CartState {
-                status: *status,
-                amount: *amount,
-                paid_by: paid_by.clone(),
-            };
-            queries::cart_state(tx, cart_id)? == Some(expected)
-        }
+        } => queries::cart_state(tx, cart_id)?.is_some_and(|cart| {
+            // The plan is not part of the condition: it never changes after the insert.
+            cart.status == *status && cart.amount == *amount && cart.paid_by == *paid_by
+        }),
         Condition::MailAbsent(mail_id) => !queries::mail_exists(tx, mail_id)?,
+        Condition::AgreementAbsent(id) => queries::agreement_version(tx, id)?.is_none(),
+        Condition::AgreementAt { id, version } => {
+            queries::agreement_version(tx, id)? == Some(*version)
+        }
     })
 }
 
@@ -64,7 +63,12 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
             change.cart_id
         )));
     }
-    queries::insert_delivery(tx, &commit.delivery)?;
+    if let Some(agreement) = &writes.agreement {
+        queries::put_agreement(tx, agreement)?;
+    }
+    if let Some(delivery) = &commit.delivery {
+        queries::insert_delivery(tx, delivery)?;
+    }
     for mail in &writes.mails {
         queries::insert_mail_once(tx, mail)?;
     }

@@ -4,11 +4,13 @@
 use rusqlite::{Connection, Params, params};
 use selectpay_domain::cart::{Cart, CartState, Payment};
 use selectpay_domain::decision::{CartChange, SavedOutcome};
-use selectpay_domain::ids::CartId;
+use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
-use selectpay_domain::ports::{Activity, CartRecord, Delivery, StoreError};
+use selectpay_domain::ports::{Activity, AgreementPage, CartRecord, Delivery, StoreError};
 use time::OffsetDateTime;
 
+use super::cursor::Cursor;
 use super::rows::{self, all, sql_error, time_text};
 
 /// SQLite limits are signed; anything past `i64::MAX` is "no limit" anyway.
@@ -33,8 +35,8 @@ pub fn insert_cart(conn: &Connection, cart: &Cart) -> Result<(), StoreError> {
     execute(
         conn,
         "INSERT INTO carts (id, amount_minor, currency, description, shopper, custom_fields,
-                            status, paid_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            status, paid_by, created_at, future_pay)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             cart.id.as_str(),
             minor_units,
@@ -45,6 +47,7 @@ pub fn insert_cart(conn: &Connection, cart: &Cart) -> Result<(), StoreError> {
             cart.status.as_str(),
             cart.paid_by.as_ref().map(|t| t.as_str()),
             time_text(cart.created_at)?,
+            cart.order.future_pay.as_ref().map(json).transpose()?,
         ],
     )
     .map(drop)
@@ -72,11 +75,17 @@ pub fn cart(conn: &Connection, cart_id: &CartId) -> Result<Option<CartRecord>, S
             [id],
             rows::stored_mail,
         )?,
+        agreements: all(
+            conn,
+            "SELECT * FROM agreements WHERE cart_id = ?1 ORDER BY created_at, rowid",
+            [id],
+            rows::agreement,
+        )?,
     }))
 }
 
 pub fn cart_state(conn: &Connection, cart_id: &CartId) -> Result<Option<CartState>, StoreError> {
-    let sql = "SELECT status, amount_minor, currency, paid_by FROM carts WHERE id = ?1";
+    let sql = "SELECT status, amount_minor, currency, paid_by, future_pay FROM carts WHERE id = ?1";
     Ok(all(conn, sql, [cart_id.as_str()], rows::cart_state)?
         .into_iter()
         .next())
@@ -87,6 +96,76 @@ pub fn saved_outcome(conn: &Connection, key: &str) -> Result<Option<SavedOutcome
     Ok(all(conn, sql, [key], rows::saved_outcome)?
         .into_iter()
         .next())
+}
+
+pub fn agreement(conn: &Connection, id: &FuturePayId) -> Result<Option<Agreement>, StoreError> {
+    let sql = "SELECT * FROM agreements WHERE id = ?1";
+    Ok(all(conn, sql, [id.as_str()], rows::agreement)?
+        .into_iter()
+        .next())
+}
+
+/// The stored agreement's version, for conditions; `None` if there is no such agreement.
+pub fn agreement_version(conn: &Connection, id: &FuturePayId) -> Result<Option<u64>, StoreError> {
+    let sql = "SELECT version FROM agreements WHERE id = ?1";
+    let versions = all(conn, sql, [id.as_str()], |row| {
+        let version: i64 = row.get(0).map_err(sql_error)?;
+        u64::try_from(version)
+            .map_err(|e| StoreError::Corrupt(format!("agreement {id} version {version}: {e}")))
+    })?;
+    Ok(versions.into_iter().next())
+}
+
+pub const DUE_AGREEMENTS: &str = "SELECT * FROM agreements INDEXED BY agreements_due
+    WHERE overdue_at IS NOT NULL AND overdue_at <= ?1 AND (overdue_at, id) > (?2, ?3)
+    ORDER BY overdue_at, id LIMIT ?4";
+
+/// Keyset paging over the partial index `agreements_due` (which `INDEXED BY` insists on):
+/// each page starts just after the previous page's last `(overdue_at, id)`, so agreements
+/// that leave the list meanwhile shift nothing. One row more than the page is read to tell
+/// whether another page follows. A limit of 0 reads one, so that paging always progresses.
+pub fn due_agreements(
+    conn: &Connection,
+    now: OffsetDateTime,
+    after: Option<&str>,
+    max: usize,
+) -> Result<AgreementPage, StoreError> {
+    let max = max.max(1);
+    // Every stored time sorts after the empty text, so no cursor means from the start.
+    let (after_at, after_id) = match after.map(Cursor::decode).transpose()? {
+        Some(cursor) => (time_text(cursor.overdue_at)?, cursor.id.as_str().to_owned()),
+        None => (String::new(), String::new()),
+    };
+    let mut agreements = all(
+        conn,
+        DUE_AGREEMENTS,
+        params![
+            time_text(now)?,
+            after_at,
+            after_id,
+            limit(max).saturating_add(1)
+        ],
+        rows::agreement,
+    )?;
+    let next = if agreements.len() > max {
+        agreements.truncate(max);
+        let last = agreements.last().ok_or_else(|| {
+            StoreError::Unavailable("a page with more rows than its limit is empty".to_owned())
+        })?;
+        Some(Cursor::after(last)?.encode()?)
+    } else {
+        None
+    };
+    Ok(AgreementPage { agreements, next })
+}
+
+pub fn agreements(conn: &Connection, max: usize) -> Result<Vec<Agreement>, StoreError> {
+    all(
+        conn,
+        "SELECT * FROM agreements ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+        [limit(max)],
+        rows::agreement,
+    )
 }
 
 pub fn mail_exists(conn: &Connection, mail_id: &str) -> Result<bool, StoreError> {
@@ -197,6 +276,61 @@ pub fn change_cart(conn: &Connection, change: &CartChange) -> Result<bool, Store
         ],
     )?;
     Ok(changed > 0)
+}
+
+/// Writes the agreement's whole state, replacing what is stored under its id.
+pub fn put_agreement(conn: &Connection, agreement: &Agreement) -> Result<(), StoreError> {
+    let times = |at: Option<OffsetDateTime>| at.map(time_text).transpose();
+    let version = i64::try_from(agreement.version).map_err(|_| {
+        StoreError::Unavailable(format!(
+            "agreement {} version {} is too large to store",
+            agreement.id, agreement.version
+        ))
+    })?;
+    let claim = agreement.cancel_claim.as_ref();
+    execute(
+        conn,
+        "INSERT INTO agreements (id, cart_id, status, interval_unit, interval_mult,
+                                 payments_expected, payments_made, payments_declined,
+                                 last_payment_at, overdue_at, shopper_email, claim_by,
+                                 claim_until, cancel_failures, version, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT (id) DO UPDATE SET
+            cart_id = excluded.cart_id,
+            status = excluded.status,
+            interval_unit = excluded.interval_unit,
+            interval_mult = excluded.interval_mult,
+            payments_expected = excluded.payments_expected,
+            payments_made = excluded.payments_made,
+            payments_declined = excluded.payments_declined,
+            last_payment_at = excluded.last_payment_at,
+            overdue_at = excluded.overdue_at,
+            shopper_email = excluded.shopper_email,
+            claim_by = excluded.claim_by,
+            claim_until = excluded.claim_until,
+            cancel_failures = excluded.cancel_failures,
+            version = excluded.version,
+            created_at = excluded.created_at",
+        params![
+            agreement.id.as_str(),
+            agreement.cart_id.as_str(),
+            agreement.status.as_str(),
+            agreement.interval.map(|i| rows::unit_name(i.unit())),
+            agreement.interval.map(|i| i.mult()),
+            agreement.payments_expected,
+            agreement.payments_made,
+            agreement.payments_declined,
+            times(agreement.last_payment_at)?,
+            times(agreement.overdue_at)?,
+            agreement.shopper_email,
+            claim.map(|c| c.by.as_str()),
+            times(claim.map(|c| c.until))?,
+            agreement.cancel_failures,
+            version,
+            time_text(agreement.created_at)?,
+        ],
+    )
+    .map(drop)
 }
 
 pub fn insert_delivery(conn: &Connection, delivery: &Delivery) -> Result<(), StoreError> {

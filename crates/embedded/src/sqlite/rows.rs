@@ -9,7 +9,10 @@ use selectpay_domain::callback::Fingerprint;
 use selectpay_domain::cart::{Cart, CartState, CartStatus, Payment, PaymentStatus};
 use selectpay_domain::decision::{Reply, SavedOutcome};
 use selectpay_domain::email::EmailAddress;
-use selectpay_domain::ids::{CartId, TransId};
+use selectpay_domain::futurepay::{
+    Agreement, AgreementStatus, CancelClaim, End, FuturePayPlan, Interval, IntervalUnit, Start,
+};
+use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
@@ -64,7 +67,7 @@ fn optional_time(row: &Row, column: &str) -> Result<Option<OffsetDateTime>, Stor
         .transpose()
 }
 
-fn parse_time(column: &str, text: &str) -> Result<OffsetDateTime, StoreError> {
+pub fn parse_time(column: &str, text: &str) -> Result<OffsetDateTime, StoreError> {
     PrimitiveDateTime::parse(text, TIME)
         .map(PrimitiveDateTime::assume_utc)
         .map_err(|e| corrupt(column, format_args!("{text:?}: {e}")))
@@ -88,6 +91,58 @@ fn trans_id(text: &str, column: &str) -> Result<TransId, StoreError> {
 fn json<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T, StoreError> {
     let text: String = get(row, column)?;
     serde_json::from_str(&text).map_err(|e| corrupt(column, e))
+}
+
+fn optional_json<T: serde::de::DeserializeOwned>(
+    row: &Row,
+    column: &str,
+) -> Result<Option<T>, StoreError> {
+    get::<Option<String>>(row, column)?
+        .map(|text| serde_json::from_str(&text).map_err(|e| corrupt(column, e)))
+        .transpose()
+}
+
+/// A count the domain keeps as `u32`.
+fn count(row: &Row, column: &str) -> Result<u32, StoreError> {
+    let n: i64 = get(row, column)?;
+    u32::try_from(n).map_err(|e| corrupt(column, format_args!("{n}: {e}")))
+}
+
+/// The plan's intervals checked again: `Interval`'s `Deserialize` does not check the
+/// multiplier as `Interval::new` does (money and dates check themselves).
+fn checked_plan(plan: FuturePayPlan) -> Result<FuturePayPlan, StoreError> {
+    let (fixed, every) = match &plan {
+        FuturePayPlan::Regular {
+            start, interval, ..
+        } => (
+            match start {
+                Start::Delay(delay) => Some(delay),
+                Start::Date(_) => None,
+            },
+            interval,
+        ),
+        FuturePayPlan::Limited { end, interval, .. } => (
+            match end {
+                End::Length(length) => Some(length),
+                End::Date(_) => None,
+            },
+            interval,
+        ),
+    };
+    for interval in fixed.into_iter().chain(every) {
+        Interval::new(interval.unit(), interval.mult()).map_err(|e| corrupt("future_pay", e))?;
+    }
+    Ok(plan)
+}
+
+/// How an interval unit is stored: the name `IntervalUnit::parse` reads back.
+pub fn unit_name(unit: IntervalUnit) -> &'static str {
+    match unit {
+        IntervalUnit::Day => "day",
+        IntervalUnit::Week => "week",
+        IntervalUnit::Month => "month",
+        IntervalUnit::Year => "year",
+    }
 }
 
 /// Runs a query and decodes every row.
@@ -118,6 +173,9 @@ pub fn cart_state(row: &Row) -> Result<CartState, StoreError> {
         paid_by: get::<Option<String>>(row, "paid_by")?
             .map(|t| trans_id(&t, "paid_by"))
             .transpose()?,
+        future_pay: optional_json(row, "future_pay")?
+            .map(checked_plan)
+            .transpose()?,
     })
 }
 
@@ -136,6 +194,7 @@ pub fn cart(row: &Row) -> Result<Cart, StoreError> {
             description: get(row, "description")?,
             shopper: json::<Shopper>(row, "shopper")?,
             custom_fields,
+            future_pay: state.future_pay,
         },
         status: state.status,
         paid_by: state.paid_by,
@@ -203,5 +262,52 @@ pub fn stored_mail(row: &Row) -> Result<StoredMail, StoreError> {
     Ok(StoredMail {
         mail: mail(row)?,
         sent_at: optional_time(row, "sent_at")?,
+    })
+}
+
+pub fn agreement(row: &Row) -> Result<Agreement, StoreError> {
+    let id: String = get(row, "id")?;
+    let status: String = get(row, "status")?;
+    let interval = match (
+        get::<Option<String>>(row, "interval_unit")?,
+        get::<Option<i64>>(row, "interval_mult")?,
+    ) {
+        (None, None) => None,
+        (Some(unit), Some(mult)) => {
+            let unit = IntervalUnit::parse(&unit).ok_or_else(|| corrupt("interval_unit", &unit))?;
+            let mult = u16::try_from(mult).map_err(|e| corrupt("interval_mult", e))?;
+            Some(Interval::new(unit, mult).map_err(|e| corrupt("interval_mult", e))?)
+        }
+        _ => {
+            return Err(corrupt(
+                "interval",
+                "unit and multiplier must be set together",
+            ));
+        }
+    };
+    let cancel_claim = match (
+        get::<Option<String>>(row, "claim_by")?,
+        optional_time(row, "claim_until")?,
+    ) {
+        (None, None) => None,
+        (Some(by), Some(until)) => Some(CancelClaim { by, until }),
+        _ => return Err(corrupt("claim", "claimant and lease must be set together")),
+    };
+    let version: i64 = get(row, "version")?;
+    Ok(Agreement {
+        id: FuturePayId::parse(&id).map_err(|e| corrupt("id", e))?,
+        cart_id: cart_id(row, "cart_id")?,
+        status: AgreementStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        interval,
+        payments_expected: count(row, "payments_expected")?,
+        payments_made: count(row, "payments_made")?,
+        payments_declined: count(row, "payments_declined")?,
+        last_payment_at: optional_time(row, "last_payment_at")?,
+        overdue_at: optional_time(row, "overdue_at")?,
+        shopper_email: get(row, "shopper_email")?,
+        cancel_claim,
+        cancel_failures: count(row, "cancel_failures")?,
+        version: u64::try_from(version).map_err(|e| corrupt("version", e))?,
+        created_at: time(row, "created_at")?,
     })
 }

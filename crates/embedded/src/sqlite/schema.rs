@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 use selectpay_domain::ports::StoreError;
 
 use super::rows::sql_error;
@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS carts (
     custom_fields TEXT NOT NULL,    -- JSON array of {name, value}
     status TEXT NOT NULL,
     paid_by TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    future_pay TEXT                 -- JSON FuturePayPlan; NULL for a one-off payment
 ) STRICT;
 CREATE INDEX IF NOT EXISTS carts_by_created ON carts (created_at);
 
@@ -72,6 +73,32 @@ CREATE TABLE IF NOT EXISTS mails (
 CREATE INDEX IF NOT EXISTS mails_pending ON mails (created_at) WHERE sent_at IS NULL;
 CREATE INDEX IF NOT EXISTS mails_by_cart ON mails (cart_id, created_at);
 CREATE INDEX IF NOT EXISTS mails_by_created ON mails (created_at);
+
+-- No foreign key to carts: an agreement for an unknown cart is kept for review.
+CREATE TABLE IF NOT EXISTS agreements (
+    id TEXT PRIMARY KEY NOT NULL,
+    cart_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    interval_unit TEXT,             -- day, week, month or year; NULL when unscheduled
+    interval_mult INTEGER,          -- NULL exactly when interval_unit is
+    payments_expected INTEGER NOT NULL,
+    payments_made INTEGER NOT NULL,
+    payments_declined INTEGER NOT NULL,
+    last_payment_at TEXT,
+    overdue_at TEXT,                -- NULL unless active and scheduled
+    shopper_email TEXT,
+    claim_by TEXT,                  -- the cancel claim: both or neither
+    claim_until TEXT,
+    cancel_failures INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+-- Partial (the sparse index): the sweep reads only scheduled agreements, in the order of
+-- its keyset paging, however many have ended.
+CREATE INDEX IF NOT EXISTS agreements_due ON agreements (overdue_at, id)
+    WHERE overdue_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS agreements_by_cart ON agreements (cart_id, created_at);
+CREATE INDEX IF NOT EXISTS agreements_by_created ON agreements (created_at);
 ";
 
 /// How long a writer waits for another process (say the CLI inspecting the same file)
@@ -93,6 +120,34 @@ pub fn prepare_file(conn: &Connection) -> Result<(), StoreError> {
     }
 }
 
-pub fn create(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute_batch(TABLES).map_err(sql_error)
+/// Creates what is missing, in one transaction so that two processes opening the same
+/// file at once cannot both migrate it.
+pub fn create(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql_error)?;
+    tx.execute_batch(TABLES).map_err(sql_error)?;
+    add_missing_columns(&tx)?;
+    tx.commit().map_err(sql_error)
+}
+
+/// Columns added since a table was first created: `CREATE TABLE IF NOT EXISTS` leaves an
+/// older table as it was, so they are added to it here (empty, i.e. NULL, in old rows).
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[("carts", "future_pay", "TEXT")];
+
+fn add_missing_columns(conn: &Connection) -> Result<(), StoreError> {
+    for (table, column, kind) in ADDED_COLUMNS {
+        let present: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+                [table, column],
+                |row| row.get(0),
+            )
+            .map_err(sql_error)?;
+        if !present {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+                .map_err(sql_error)?;
+        }
+    }
+    Ok(())
 }
