@@ -14,10 +14,13 @@ use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
+    ProjectionType, PutRequest, ScalarAttributeType, WriteRequest,
 };
+use selectpay_domain::futurepay::Agreement;
 use serde::Deserialize;
+use tokio::task::JoinSet;
 
+use crate::dynamodb::items;
 use crate::{DynamoStore, dynamodb_client, load_sdk_config, ses_client};
 
 pub const DYNAMODB_ENDPOINT: &str = "AWS_ENDPOINT_URL_DYNAMODB";
@@ -61,6 +64,60 @@ pub async fn fresh_table() -> (Client, String) {
 pub async fn fresh_store() -> DynamoStore {
     let (client, table) = fresh_table().await;
     DynamoStore::new(client, table)
+}
+
+/// Puts `agreements` straight into the store's table as the store lays them out (without
+/// their cart pointers), many at a time: for tests that need a big table fast.
+///
+/// # Panics
+/// If DynamoDB refuses a write.
+pub async fn put_agreements(store: &DynamoStore, agreements: &[Agreement]) {
+    /// BatchWriteItem's limit, and how many batches are in flight at once.
+    const BATCH: usize = 25;
+    const IN_FLIGHT: usize = 8;
+    let mut batches = agreements.chunks(BATCH).map(|batch| {
+        batch
+            .iter()
+            .map(|agreement| {
+                let item = items::agreement_item(agreement).expect("agreement item");
+                let put = PutRequest::builder().set_item(Some(item)).build();
+                WriteRequest::builder()
+                    .put_request(put.expect("put request"))
+                    .build()
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut running = JoinSet::new();
+    loop {
+        while running.len() < IN_FLIGHT
+            && let Some(batch) = batches.next()
+        {
+            let (client, table) = (store.client.clone(), store.table.clone());
+            running.spawn(async move {
+                let (mut requests, mut first) = (batch, true);
+                while !requests.is_empty() {
+                    if !std::mem::take(&mut first) {
+                        // Unprocessed items: DynamoDB asks to slow down.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    let output = client
+                        .batch_write_item()
+                        .request_items(&table, requests)
+                        .send()
+                        .await
+                        .unwrap_or_else(|e| panic!("batch write: {}", DisplayErrorContext(e)));
+                    requests = output
+                        .unprocessed_items
+                        .and_then(|mut unprocessed| unprocessed.remove(&table))
+                        .unwrap_or_default();
+                }
+            });
+        }
+        match running.join_next().await {
+            Some(done) => done.expect("batch write task"),
+            None => break,
+        }
+    }
 }
 
 /// A mailer on the SES emulator.

@@ -3,6 +3,13 @@
 //! state on the update that pays it) or on `ConditionCheck`s, so the happy path is one
 //! round trip and a refused commit writes nothing.
 //!
+//! An agreement is written whole (a `Put`): `AgreementAbsent` and `AgreementAt` become
+//! `attribute_not_exists(pk)` and `version = :v` on that very put, so a stale decision can
+//! never overwrite a newer state, and attributes the new state lacks (the due time of an
+//! ended agreement) are gone, which takes it out of the sparse index. Unless the commit
+//! proves the agreement exists (`AgreementAt`), the pointer from its cart is put alongside:
+//! the pointer never changes, so putting it again costs a write but changes nothing.
+//!
 //! DynamoDB cannot "insert unless present" inside a transaction: a failed condition cancels
 //! it all. The port wants a mail that exists already (and is not guarded by `MailAbsent`)
 //! skipped. Every mail is therefore put with `attribute_not_exists`; when only such mails
@@ -17,6 +24,7 @@ use aws_sdk_dynamodb::types::{
 };
 use selectpay_domain::cart::CartStatus;
 use selectpay_domain::decision::{CartChange, Condition};
+use selectpay_domain::ids::FuturePayId;
 use selectpay_domain::ids::TransId;
 use selectpay_domain::money::Money;
 use selectpay_domain::ports::{Commit, CommitResult, StoreError};
@@ -32,6 +40,11 @@ pub async fn commit(store: &DynamoStore, commit: &Commit) -> Result<CommitResult
     let mut backoff = Backoff::default();
     loop {
         let entries = plan(commit, &skipped)?;
+        if entries.is_empty() {
+            // Nothing left to write (a sweep's commit whose only mails exist already):
+            // DynamoDB refuses an empty transaction.
+            return Ok(CommitResult::Committed);
+        }
         let items = entries
             .iter()
             .map(|entry| entry.to_transact_item(&store.table))
@@ -80,6 +93,7 @@ enum Action {
 enum Clause {
     Absent,
     Exists,
+    Version(u64),
     CartIs {
         status: CartStatus,
         amount: Money,
@@ -170,6 +184,9 @@ impl Expression {
         match clause {
             Clause::Absent => format!("attribute_not_exists({})", self.name(attr::PK)),
             Clause::Exists => format!("attribute_exists({})", self.name(attr::PK)),
+            Clause::Version(version) => {
+                format!("{} = {}", self.name(attr::VERSION), self.value(n(version)))
+            }
             Clause::CartIs {
                 status,
                 amount,
@@ -261,9 +278,10 @@ impl Plan {
 
     fn require(&mut self, key: Key, clause: Clause) {
         let entry = self.at(key);
-        // A put is already guarded by `attribute_not_exists`; only what it means changes.
-        let already_guarded =
-            matches!(clause, Clause::Absent) && matches!(entry.action, Action::Put(_));
+        // A new item's put is already guarded by `attribute_not_exists`; only what it
+        // means changes.
+        let already_guarded = matches!(clause, Clause::Absent)
+            && entry.clauses.iter().any(|c| matches!(c, Clause::Absent));
         if already_guarded {
             entry.meaning = Some(Meaning::Condition);
         } else {
@@ -292,12 +310,21 @@ fn plan(commit: &Commit, skipped: &HashSet<String>) -> Result<Vec<Entry>, StoreE
         )
         .guard(Clause::Exists, Meaning::CartMissing);
     }
-    let delivery = items::delivery_item(&commit.delivery)?;
-    plan.add_new(
-        Key::delivery(&commit.delivery)?,
-        delivery,
-        Meaning::AlreadyExists,
-    );
+    if let Some(agreement) = &writes.agreement {
+        let item = items::agreement_item(agreement)?;
+        plan.add(Key::agreement(&agreement.id), Action::Put(item));
+        if !proves_existing(&writes.conditions, &agreement.id) {
+            let pointer = items::agreement_pointer_item(&agreement.cart_id, &agreement.id);
+            plan.add(
+                Key::agreement_pointer(&agreement.cart_id, &agreement.id),
+                Action::Put(pointer),
+            );
+        }
+    }
+    if let Some(delivery) = &commit.delivery {
+        let item = items::delivery_item(delivery)?;
+        plan.add_new(Key::delivery(delivery)?, item, Meaning::AlreadyExists);
+    }
     let mut seen = HashSet::new();
     for mail in &writes.mails {
         if skipped.contains(&mail.id) || !seen.insert(&mail.id) {
@@ -328,9 +355,21 @@ fn plan(commit: &Commit, skipped: &HashSet<String>) -> Result<Vec<Entry>, StoreE
                 },
             ),
             Condition::MailAbsent(mail_id) => plan.require(Key::mail(mail_id), Clause::Absent),
+            Condition::AgreementAbsent(id) => plan.require(Key::agreement(id), Clause::Absent),
+            Condition::AgreementAt { id, version } => {
+                plan.require(Key::agreement(id), Clause::Version(*version))
+            }
         }
     }
     Ok(plan.0)
+}
+
+/// Whether `conditions` hold only if agreement `id` exists: then so does its pointer, which
+/// was written with it.
+fn proves_existing(conditions: &[Condition], id: &FuturePayId) -> bool {
+    conditions
+        .iter()
+        .any(|c| matches!(c, Condition::AgreementAt { id: at, .. } if at == id))
 }
 
 enum Verdict {
@@ -384,7 +423,11 @@ fn judge(entries: &[Entry], reasons: &[CancellationReason]) -> Result<Verdict, S
 #[cfg(test)]
 mod tests {
     use selectpay_domain::decision::Writes;
-    use selectpay_store_conformance::fixtures::{at, cart, delivery, happy_path, mail};
+    use selectpay_domain::futurepay::AgreementStatus;
+    use selectpay_store_conformance::fixtures::{
+        agreement, agreement_change, agreement_created, at, cart, delivery, happy_path, mail,
+        sweep_commit,
+    };
 
     use super::*;
 
@@ -392,7 +435,7 @@ mod tests {
         let cart = cart("cart-1");
         Commit {
             writes: happy_path(&cart, "T1"),
-            delivery: delivery("d1", Some(&cart.id), at(60)),
+            delivery: Some(delivery("d1", Some(&cart.id), at(60))),
         }
     }
 
@@ -484,7 +527,7 @@ mod tests {
                 mails: vec![alert.clone()],
                 ..Writes::default()
             },
-            delivery: delivery("d1", None, at(10)),
+            delivery: Some(delivery("d1", None, at(10))),
         };
         let entries = plan(&commit, &HashSet::new()).unwrap();
         let failed = reasons(
@@ -511,5 +554,74 @@ mod tests {
             judge(&entries, &failed),
             Ok(Verdict::ConditionFailed)
         ));
+    }
+
+    #[test]
+    fn a_new_agreement_is_put_once_guarded_by_its_absence_with_its_pointer() {
+        let cart = cart("cart-1");
+        let created = agreement("193743", &cart.id);
+        let commit = Commit {
+            writes: agreement_created(&cart, "T1", &created),
+            delivery: Some(delivery("d1", Some(&cart.id), at(60))),
+        };
+        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let keys: HashSet<_> = entries.iter().map(|entry| &entry.key).collect();
+        assert_eq!(keys.len(), entries.len(), "{entries:#?}");
+        // The happy path's eight, the agreement and its pointer.
+        assert_eq!(entries.len(), 10);
+        let key = Key::agreement(&created.id);
+        let put = entries.iter().find(|entry| entry.key == key).unwrap();
+        assert!(matches!(put.action, Action::Put(_)));
+        assert!(matches!(put.clauses.as_slice(), [Clause::Absent]));
+        assert_eq!(put.meaning, Some(Meaning::Condition));
+        let pointer = Key::agreement_pointer(&cart.id, &created.id);
+        let pointer = entries.iter().find(|entry| entry.key == pointer).unwrap();
+        assert!(pointer.clauses.is_empty());
+    }
+
+    #[test]
+    fn a_changed_agreement_is_put_under_its_version_without_a_pointer_or_delivery() {
+        let cart = cart("cart-1");
+        let current = agreement("193743", &cart.id);
+        let ended = current.ended(AgreementStatus::CancelledForNonPayment);
+        let commit = sweep_commit(agreement_change(&current, ended.clone()));
+        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let [entry] = entries.as_slice() else {
+            panic!("only the agreement: {entries:#?}");
+        };
+        assert_eq!(entry.key, Key::agreement(&current.id));
+        assert!(matches!(entry.clauses.as_slice(), [Clause::Version(3)]));
+        let Action::Put(item) = &entry.action else {
+            panic!("a put: {entry:#?}");
+        };
+        // Put whole, so the index attributes of the due time are gone with it.
+        assert_eq!(item, &items::agreement_item(&ended).unwrap());
+        assert!(!item.contains_key(attr::DUE_PK) && !item.contains_key(attr::DUE_AT));
+        let mut expr = Expression::default();
+        assert_eq!(entry.condition(&mut expr).unwrap(), "#version = :v0");
+        assert_eq!(expr.values.get(":v0"), Some(&n(3)));
+    }
+
+    #[test]
+    fn an_agreement_condition_alone_is_a_condition_check() {
+        let current = agreement("193743", &cart("cart-1").id);
+        let writes = Writes {
+            conditions: vec![Condition::AgreementAt {
+                id: current.id.clone(),
+                version: 3,
+            }],
+            ..Writes::default()
+        };
+        let entries = plan(&sweep_commit(writes), &HashSet::new()).unwrap();
+        let [entry] = entries.as_slice() else {
+            panic!("one check: {entries:#?}");
+        };
+        assert!(matches!(entry.action, Action::Check));
+        assert!(matches!(entry.clauses.as_slice(), [Clause::Version(3)]));
+        assert!(
+            plan(&sweep_commit(Writes::default()), &HashSet::new())
+                .unwrap()
+                .is_empty()
+        );
     }
 }

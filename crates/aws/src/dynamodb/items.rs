@@ -11,7 +11,10 @@ use selectpay_domain::callback::Fingerprint;
 use selectpay_domain::cart::{Cart, CartState, CartStatus, Payment, PaymentStatus};
 use selectpay_domain::decision::{Reply, SavedOutcome};
 use selectpay_domain::email::EmailAddress;
-use selectpay_domain::ids::{CartId, TransId};
+use selectpay_domain::futurepay::{
+    Agreement, AgreementStatus, CancelClaim, FuturePayPlan, Interval, IntervalUnit,
+};
+use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
@@ -59,11 +62,29 @@ pub mod attr {
     pub const CONTENT_TYPE: &str = "contentType";
     pub const RAW: &str = "raw";
     pub const EXPIRES_AT: &str = "expiresAt";
+    pub const FUTURE_PAY: &str = "futurePay";
+    pub const FUTURE_PAY_ID: &str = "futurePayId";
+    pub const INTERVAL_UNIT: &str = "intervalUnit";
+    pub const INTERVAL_MULT: &str = "intervalMult";
+    pub const PAYMENTS_EXPECTED: &str = "paymentsExpected";
+    pub const PAYMENTS_MADE: &str = "paymentsMade";
+    pub const PAYMENTS_DECLINED: &str = "paymentsDeclined";
+    pub const LAST_PAYMENT_AT: &str = "lastPaymentAt";
+    pub const SHOPPER_EMAIL: &str = "shopperEmail";
+    pub const CLAIM_BY: &str = "cancelClaimBy";
+    pub const CLAIM_UNTIL: &str = "cancelClaimUntil";
+    pub const CANCEL_FAILURES: &str = "cancelFailures";
+    pub const VERSION: &str = "version";
+    pub const DUE_PK: &str = "duePk";
+    pub const DUE_AT: &str = "dueAt";
 }
 
 pub const PENDING_MAIL_INDEX: &str = "pending-mail";
 /// The one partition of the `pending-mail` index: the sweep reads it oldest first.
 pub const PENDING: &str = "PENDING";
+pub const DUE_AGREEMENTS_INDEX: &str = "due-agreements";
+/// The one partition of the `due-agreements` index (see the module docs for why one).
+pub const DUE: &str = "DUE";
 
 /// Raw deliveries are evidence for a person to look at, not state: DynamoDB's TTL removes
 /// them after this long.
@@ -81,6 +102,8 @@ const MAIL_SK: &str = "MAIL";
 const OUTCOME_PK: &str = "OUTCOME#";
 const OUTCOME_SK: &str = "OUTCOME";
 const DELIVERY_PK: &str = "DELIVERY";
+pub const AGREEMENT_PK: &str = "AGREEMENT#";
+pub const AGREEMENT_SK: &str = "AGREEMENT";
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -123,6 +146,16 @@ impl Key {
         Self::new(Self::cart_partition(cart_id), format!("{MAIL_PK}{mail_id}"))
     }
 
+    /// Keyed by id alone, because the gateway's callbacks name the agreement by id.
+    pub fn agreement(id: &FuturePayId) -> Self {
+        Self::new(format!("{AGREEMENT_PK}{id}"), AGREEMENT_SK)
+    }
+
+    /// Lists the agreement in its cart's partition, so one query finds a cart's agreements.
+    pub fn agreement_pointer(cart_id: &CartId, id: &FuturePayId) -> Self {
+        Self::new(Self::cart_partition(cart_id), format!("{AGREEMENT_PK}{id}"))
+    }
+
     /// Deliveries by cart are one query, in time order. They are not in the cart's own
     /// partition, which the cart view reads whole: a cart can get any number of deliveries,
     /// forged ones included. A cart id that is not a valid one (the delivery is raw) goes to
@@ -159,6 +192,8 @@ pub enum Kind {
     Mail,
     Outcome,
     Delivery,
+    AgreementPointer,
+    Agreement,
 }
 
 impl Kind {
@@ -173,12 +208,15 @@ impl Kind {
                 CART_SK => Kind::Cart,
                 _ if sk.starts_with(PAYMENT_SK) => Kind::Payment,
                 _ if sk.starts_with(MAIL_PK) => Kind::MailPointer,
+                _ if sk.starts_with(AGREEMENT_PK) => Kind::AgreementPointer,
                 _ => return None,
             }
         } else if pk.starts_with(MAIL_PK) && sk == MAIL_SK {
             Kind::Mail
         } else if pk.starts_with(OUTCOME_PK) && sk == OUTCOME_SK {
             Kind::Outcome
+        } else if pk.starts_with(AGREEMENT_PK) && sk == AGREEMENT_SK {
+            Kind::Agreement
         } else {
             return None;
         })
@@ -197,6 +235,13 @@ pub fn time_text(at: OffsetDateTime) -> Result<String, StoreError> {
     at.to_offset(UtcOffset::UTC)
         .format(TIME)
         .map_err(|e| StoreError::Unavailable(format!("time {at} cannot be stored: {e}")))
+}
+
+/// The time [`time_text`] wrote as `text`; `None` for anything else.
+pub fn parse_time_text(text: &str) -> Option<OffsetDateTime> {
+    PrimitiveDateTime::parse(text, TIME)
+        .ok()
+        .map(PrimitiveDateTime::assume_utc)
 }
 
 pub fn time(at: OffsetDateTime) -> Result<AttributeValue, StoreError> {
@@ -245,6 +290,14 @@ pub fn cart_item(cart: &Cart) -> Result<Item, StoreError> {
         attr::PAID_BY,
         cart.paid_by.as_ref().map(TransId::as_str),
     );
+    if let Some(plan) = &order.future_pay {
+        // The plan only travels whole (to the token and to new agreements): one JSON
+        // string, in the domain's own serde form, read back through the same checks.
+        let json = serde_json::to_string(plan).map_err(|e| {
+            StoreError::Unavailable(format!("FuturePay plan cannot be stored: {e}"))
+        })?;
+        item.insert(attr::FUTURE_PAY.to_owned(), s(json));
+    }
     Ok(item)
 }
 
@@ -304,6 +357,73 @@ pub fn pointer_item(cart_id: &CartId, mail_id: &str) -> Item {
     let mut item = Key::mail_pointer(cart_id, mail_id).item();
     item.insert(attr::MAIL_ID.to_owned(), s(mail_id));
     item
+}
+
+/// The pointer from a cart's partition to one of its agreements.
+pub fn agreement_pointer_item(cart_id: &CartId, id: &FuturePayId) -> Item {
+    let mut item = Key::agreement_pointer(cart_id, id).item();
+    item.insert(attr::FUTURE_PAY_ID.to_owned(), s(id.as_str()));
+    item
+}
+
+fn unit_name(unit: IntervalUnit) -> &'static str {
+    match unit {
+        IntervalUnit::Day => "day",
+        IntervalUnit::Week => "week",
+        IntervalUnit::Month => "month",
+        IntervalUnit::Year => "year",
+    }
+}
+
+/// The whole agreement. While it has an overdue time it carries `duePk` and `dueAt` (the
+/// overdue time itself), which put it in the sparse `due-agreements` index; without one
+/// neither attribute is there, so it is not in the index at all.
+pub fn agreement_item(agreement: &Agreement) -> Result<Item, StoreError> {
+    let mut item = Key::agreement(&agreement.id).item();
+    item.extend([
+        (attr::FUTURE_PAY_ID.to_owned(), s(agreement.id.as_str())),
+        (attr::CART_ID.to_owned(), s(agreement.cart_id.as_str())),
+        (attr::STATUS.to_owned(), s(agreement.status.as_str())),
+        (
+            attr::PAYMENTS_EXPECTED.to_owned(),
+            n(agreement.payments_expected),
+        ),
+        (attr::PAYMENTS_MADE.to_owned(), n(agreement.payments_made)),
+        (
+            attr::PAYMENTS_DECLINED.to_owned(),
+            n(agreement.payments_declined),
+        ),
+        (
+            attr::CANCEL_FAILURES.to_owned(),
+            n(agreement.cancel_failures),
+        ),
+        (attr::VERSION.to_owned(), n(agreement.version)),
+        (attr::CREATED_AT.to_owned(), time(agreement.created_at)?),
+    ]);
+    if let Some(interval) = agreement.interval {
+        item.insert(
+            attr::INTERVAL_UNIT.to_owned(),
+            s(unit_name(interval.unit())),
+        );
+        item.insert(attr::INTERVAL_MULT.to_owned(), n(interval.mult()));
+    }
+    if let Some(at) = agreement.last_payment_at {
+        item.insert(attr::LAST_PAYMENT_AT.to_owned(), time(at)?);
+    }
+    if let Some(due) = agreement.overdue_at {
+        item.insert(attr::DUE_PK.to_owned(), s(DUE));
+        item.insert(attr::DUE_AT.to_owned(), time(due)?);
+    }
+    insert_optional(
+        &mut item,
+        attr::SHOPPER_EMAIL,
+        agreement.shopper_email.as_deref(),
+    );
+    if let Some(claim) = &agreement.cancel_claim {
+        item.insert(attr::CLAIM_BY.to_owned(), s(&claim.by));
+        item.insert(attr::CLAIM_UNTIL.to_owned(), time(claim.until)?);
+    }
+    Ok(item)
 }
 
 pub fn delivery_item(delivery: &Delivery) -> Result<Item, StoreError> {
@@ -418,6 +538,11 @@ impl<'a> Fields<'a> {
         CartId::parse(self.text(name)?).map_err(|e| self.corrupt(name, e))
     }
 
+    fn future_pay_id(&self) -> Result<FuturePayId, StoreError> {
+        let name = attr::FUTURE_PAY_ID;
+        FuturePayId::parse(self.text(name)?).map_err(|e| self.corrupt(name, e))
+    }
+
     fn trans_id(&self, name: &str, text: &str) -> Result<TransId, StoreError> {
         TransId::parse(text).map_err(|e| self.corrupt(name, e))
     }
@@ -434,6 +559,13 @@ pub fn cart_state(item: &Item) -> Result<CartState, StoreError> {
         paid_by: fields
             .optional_text(attr::PAID_BY)?
             .map(|text| fields.trans_id(attr::PAID_BY, text))
+            .transpose()?,
+        future_pay: fields
+            .optional_text(attr::FUTURE_PAY)?
+            .map(|json| {
+                serde_json::from_str::<FuturePayPlan>(json)
+                    .map_err(|e| fields.corrupt(attr::FUTURE_PAY, e))
+            })
             .transpose()?,
     })
 }
@@ -473,6 +605,7 @@ pub fn cart(item: &Item) -> Result<Cart, StoreError> {
             description: fields.owned(attr::DESCRIPTION)?,
             shopper,
             custom_fields,
+            future_pay: state.future_pay,
         },
         status: state.status,
         paid_by: state.paid_by,
@@ -534,6 +667,61 @@ pub fn stored_mail(item: &Item) -> Result<StoredMail, StoreError> {
 /// The id of a mail or of the mail a pointer points to.
 pub fn mail_id(item: &Item) -> Result<String, StoreError> {
     Fields(item).owned(attr::MAIL_ID)
+}
+
+/// The agreement a pointer points to.
+pub fn agreement_id(item: &Item) -> Result<FuturePayId, StoreError> {
+    Fields(item).future_pay_id()
+}
+
+pub fn agreement(item: &Item) -> Result<Agreement, StoreError> {
+    let fields = Fields(item);
+    let status = fields.text(attr::STATUS)?;
+    let interval = match fields.optional_text(attr::INTERVAL_UNIT)? {
+        None if fields.optional(attr::INTERVAL_MULT).is_some() => {
+            return Err(fields.corrupt(attr::INTERVAL_UNIT, "missing, with a multiplier"));
+        }
+        None => None,
+        Some(name) => {
+            let unit = IntervalUnit::parse(name)
+                .ok_or_else(|| fields.corrupt(attr::INTERVAL_UNIT, name))?;
+            let mult = fields.number(attr::INTERVAL_MULT)?;
+            Some(Interval::new(unit, mult).map_err(|e| fields.corrupt(attr::INTERVAL_MULT, e))?)
+        }
+    };
+    let overdue_at = fields.optional_time(attr::DUE_AT)?;
+    // An overdue time outside the index would never be swept: worse than no agreement.
+    match (overdue_at.is_some(), fields.optional_text(attr::DUE_PK)?) {
+        (true, Some(DUE)) | (false, None) => {}
+        (_, Some(other)) => return Err(fields.corrupt(attr::DUE_PK, other)),
+        (true, None) => return Err(fields.corrupt(attr::DUE_PK, "missing, with a due time")),
+    }
+    let cancel_claim = match (
+        fields.optional_owned(attr::CLAIM_BY)?,
+        fields.optional_time(attr::CLAIM_UNTIL)?,
+    ) {
+        (Some(by), Some(until)) => Some(CancelClaim { by, until }),
+        (None, None) => None,
+        (Some(_), None) => return Err(fields.corrupt(attr::CLAIM_UNTIL, "missing")),
+        (None, Some(_)) => return Err(fields.corrupt(attr::CLAIM_BY, "missing")),
+    };
+    Ok(Agreement {
+        id: fields.future_pay_id()?,
+        cart_id: fields.cart_id(attr::CART_ID)?,
+        status: AgreementStatus::parse(status)
+            .ok_or_else(|| fields.corrupt(attr::STATUS, status))?,
+        interval,
+        payments_expected: fields.number(attr::PAYMENTS_EXPECTED)?,
+        payments_made: fields.number(attr::PAYMENTS_MADE)?,
+        payments_declined: fields.number(attr::PAYMENTS_DECLINED)?,
+        last_payment_at: fields.optional_time(attr::LAST_PAYMENT_AT)?,
+        overdue_at,
+        shopper_email: fields.optional_owned(attr::SHOPPER_EMAIL)?,
+        cancel_claim,
+        cancel_failures: fields.number(attr::CANCEL_FAILURES)?,
+        version: fields.number(attr::VERSION)?,
+        created_at: fields.time(attr::CREATED_AT)?,
+    })
 }
 
 pub fn delivery(item: &Item) -> Result<Delivery, StoreError> {

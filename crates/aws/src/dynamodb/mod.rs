@@ -5,15 +5,35 @@
 //! | cart | `CART#<cartId>` | `CART` | amount as `amountMinor` (N) + `currency` |
 //! | payment | `CART#<cartId>` | `PAYMENT#<transId>` | a cart's payments are one query |
 //! | mail pointer | `CART#<cartId>` | `MAIL#<mailId>` | lists a cart's mails in its partition |
+//! | agreement pointer | `CART#<cartId>` | `AGREEMENT#<futurePayId>` | likewise its agreements |
 //! | mail | `MAIL#<mailId>` | `MAIL` | `pendingPk` + `createdAt` while unsent |
 //! | saved outcome | `OUTCOME#<key>` | `OUTCOME` | `trans#<transId>` makes a `transId` unique |
 //! | delivery | `DELIVERY#<cartId>` or `DELIVERY` | `<receivedAt>#<id>` | TTL `expiresAt` |
+//! | agreement | `AGREEMENT#<futurePayId>` | `AGREEMENT` | `version` (N); `duePk` + `dueAt` while due |
+//!
+//! A cart's FuturePay plan is one attribute, `futurePay`: the domain's serde JSON as a
+//! string, read back through the domain's own checks.
 //!
 //! Mails are keyed by id alone because `MailAbsent` names nothing else; the pointer, written
 //! in the same transaction, lets the cart view find them with one query and one batch read
 //! (consistent, unlike an index). Unsent mails carry `pendingPk = "PENDING"`, which puts them
 //! in the sparse `pending-mail` index ordered by `createdAt`; marking a mail sent removes it.
 //! Times are RFC 3339 UTC with nine fixed fractional digits, so string order is time order.
+//!
+//! Agreements are keyed by `futurePayId`, as the gateway names them; a pointer in the cart's
+//! partition, written in the transaction that creates one, lists them with the cart (one
+//! consistent batch read fetches a cart's mails and agreements together). An agreement's
+//! overdue time is its `dueAt`; while it has one it also carries `duePk = "DUE"`, which puts
+//! it in the sparse `due-agreements` index, and a write that clears it removes both. The
+//! sweep queries `duePk = DUE AND dueAt <= now`, so it reads only agreements that are due.
+//!
+//! One index partition, not shards: an agreement enters, moves in or leaves the index only
+//! when it is created, paid or ended, about once per payment interval. A million monthly
+//! agreements are under one index write a second on average, against the 1,000 a partition
+//! takes, and the sweep's single ordered query needs no merge of shards nor a cursor per
+//! shard. Were creations ever to come in bursts near that rate, the index partition would
+//! throttle the table's writes (a GSI pushes back on its table): the remedy then is
+//! `DUE#0..n` shards queried side by side and merged by `dueAt`.
 //!
 //! Every SDK error becomes `StoreError::Unavailable`: [`dynamodb_client`] bounds the SDK's
 //! own retries and timeouts, so a caller learns of an outage quickly.
@@ -22,7 +42,7 @@
 //! [`dynamodb_client`]: crate::dynamodb_client
 
 mod commit;
-mod items;
+pub(crate) mod items;
 mod reads;
 
 use std::time::Duration;
@@ -32,17 +52,20 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use selectpay_domain::cart::Cart;
 use selectpay_domain::decision::Snapshot;
-use selectpay_domain::ids::CartId;
+use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
-use selectpay_domain::ports::{Activity, CartRecord, Commit, CommitResult, Store, StoreError};
+use selectpay_domain::ports::{
+    Activity, AgreementPage, CartRecord, Commit, CommitResult, Store, StoreError,
+};
 use time::OffsetDateTime;
 
 use items::{Key, attr};
 
 #[derive(Clone)]
 pub struct DynamoStore {
-    client: Client,
-    table: String,
+    pub(crate) client: Client,
+    pub(crate) table: String,
 }
 
 impl DynamoStore {
@@ -115,8 +138,31 @@ impl Store for DynamoStore {
         reads::cart(self, cart_id).await
     }
 
-    async fn snapshot(&self, key: &str, cart_id: &CartId) -> Result<Snapshot, StoreError> {
-        reads::snapshot(self, key, cart_id).await
+    async fn snapshot(
+        &self,
+        key: &str,
+        cart_id: &CartId,
+        agreement: Option<&FuturePayId>,
+    ) -> Result<Snapshot, StoreError> {
+        reads::snapshot(self, key, cart_id, agreement).await
+    }
+
+    async fn agreement(&self, id: &FuturePayId) -> Result<Option<Agreement>, StoreError> {
+        reads::agreement(self, id).await
+    }
+
+    async fn due_agreements(
+        &self,
+        now: OffsetDateTime,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<AgreementPage, StoreError> {
+        reads::due_agreements(self, now, after, limit).await
+    }
+
+    /// Scans the table: for a dev table only (see `reads::agreements`).
+    async fn agreements(&self, limit: usize) -> Result<Vec<Agreement>, StoreError> {
+        reads::agreements(self, limit).await
     }
 
     async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError> {

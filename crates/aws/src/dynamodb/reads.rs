@@ -1,24 +1,30 @@
-//! Reads. All are strongly consistent except the `pending-mail` index query, whose answer is
-//! checked against the mails themselves.
+//! Reads. All are strongly consistent except the two index queries: `pending-mail`, whose
+//! answer is checked against the mails themselves, and `due-agreements`, whose answer is
+//! used as it is (see [`due_agreements`]).
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::KeysAndAttributes;
 use selectpay_domain::decision::Snapshot;
-use selectpay_domain::ids::CartId;
+use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, StoredMail};
-use selectpay_domain::ports::{Activity, CartRecord, StoreError};
+use selectpay_domain::ports::{Activity, AgreementPage, CartRecord, StoreError};
 use time::OffsetDateTime;
 
-use super::items::{self, Item, Key, Kind, PENDING, PENDING_MAIL_INDEX, attr, s};
+use super::items::{
+    self, AGREEMENT_PK, AGREEMENT_SK, DUE, DUE_AGREEMENTS_INDEX, Item, Key, Kind, PENDING,
+    PENDING_MAIL_INDEX, attr, s,
+};
 use super::{Backoff, DynamoStore, unavailable};
 
 /// BatchGetItem's limit on keys per request.
 const BATCH_GET_KEYS: usize = 100;
 
-/// `recent` scans the whole table: fine for a dev table, which is all it is for. Past this
-/// many 1 MB pages it shows the newest of what it read rather than run on.
+/// `recent` and `agreements` scan the whole table: fine for a dev table, which is all they
+/// are for. Past this many 1 MB pages they show the newest of what they read rather than run
+/// on.
 const RECENT_SCAN_PAGES: usize = 16;
 
 async fn get(store: &DynamoStore, key: Key) -> Result<Option<Item>, StoreError> {
@@ -34,21 +40,41 @@ async fn get(store: &DynamoStore, key: Key) -> Result<Option<Item>, StoreError> 
     Ok(output.item)
 }
 
-/// Two reads side by side, one round trip. They need not be atomic together: the commit's
-/// conditions check again whatever is decided on them.
+/// Two or three reads side by side, one round trip. They need not be atomic together: the
+/// commit's conditions check again whatever is decided on them.
 pub async fn snapshot(
     store: &DynamoStore,
     key: &str,
     cart_id: &CartId,
+    agreement_id: Option<&FuturePayId>,
 ) -> Result<Snapshot, StoreError> {
-    let (saved, cart) = tokio::try_join!(
+    let agreement = async {
+        match agreement_id {
+            Some(id) => get(store, Key::agreement(id)).await,
+            None => Ok(None),
+        }
+    };
+    let (saved, cart, agreement) = tokio::try_join!(
         get(store, Key::outcome(key)),
-        get(store, Key::cart(cart_id))
+        get(store, Key::cart(cart_id)),
+        agreement
     )?;
     Ok(Snapshot {
         saved: saved.as_ref().map(items::saved_outcome).transpose()?,
         cart: cart.as_ref().map(items::cart_state).transpose()?,
+        agreement: agreement.as_ref().map(items::agreement).transpose()?,
     })
+}
+
+pub async fn agreement(
+    store: &DynamoStore,
+    id: &FuturePayId,
+) -> Result<Option<Agreement>, StoreError> {
+    get(store, Key::agreement(id))
+        .await?
+        .as_ref()
+        .map(items::agreement)
+        .transpose()
 }
 
 /// The items at `keys`, in no particular order; missing ones are left out.
@@ -88,8 +114,8 @@ async fn batch_get(store: &DynamoStore, mut keys: Vec<Key>) -> Result<Vec<Item>,
     Ok(found)
 }
 
-/// The cart's partition is the cart, its payments and pointers to its mails: one query,
-/// then one batch read for the mails themselves.
+/// The cart's partition is the cart, its payments and pointers to its mails and agreements:
+/// one query, then one batch read for the mails and agreements themselves.
 pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError> {
     let mut pages = store
         .client
@@ -101,13 +127,21 @@ pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRe
         .consistent_read(true)
         .into_paginator()
         .send();
-    let (mut cart, mut payments, mut mail_keys) = (None, Vec::new(), Vec::new());
+    let (mut cart, mut payments, mut keys) = (None, Vec::new(), Vec::new());
+    let (mut mail_pointers, mut agreement_pointers) = (0, 0);
     while let Some(page) = pages.next().await {
         for item in page.map_err(unavailable)?.items() {
             match Kind::of(item) {
                 Some(Kind::Cart) => cart = Some(items::cart(item)?),
                 Some(Kind::Payment) => payments.push(items::payment(item)?),
-                Some(Kind::MailPointer) => mail_keys.push(Key::mail(&items::mail_id(item)?)),
+                Some(Kind::MailPointer) => {
+                    mail_pointers += 1;
+                    keys.push(Key::mail(&items::mail_id(item)?));
+                }
+                Some(Kind::AgreementPointer) => {
+                    agreement_pointers += 1;
+                    keys.push(Key::agreement(&items::agreement_id(item)?));
+                }
                 _ => {}
             }
         }
@@ -115,25 +149,33 @@ pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRe
     let Some(cart) = cart else {
         return Ok(None);
     };
-    let pointers = mail_keys.len();
-    let mut mails = batch_get(store, mail_keys)
-        .await?
-        .iter()
-        .map(items::stored_mail)
-        .collect::<Result<Vec<_>, _>>()?;
-    if mails.len() != pointers {
-        // Pointer and mail are written in one transaction and never deleted.
-        return Err(StoreError::Corrupt(format!(
-            "cart {cart_id} lists {pointers} mails but {} exist",
-            mails.len()
-        )));
+    let (mut mails, mut agreements) = (Vec::new(), Vec::new());
+    for item in batch_get(store, keys).await? {
+        match Kind::of(&item) {
+            Some(Kind::Mail) => mails.push(items::stored_mail(&item)?),
+            Some(Kind::Agreement) => agreements.push(items::agreement(&item)?),
+            _ => {}
+        }
+    }
+    // Pointer and item are written in one transaction and never deleted.
+    for (what, pointers, found) in [
+        ("mails", mail_pointers, mails.len()),
+        ("agreements", agreement_pointers, agreements.len()),
+    ] {
+        if found != pointers {
+            return Err(StoreError::Corrupt(format!(
+                "cart {cart_id} lists {pointers} {what} but {found} exist"
+            )));
+        }
     }
     payments.sort_by(|a, b| (a.received_at, &a.trans_id).cmp(&(b.received_at, &b.trans_id)));
     mails.sort_by(|a, b| (a.mail.created_at, &a.mail.id).cmp(&(b.mail.created_at, &b.mail.id)));
+    agreements.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     Ok(Some(CartRecord {
         cart,
         payments,
         mails,
+        agreements,
     }))
 }
 
@@ -188,6 +230,144 @@ pub async fn pending_mail(
         .collect::<Result<Vec<_>, _>>()?;
     mails.sort_by_key(|mail| order.get(&Key::mail(&mail.id)).copied());
     Ok(mails)
+}
+
+/// A page of agreements due at `now`, read from the sparse `due-agreements` index alone:
+/// DynamoDB reads just the index entries with `dueAt <= now` (plus one, to know whether
+/// there is a next page), so the cost follows the number due, whatever the number of
+/// agreements. The index projects whole items, so there is no second read.
+///
+/// The index is eventually consistent: an agreement changed a moment ago may be listed in
+/// its previous state (due though just paid, or at an older version). That is safe because
+/// the sweep first claims an agreement under `AgreementAt` its listed version, which fails
+/// on a stale listing (the sweep skips it until its next run), and asks the gateway only
+/// once the claim is written. Reading the items again here would cost a batch read per page
+/// and `BatchGetItem`, which the sweep's role does not have.
+pub async fn due_agreements(
+    store: &DynamoStore,
+    now: OffsetDateTime,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<AgreementPage, StoreError> {
+    if limit == 0 {
+        return Ok(AgreementPage::default());
+    }
+    let want = limit.saturating_add(1);
+    let mut start = after.map(cursor::start_key).transpose()?;
+    let mut agreements = Vec::new();
+    loop {
+        let page = store
+            .client
+            .query()
+            .table_name(&store.table)
+            .index_name(DUE_AGREEMENTS_INDEX)
+            .key_condition_expression("#duePk = :due AND #dueAt <= :now")
+            .expression_attribute_names("#duePk", attr::DUE_PK)
+            .expression_attribute_names("#dueAt", attr::DUE_AT)
+            .expression_attribute_values(":due", s(DUE))
+            .expression_attribute_values(":now", items::time(now)?)
+            .scan_index_forward(true)
+            .limit(i32::try_from(want - agreements.len()).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(unavailable)?;
+        for item in page.items() {
+            agreements.push(items::agreement(item)?);
+        }
+        start = page.last_evaluated_key.filter(|key| !key.is_empty());
+        // DynamoDB stops a page at 1 MB as well as at the limit.
+        if agreements.len() >= want || start.is_none() {
+            break;
+        }
+    }
+    let next = if agreements.len() > limit {
+        agreements.truncate(limit);
+        agreements.last().map(cursor::encode).transpose()?
+    } else {
+        None
+    };
+    Ok(AgreementPage { agreements, next })
+}
+
+/// Where a page of due agreements ends: the last agreement's `dueAt` and id, which with the
+/// fixed partition and sort key make the index's `ExclusiveStartKey`. Anything else is
+/// refused rather than passed on, so a bad cursor cannot start a sweep at a random place.
+mod cursor {
+    use std::collections::HashMap;
+
+    use selectpay_domain::futurepay::Agreement;
+    use selectpay_domain::ids::FuturePayId;
+    use selectpay_domain::ports::StoreError;
+
+    use super::super::items::{self, DUE, Item, Key, attr, s};
+
+    const SEPARATOR: char = '/';
+
+    pub fn encode(last: &Agreement) -> Result<String, StoreError> {
+        let due = last.overdue_at.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "agreement {} listed as due has no due time",
+                last.id
+            ))
+        })?;
+        Ok(format!("{}{SEPARATOR}{}", items::time_text(due)?, last.id))
+    }
+
+    pub fn start_key(cursor: &str) -> Result<Item, StoreError> {
+        let invalid = || StoreError::Corrupt(format!("not a cursor of due agreements: {cursor:?}"));
+        let (due, id) = cursor.split_once(SEPARATOR).ok_or_else(invalid)?;
+        let canonical = items::parse_time_text(due)
+            .map(items::time_text)
+            .and_then(Result::ok);
+        if canonical.as_deref() != Some(due) {
+            return Err(invalid());
+        }
+        let id = FuturePayId::parse(id).map_err(|_| invalid())?;
+        let mut key = Key::agreement(&id).item();
+        key.extend(HashMap::from([
+            (attr::DUE_PK.to_owned(), s(DUE)),
+            (attr::DUE_AT.to_owned(), s(due)),
+        ]));
+        Ok(key)
+    }
+}
+
+/// Every agreement, newest first (ties by id), for people. There is no index of all
+/// agreements, so this scans the table, as `recent` does: for a dev table, which is all it
+/// is for. No deployed function may `Scan` (template.yaml), and keeping a listing of every
+/// agreement would cost each creation another write for a page nobody serves on AWS.
+pub async fn agreements(store: &DynamoStore, limit: usize) -> Result<Vec<Agreement>, StoreError> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let mut pages = store
+        .client
+        .scan()
+        .table_name(&store.table)
+        .filter_expression("begins_with(#pk, :agreement) AND #sk = :sk")
+        .expression_attribute_names("#pk", attr::PK)
+        .expression_attribute_names("#sk", attr::SK)
+        .expression_attribute_values(":agreement", s(AGREEMENT_PK))
+        .expression_attribute_values(":sk", s(AGREEMENT_SK))
+        .consistent_read(true)
+        .into_paginator()
+        .send();
+    let mut agreements = Vec::new();
+    let mut read = 0;
+    while read < RECENT_SCAN_PAGES
+        && let Some(page) = pages.next().await
+    {
+        read += 1;
+        for item in page.map_err(unavailable)?.items() {
+            if Kind::of(item) == Some(Kind::Agreement) {
+                agreements.push(items::agreement(item)?);
+            }
+        }
+    }
+    agreements.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    agreements.truncate(limit);
+    Ok(agreements)
 }
 
 /// Newest first, ties broken by id, `limit` of each kind.
