@@ -5,6 +5,7 @@ mod dashboard;
 mod local;
 mod serve;
 mod simulate;
+mod sweep;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Play the gateway: post payment responses for a cart to a running server.
     Simulate(Box<simulate::SimulateArgs>),
+    /// Cancel FuturePay agreements whose payment is overdue; redeliver pending mail.
+    Sweep(sweep::SweepArgs),
+    /// List FuturePay agreements with their state and due time, as JSON.
+    Agreements(sweep::AgreementsArgs),
     /// Show a cart, its payments and its mails as JSON.
     Cart {
         cart_id: String,
@@ -41,6 +46,8 @@ async fn main() -> ExitCode {
     let result = match command {
         Command::Serve(args) => serve::run(args).await,
         Command::Simulate(args) => simulate::run(*args).await,
+        Command::Sweep(args) => sweep::sweep(args).await,
+        Command::Agreements(args) => sweep::agreements(args).await,
         Command::Cart { cart_id, data_dir } => local::print_cart(&data_dir, &cart_id).await,
     };
     match result {

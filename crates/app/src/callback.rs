@@ -18,6 +18,11 @@ use selectpay_domain::ports::{Commit, CommitResult, Delivery};
 use crate::reply::{self, HandlerError};
 use crate::{App, random_id};
 
+/// Lambda stops the callback function after 10 s (API Gateway gives up after 29 s): answer
+/// 503 before that, so WorldPay alerts the merchant with the data and any retry finds what
+/// was committed. A commit still in flight is harmless: repeats are idempotent.
+const CALLBACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(8);
+
 /// Deciding again after a failed condition converges in one or two rounds; more means
 /// something else keeps changing the cart, and the gateway should retry later.
 const MAX_DECISION_ROUNDS: usize = 4;
@@ -32,7 +37,10 @@ impl App {
     pub(crate) async fn callback(&self, request: Request<Bytes>) -> Response<Bytes> {
         let started = Instant::now();
         let received = received(&request);
-        let (outcome, response, cart_id, trans_id) = match self.process(&received).await {
+        let processed = tokio::time::timeout(CALLBACK_DEADLINE, self.process(&received))
+            .await
+            .unwrap_or(Err(HandlerError::Deadline));
+        let (outcome, response, cart_id, trans_id) = match processed {
             Ok(Processed {
                 outcome,
                 reply,
@@ -113,11 +121,15 @@ impl App {
         let key = response.idempotency_key();
         let trans_id = match &response.status {
             TransStatus::Authorised(trans_id) => Some(trans_id.to_string()),
-            TransStatus::Cancelled => response.field("transId").map(str::to_owned),
+            _ => response.field("transId").map(str::to_owned),
         };
         let mut snapshot = match Snapshot::optimistic(response) {
             Some(snapshot) => snapshot,
-            None => self.store.snapshot(&key, &response.cart_id).await?,
+            None => {
+                self.store
+                    .snapshot(&key, &response.cart_id, response.future_pay.as_ref())
+                    .await?
+            }
         };
         for _ in 0..MAX_DECISION_ROUNDS {
             let context = Context {
@@ -139,7 +151,7 @@ impl App {
             }
             let commit = Commit {
                 writes: decision.writes.clone(),
-                delivery,
+                delivery: Some(delivery),
             };
             match self.store.commit(&commit).await? {
                 CommitResult::Committed => {
@@ -147,7 +159,10 @@ impl App {
                     return Ok(decision);
                 }
                 CommitResult::ConditionFailed => {
-                    snapshot = self.store.snapshot(&key, &response.cart_id).await?;
+                    snapshot = self
+                        .store
+                        .snapshot(&key, &response.cart_id, response.future_pay.as_ref())
+                        .await?;
                 }
             }
         }
@@ -164,7 +179,7 @@ impl App {
     ) -> Result<(), HandlerError> {
         let commit = Commit {
             writes: Writes::default(),
-            delivery: self.delivery(received, outcome, cart_id, trans_id),
+            delivery: Some(self.delivery(received, outcome, cart_id, trans_id)),
         };
         self.store.commit(&commit).await?;
         Ok(())
@@ -186,7 +201,10 @@ impl App {
         writes: Writes,
         delivery: Delivery,
     ) -> Result<(), HandlerError> {
-        let commit = Commit { writes, delivery };
+        let commit = Commit {
+            writes,
+            delivery: Some(delivery),
+        };
         match self.store.commit(&commit).await? {
             CommitResult::Committed => {
                 self.deliver(&commit.writes.mails).await;

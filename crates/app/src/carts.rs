@@ -6,6 +6,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
+use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::ports::CartRecord;
 
@@ -58,11 +59,27 @@ pub fn cart_json(record: &CartRecord) -> Value {
             "authMode": p.auth_mode,
             "receivedAt": timestamp(p.received_at),
         })).collect::<Vec<_>>(),
+        "agreements": record.agreements.iter().map(agreement_json).collect::<Vec<_>>(),
         "mails": record.mails.iter().map(|m| json!({
             "id": m.mail.id,
             "kind": m.mail.kind.as_str(),
             "subject": m.mail.subject,
             "sentAt": m.sent_at.map(timestamp),
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// An agreement as the storefront and the operator see it: a suspended service shows as
+/// `cancelled_for_non_payment`.
+pub fn agreement_json(agreement: &Agreement) -> Value {
+    json!({
+        "futurePayId": agreement.id.as_str(),
+        "cartId": agreement.cart_id.as_str(),
+        "status": agreement.status.as_str(),
+        "paymentsMade": agreement.payments_made,
+        "paymentsExpected": agreement.payments_expected,
+        "paymentsDeclined": agreement.payments_declined,
+        "lastPaymentAt": agreement.last_payment_at.map(timestamp),
+        "overdueAt": agreement.overdue_at.map(timestamp),
     })
 }

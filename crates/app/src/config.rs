@@ -16,8 +16,19 @@ pub enum ConfigError {
     DevDefaultInLive(&'static str),
 }
 
+/// WorldPay remote administration, used by the FuturePay sweep: a separate installation
+/// with its own password.
+#[derive(Debug, Clone)]
+pub struct RemoteAdminConfig {
+    pub url: String,
+    pub installation_id: InstallationId,
+    pub password: Secret,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `None` where FuturePay is not used: the sweep then only redelivers mail.
+    pub remote_admin: Option<RemoteAdminConfig>,
     pub settings: Settings,
     /// `None` where no purchase API is served (the callback function): every request to it
     /// is refused.
@@ -109,6 +120,14 @@ impl Config {
         let callback_password = optional_secret("SELECTPAY_CALLBACK_PASSWORD")?;
         let api_key = optional_secret("SELECTPAY_API_KEY")?;
         let md5_secret = optional_secret("SELECTPAY_MD5_SECRET")?;
+        let remote_admin_password = optional_secret("SELECTPAY_REMOTE_ADMIN_PASSWORD")?;
+        let remote_admin_installation = optional("SELECTPAY_REMOTE_ADMIN_INSTALLATION_ID")
+            .map(|id| {
+                InstallationId::parse(&id)
+                    .map_err(|e| invalid("SELECTPAY_REMOTE_ADMIN_INSTALLATION_ID")(&e))
+            })
+            .transpose()?;
+        let remote_admin_url = optional("SELECTPAY_REMOTE_ADMIN_URL");
         let signature_fields = SignatureFields::parse(
             &lookup("SELECTPAY_SIGNATURE_FIELDS")
                 .unwrap_or_else(|| SignatureFields::DEFAULT.to_owned()),
@@ -122,6 +141,14 @@ impl Config {
         }
         Ok(Loaded {
             config: Config {
+                remote_admin: match (remote_admin_installation, remote_admin_password) {
+                    (Some(installation_id), Some(password)) => Some(RemoteAdminConfig {
+                        url: remote_admin_url.unwrap_or_else(|| mode.remote_admin_url().to_owned()),
+                        installation_id,
+                        password,
+                    }),
+                    _ => None,
+                },
                 settings: Settings {
                     mode,
                     installation_id,

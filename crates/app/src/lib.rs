@@ -8,6 +8,7 @@ mod delivery;
 pub mod gateway_simulator;
 mod purchase;
 mod reply;
+pub mod sweep;
 
 use std::sync::Arc;
 

@@ -46,6 +46,8 @@ pub enum HandlerError {
     Render(#[from] RenderError),
     #[error("too many concurrent changes to the same cart")]
     Contention,
+    #[error("the store did not answer in time")]
+    Deadline,
 }
 
 impl HandlerError {
@@ -53,9 +55,9 @@ impl HandlerError {
     /// with the data attached; anything else is our bug.
     pub fn status(&self) -> StatusCode {
         match self {
-            HandlerError::Store(StoreError::Unavailable(_)) | HandlerError::Contention => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            HandlerError::Store(StoreError::Unavailable(_))
+            | HandlerError::Contention
+            | HandlerError::Deadline => StatusCode::SERVICE_UNAVAILABLE,
             HandlerError::Store(_) | HandlerError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -387,7 +387,7 @@ async fn mail_that_fails_is_kept_and_redelivered_later() {
 
 #[tokio::test]
 async fn an_unavailable_store_answers_503_so_the_gateway_keeps_the_data() {
-    let h = Harness::with_store(&[], std::sync::Arc::new(UnavailableStore));
+    let h = Harness::with_store(&[], std::sync::Arc::new(BrokenStore::Unavailable));
     let response = h.send(&payment("c1", "14.99")).await;
     assert_eq!(response.status(), 503);
     assert!(h.sent().is_empty());
@@ -398,5 +398,17 @@ async fn an_unavailable_store_answers_503_so_the_gateway_keeps_the_data() {
         forged.status(),
         503,
         "nothing can be recorded, so nothing is acknowledged"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_that_never_answers_gets_a_503_before_lambda_gives_up() {
+    let h = Harness::with_store(&[], std::sync::Arc::new(BrokenStore::Hanging));
+    let started = tokio::time::Instant::now();
+    let response = h.send(&payment("c1", "14.99")).await;
+    assert_eq!(response.status(), 503);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "inside Lambda's 10 s"
     );
 }

@@ -238,3 +238,91 @@ async fn unknown_routes_and_methods_are_refused() {
     let other = Request::get("/admin").body(Bytes::new()).unwrap();
     assert_eq!(h.request(other).await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_futurepay_agreement_goes_into_the_token() {
+    let h = Harness::test_mode();
+    let order = r#"{"amount":"0.00","currency":"GBP","description":"Tea club",
+        "futurePay":{"type":"regular","option":0,"startDate":"2026-12-01",
+                     "interval":{"unit":"month","mult":1},"noOfPayments":12,"normalAmount":"9.99"}}"#;
+
+    let response = h
+        .request(purchase(order, Some(API_KEY), "application/json"))
+        .await;
+
+    assert_eq!(response.status(), 201, "{}", body_text(&response));
+    let fields = &json(&response)["fields"];
+    assert_eq!(fields["amount"], "0.00");
+    assert_eq!(fields["futurePayType"], "regular");
+    assert_eq!(fields["option"], "0");
+    assert_eq!(fields["startDate"], "2026-12-01");
+    assert_eq!(fields["noOfPayments"], "12");
+    assert_eq!(fields["intervalUnit"], "3");
+    assert_eq!(fields["intervalMult"], "1");
+    assert_eq!(fields["normalAmount"], "9.99");
+    let cart_id = json(&response)["cartId"].as_str().unwrap().to_owned();
+    assert!(h.record(&cart_id).await.cart.order.future_pay.is_some());
+}
+
+#[tokio::test]
+async fn futurepay_rules_are_checked_field_by_field() {
+    let h = Harness::test_mode();
+    let order = r#"{"amount":"1.00","currency":"GBP","description":"Tea club",
+        "futurePay":{"type":"regular","option":2,"startDate":"2026-11-22",
+                     "interval":{"unit":"week","mult":1},"normalAmount":"9.99"}}"#;
+
+    let response = h
+        .request(purchase(order, Some(API_KEY), "application/json"))
+        .await;
+
+    assert_eq!(response.status(), 422);
+    let body = json(&response);
+    let names: Vec<&str> = body["fields"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "futurePay.interval",
+            "futurePay.normalAmount",
+            "futurePay.startDate"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_limited_agreement_with_a_length_goes_into_the_token() {
+    let h = Harness::test_mode();
+    let order = r#"{"amount":"5.00","currency":"GBP","description":"Top-ups",
+        "futurePay":{"type":"limited","option":0,"amountLimit":"50.00",
+                     "length":{"unit":"year","mult":1}}}"#;
+    let response = h
+        .request(purchase(order, Some(API_KEY), "application/json"))
+        .await;
+    assert_eq!(response.status(), 201, "{}", body_text(&response));
+    let fields = &json(&response)["fields"];
+    assert_eq!(fields["futurePayType"], "limited");
+    assert_eq!(fields["amountLimit"], "50.00");
+    assert_eq!(fields["lengthUnit"], "4");
+}
+
+#[tokio::test]
+async fn nothing_to_charge_now_needs_an_agreement() {
+    let h = Harness::test_mode();
+    let order = r#"{"amount":"0.00","currency":"GBP","description":"x",
+        "futurePay":{"type":"weekly"}}"#;
+    let response = h
+        .request(purchase(order, Some(API_KEY), "application/json"))
+        .await;
+    assert_eq!(response.status(), 422);
+    let body = json(&response);
+    let fields = body["fields"].as_object().unwrap();
+    assert!(fields.contains_key("futurePay.type"));
+    assert!(
+        fields.contains_key("amount"),
+        "no valid agreement, so zero is refused"
+    );
+}

@@ -26,7 +26,7 @@ impl Function {
         match self {
             Function::PurchaseToken => &["SELECTPAY_API_KEY", "SELECTPAY_MD5_SECRET"],
             Function::Callback => &["SELECTPAY_CALLBACK_PASSWORD"],
-            Function::FuturePaySweep => &[],
+            Function::FuturePaySweep => &["SELECTPAY_REMOTE_ADMIN_PASSWORD"],
         }
     }
 

@@ -14,15 +14,19 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::{Value, json};
 
 use selectpay_app::config::Config;
+use selectpay_app::sweep::{SweepAction, SweepOptions};
 use selectpay_app::{App, SystemClock};
 use selectpay_aws::{DynamoStore, SesMailer, dynamodb_client, load_sdk_config, ses_client};
 use selectpay_domain::render::Templates;
+use selectpay_worldpay::WorldPayRemoteAdmin;
 
 pub use function::Function;
 pub use lambda_runtime::Error;
 
-/// Mail still unsent this long after it was written is redelivered by the sweep: the
-/// request that wrote it has long finished trying.
+/// The schedule's function may run 300 s; stop taking new agreements well before.
+const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(240);
+const SWEEP_PAGE: usize = 100;
+/// Without FuturePay the sweep only redelivers mail, after this grace.
 const REDELIVERY_GRACE: time::Duration = time::Duration::minutes(5);
 const REDELIVERY_BATCH: usize = 200;
 
@@ -76,17 +80,30 @@ async fn cold_start(function: Function) -> Result<App, Error> {
     ))
 }
 
-/// Redelivers mail that could not be sent when it was written. Safe to run twice for the
-/// same schedule event: sent mail is no longer pending.
+/// Cancels overdue FuturePay agreements (when remote administration is configured) and
+/// redelivers mail. Safe when the schedule delivers the same event twice or two runs
+/// overlap: each agreement is claimed before it is cancelled.
 async fn sweep(app: &App) -> Result<Value, Error> {
+    let Some(admin) = &app.config().remote_admin else {
+        let mail = app
+            .redeliver_pending_mail(REDELIVERY_GRACE, REDELIVERY_BATCH)
+            .await?;
+        return Ok(json!({ "mailRedelivered": mail.sent, "mailFailed": mail.failed }));
+    };
+    let remote = WorldPayRemoteAdmin::new(
+        admin.url.clone(),
+        admin.installation_id.clone(),
+        admin.password.clone(),
+    )?;
     let summary = app
-        .redeliver_pending_mail(REDELIVERY_GRACE, REDELIVERY_BATCH)
+        .sweep(
+            SweepAction::Cancel(&remote),
+            &SweepOptions {
+                now: time::OffsetDateTime::now_utc(),
+                budget: SWEEP_BUDGET,
+                page_size: SWEEP_PAGE,
+            },
+        )
         .await?;
-    tracing::info!(
-        target: "selectpay::sweep",
-        mail_redelivered = summary.sent,
-        mail_failed = summary.failed,
-        "sweep"
-    );
-    Ok(json!({ "mailRedelivered": summary.sent, "mailFailed": summary.failed }))
+    Ok(serde_json::to_value(summary)?)
 }

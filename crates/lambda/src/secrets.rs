@@ -17,6 +17,10 @@ pub const SECRET_PARAMETERS: &[(&str, &str)] = &[
     ),
     ("SELECTPAY_API_KEY_PARAM", "SELECTPAY_API_KEY"),
     ("SELECTPAY_MD5_SECRET_PARAM", "SELECTPAY_MD5_SECRET"),
+    (
+        "SELECTPAY_REMOTE_ADMIN_PASSWORD_PARAM",
+        "SELECTPAY_REMOTE_ADMIN_PASSWORD",
+    ),
 ];
 
 #[derive(Debug, Error)]

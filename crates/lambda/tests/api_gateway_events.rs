@@ -54,6 +54,7 @@ impl Deployed {
                 description: "Test Item".into(),
                 shopper: Shopper::default(),
                 custom_fields: Vec::new(),
+                future_pay: None,
             },
             status: CartStatus::Pending,
             paid_by: None,

@@ -8,6 +8,7 @@ use http::header::ACCEPT;
 use http::{Request, Response, StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use time::Date;
 
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::email::EmailAddress;
@@ -17,6 +18,9 @@ use selectpay_domain::order::{CustomField, Order, Shopper, token_text};
 use selectpay_domain::ports::StoreError;
 use selectpay_domain::token::PurchaseToken;
 
+mod future_pay;
+
+use self::future_pay::parse_future_pay;
 use crate::reply::{self, HandlerError};
 use crate::{App, MAX_REQUEST_BYTES, authorised, random_bytes};
 
@@ -52,7 +56,7 @@ impl App {
         if request.body().len() > MAX_REQUEST_BYTES {
             return reply::status(StatusCode::PAYLOAD_TOO_LARGE);
         }
-        let order = match parse_order(request.body()) {
+        let order = match parse_order(request.body(), self.clock.now().date()) {
             Ok(order) => order,
             Err(errors) => {
                 return reply::json(
@@ -132,7 +136,7 @@ fn wants_html(request: &Request<Bytes>) -> bool {
 }
 
 /// Parses the JSON body into an order, naming every bad field rather than the first.
-fn parse_order(body: &[u8]) -> Result<Order, FieldErrors> {
+fn parse_order(body: &[u8], today: Date) -> Result<Order, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut fail = |name: &str, reason: String| {
         errors.insert(name.to_owned(), reason);
@@ -170,7 +174,17 @@ fn parse_order(body: &[u8]) -> Result<Order, FieldErrors> {
             None
         }
     };
-    if amount.is_some_and(|a| a.minor_units() == 0) {
+    let future_pay = match object.remove("futurePay") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(plan)) => parse_future_pay(plan, currency, today, &mut fail),
+        Some(_) => {
+            fail("futurePay", "must be an object".into());
+            None
+        }
+    };
+    // Only an agreement may have nothing to charge at once.
+    let nothing_now = amount.is_some_and(|a| a.minor_units() == 0);
+    if nothing_now && future_pay.is_none() {
         fail("amount", "must be more than zero".into());
     }
     let description = match object.remove("description") {
@@ -221,6 +235,7 @@ fn parse_order(body: &[u8]) -> Result<Order, FieldErrors> {
             description,
             shopper,
             custom_fields,
+            future_pay,
         }),
         _ => Err(errors),
     }
@@ -278,9 +293,13 @@ fn parse_shopper(mut fields: Map<String, Value>, fail: &mut impl FnMut(&str, Str
 mod tests {
     use super::*;
 
+    fn parse_order_today(body: &[u8]) -> Result<Order, FieldErrors> {
+        parse_order(body, time::macros::date!(2026 - 11 - 22))
+    }
+
     #[test]
     fn parses_a_full_order() {
-        let order = parse_order(
+        let order = parse_order_today(
             br#"{"amount":"14.99","currency":"GBP","description":"Tea",
                 "shopper":{"name":"Zo\u00eb","email":"zoe@example.com","country":"GB"},
                 "fields":{"MC_orderRef":"A-1"}}"#,
@@ -293,7 +312,7 @@ mod tests {
 
     #[test]
     fn names_every_bad_field() {
-        let errors = parse_order(
+        let errors = parse_order_today(
             br#"{"amount":14.99,"currency":"GBP","description":"",
                 "shopper":{"email":"nope","country":"gb","fax":"1"},
                 "fields":{"orderRef":"x"},"colour":"red"}"#,
@@ -316,9 +335,9 @@ mod tests {
 
     #[test]
     fn rejects_non_objects_and_zero_amounts() {
-        assert!(parse_order(b"[1]").unwrap_err().contains_key("body"));
+        assert!(parse_order_today(b"[1]").unwrap_err().contains_key("body"));
         assert!(
-            parse_order(br#"{"amount":"0.00","currency":"GBP","description":"x"}"#)
+            parse_order_today(br#"{"amount":"0.00","currency":"GBP","description":"x"}"#)
                 .unwrap_err()
                 .contains_key("amount")
         );

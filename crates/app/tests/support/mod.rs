@@ -15,12 +15,14 @@ use selectpay_app::config::{Config, DevDefaults};
 use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::decision::Snapshot;
-use selectpay_domain::ids::CartId;
+use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
 use selectpay_domain::ports::{
-    Activity, CartRecord, Clock, Commit, CommitResult, MailError, Mailer, Store, StoreError,
+    Activity, AgreementPage, CartRecord, Clock, Commit, CommitResult, MailError, Mailer, Store,
+    StoreError,
 };
 use selectpay_domain::render::Templates;
 use selectpay_embedded::SqliteStore;
@@ -129,6 +131,7 @@ impl Harness {
                 description: "Test Item".into(),
                 shopper: Shopper::default(),
                 custom_fields: Vec::new(),
+                future_pay: None,
             },
             status: CartStatus::Pending,
             paid_by: None,
@@ -202,34 +205,62 @@ pub fn body_text(response: &Response<Bytes>) -> String {
     String::from_utf8(response.body().to_vec()).expect("UTF-8 body")
 }
 
-/// A store that is down: every call fails as DynamoDB does when throttled or unreachable.
-pub struct UnavailableStore;
+/// A store that fails every call: `Unavailable` as DynamoDB throttled or unreachable,
+/// `Hanging` as an endpoint that accepts the connection and then says nothing.
+pub enum BrokenStore {
+    Unavailable,
+    Hanging,
+}
 
-#[async_trait]
-impl Store for UnavailableStore {
-    async fn insert_cart(&self, _: &Cart) -> Result<(), StoreError> {
-        Err(down())
-    }
-    async fn cart(&self, _: &CartId) -> Result<Option<CartRecord>, StoreError> {
-        Err(down())
-    }
-    async fn snapshot(&self, _: &str, _: &CartId) -> Result<Snapshot, StoreError> {
-        Err(down())
-    }
-    async fn commit(&self, _: &Commit) -> Result<CommitResult, StoreError> {
-        Err(down())
-    }
-    async fn pending_mail(&self, _: OffsetDateTime, _: usize) -> Result<Vec<Mail>, StoreError> {
-        Err(down())
-    }
-    async fn mark_mail_sent(&self, _: &str, _: OffsetDateTime) -> Result<(), StoreError> {
-        Err(down())
-    }
-    async fn recent(&self, _: usize) -> Result<Activity, StoreError> {
-        Err(down())
+impl BrokenStore {
+    async fn fail<T>(&self) -> Result<T, StoreError> {
+        match self {
+            BrokenStore::Unavailable => Err(StoreError::Unavailable("connection refused".into())),
+            BrokenStore::Hanging => std::future::pending().await,
+        }
     }
 }
 
-fn down() -> StoreError {
-    StoreError::Unavailable("connection refused".into())
+#[async_trait]
+impl Store for BrokenStore {
+    async fn insert_cart(&self, _: &Cart) -> Result<(), StoreError> {
+        self.fail().await
+    }
+    async fn cart(&self, _: &CartId) -> Result<Option<CartRecord>, StoreError> {
+        self.fail().await
+    }
+    async fn snapshot(
+        &self,
+        _: &str,
+        _: &CartId,
+        _: Option<&FuturePayId>,
+    ) -> Result<Snapshot, StoreError> {
+        self.fail().await
+    }
+    async fn agreement(&self, _: &FuturePayId) -> Result<Option<Agreement>, StoreError> {
+        self.fail().await
+    }
+    async fn due_agreements(
+        &self,
+        _: OffsetDateTime,
+        _: Option<&str>,
+        _: usize,
+    ) -> Result<AgreementPage, StoreError> {
+        self.fail().await
+    }
+    async fn agreements(&self, _: usize) -> Result<Vec<Agreement>, StoreError> {
+        self.fail().await
+    }
+    async fn commit(&self, _: &Commit) -> Result<CommitResult, StoreError> {
+        self.fail().await
+    }
+    async fn pending_mail(&self, _: OffsetDateTime, _: usize) -> Result<Vec<Mail>, StoreError> {
+        self.fail().await
+    }
+    async fn mark_mail_sent(&self, _: &str, _: OffsetDateTime) -> Result<(), StoreError> {
+        self.fail().await
+    }
+    async fn recent(&self, _: usize) -> Result<Activity, StoreError> {
+        self.fail().await
+    }
 }
