@@ -1,5 +1,5 @@
-//! `selectpay`: the local server on the embedded store, the gateway simulator and
-//! inspection of what happened.
+//! `selectpay`: the local server (on the embedded store, or on DynamoDB and SES), the
+//! gateway simulator and inspection of what happened.
 
 mod dashboard;
 mod local;
@@ -21,7 +21,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the local server on the embedded store (what `cargo run` does).
+    /// Run the local server, on the embedded store unless --store dynamodb (what `cargo run` does).
     Serve(serve::ServeArgs),
     /// Play the gateway: post payment responses for a cart to a running server.
     Simulate(Box<simulate::SimulateArgs>),
@@ -29,7 +29,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// List FuturePay agreements with their state and due time, as JSON.
     Agreements(sweep::AgreementsArgs),
-    /// Show a cart, its payments and its mails as JSON.
+    /// Show a cart, its payments and its mails as JSON, from the embedded store in --data-dir
+    /// only (for a server on --store dynamodb, use its GET /carts/{cartId}).
     Cart {
         cart_id: String,
         #[arg(long, default_value = local::DEFAULT_DATA_DIR)]

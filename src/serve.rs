@@ -1,4 +1,5 @@
-//! `selectpay serve`: the handlers behind a local HTTP server on the embedded store.
+//! `selectpay serve`: the handlers behind a local HTTP server, on the embedded store and
+//! outbox or on DynamoDB and SES. Only the store and the mailer differ between the two.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
@@ -16,13 +17,30 @@ use tokio::net::TcpListener;
 
 use selectpay_app::config::{Config, DevDefaults};
 use selectpay_app::{App, MAX_REQUEST_BYTES, SystemClock};
+use selectpay_aws::{DynamoStore, SesMailer, create_table_if_missing, dynamodb_client, ses_client};
+use selectpay_domain::email::EmailAddress;
+use selectpay_domain::ports::{Mailer, Store};
 use selectpay_embedded::OutboxMailer;
 
 use crate::dashboard::dashboard;
-use crate::local::{self, CliResult, outbox_path};
+use crate::local::{self, CliResult, database_path, outbox_path};
 
 /// How often the server retries mail whose first delivery failed.
 const REDELIVERY_INTERVAL: Duration = Duration::from_secs(30);
+
+/// The DynamoDB table when neither `--table` nor `SELECTPAY_TABLE_NAME` names one.
+const DEFAULT_TABLE: &str = "selectpay";
+
+/// Where the server keeps carts, payments and deliveries, and how it sends mail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StoreKind {
+    /// SQLite in --data-dir; mail is written to its outbox/ folder as .eml files.
+    Sqlite,
+    /// The DynamoDB table --table, with mail sent through SES; endpoints, region and
+    /// credentials come from the usual AWS variables (AWS_ENDPOINT_URL_DYNAMODB,
+    /// AWS_ENDPOINT_URL_SESV2, AWS_REGION, ...).
+    Dynamodb,
+}
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -31,9 +49,19 @@ pub struct ServeArgs {
     port: u16,
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     host: IpAddr,
-    /// Folder for the SQLite database and the outbox of sent mail.
+    /// Folder for the SQLite database and the outbox of sent mail (with --store sqlite).
     #[arg(long, default_value = local::DEFAULT_DATA_DIR)]
     data_dir: PathBuf,
+    /// Where carts, payments and mail go.
+    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
+    store: StoreKind,
+    /// The DynamoDB table (with --store dynamodb).
+    #[arg(long, env = "SELECTPAY_TABLE_NAME", default_value = DEFAULT_TABLE)]
+    table: String,
+    /// Create the table like the deployed one if it does not exist yet, before serving
+    /// (with --store dynamodb).
+    #[arg(long)]
+    create_table: bool,
 }
 
 impl Default for ServeArgs {
@@ -42,11 +70,17 @@ impl Default for ServeArgs {
             port: 3000,
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             data_dir: PathBuf::from(local::DEFAULT_DATA_DIR),
+            store: StoreKind::Sqlite,
+            table: DEFAULT_TABLE.to_owned(),
+            create_table: false,
         }
     }
 }
 
 pub async fn run(args: ServeArgs) -> CliResult {
+    if args.create_table && args.store != StoreKind::Dynamodb {
+        return Err("--create-table needs --store dynamodb".into());
+    }
     let listener = TcpListener::bind((args.host, args.port)).await?;
     let base_url = format!("http://{}", listener.local_addr()?);
     let loaded = Config::load(
@@ -56,15 +90,13 @@ pub async fn run(args: ServeArgs) -> CliResult {
         }),
     )?;
     let config = loaded.config;
-    let outbox = outbox_path(&args.data_dir);
+    let templates = local::templates()?;
+    let backend = Backend::open(&args, &config.sender_email).await?;
     let app = Arc::new(App::new(
         config.clone(),
-        local::templates()?,
-        Arc::new(local::open_store(&args.data_dir)?),
-        Arc::new(OutboxMailer::new(
-            outbox.clone(),
-            config.sender_email.clone(),
-        )),
+        templates,
+        backend.store,
+        backend.mailer,
         Arc::new(SystemClock),
     ));
 
@@ -78,12 +110,14 @@ pub async fn run(args: ServeArgs) -> CliResult {
          \x20 installation id:   {}\n\
          \x20 callback password: {}\n\
          \x20 API key:           {}\n\
+         \x20 store:             {}\n\
          \x20 outbox:            {}\n",
         config.settings.mode,
         config.settings.installation_id,
         shown(config.settings.callback_password.as_ref()),
         shown(config.api_key.as_ref()),
-        outbox.display(),
+        backend.store_at,
+        backend.mail_to,
     );
     if !loaded.defaulted.is_empty() {
         banner += &format!(
@@ -105,6 +139,80 @@ pub async fn run(args: ServeArgs) -> CliResult {
         })
         .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the server keeps its records in and sends its mail through, and where those are,
+/// for the banner.
+struct Backend {
+    store: Arc<dyn Store>,
+    mailer: Arc<dyn Mailer>,
+    store_at: String,
+    mail_to: String,
+}
+
+impl Backend {
+    async fn open(
+        args: &ServeArgs,
+        sender: &EmailAddress,
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        match args.store {
+            StoreKind::Sqlite => {
+                let outbox = outbox_path(&args.data_dir);
+                Ok(Self {
+                    store: Arc::new(local::open_store(&args.data_dir)?),
+                    mailer: Arc::new(OutboxMailer::new(outbox.clone(), sender.clone())),
+                    store_at: format!("SQLite {}", database_path(&args.data_dir).display()),
+                    mail_to: outbox.display().to_string(),
+                })
+            }
+            StoreKind::Dynamodb => {
+                let sdk = selectpay_aws::load_sdk_config().await;
+                let region = sdk.region().map(ToString::to_string);
+                let region = region.as_deref();
+                let dynamodb = dynamodb_client(&sdk);
+                if args.create_table {
+                    create_table_if_missing(&dynamodb, &args.table).await?;
+                }
+                let ses_at = endpoint(
+                    "AWS_ENDPOINT_URL_SESV2",
+                    sdk.endpoint_url(),
+                    "email",
+                    region,
+                );
+                let mail_to = match std::env::var("SELECTPAY_SES_STORE_URL") {
+                    Ok(sent) => format!("SES at {ses_at} (sent mail: {sent})"),
+                    Err(_) => format!("SES at {ses_at}"),
+                };
+                Ok(Self {
+                    store: Arc::new(DynamoStore::new(dynamodb, args.table.clone())),
+                    mailer: Arc::new(SesMailer::new(ses_client(&sdk), sender.clone())),
+                    store_at: format!(
+                        "DynamoDB table {} at {}",
+                        args.table,
+                        endpoint(
+                            "AWS_ENDPOINT_URL_DYNAMODB",
+                            sdk.endpoint_url(),
+                            "dynamodb",
+                            region
+                        )
+                    ),
+                    mail_to,
+                })
+            }
+        }
+    }
+}
+
+/// Where the SDK sends a service's calls, for people reading the banner: the service's own
+/// endpoint variable, else the endpoint for all services, else the region's public one.
+fn endpoint(variable: &str, all: Option<&str>, service: &str, region: Option<&str>) -> String {
+    std::env::var(variable)
+        .ok()
+        .or_else(|| all.map(str::to_owned))
+        .unwrap_or_else(|| match region {
+            Some(region) => format!("https://{service}.{region}.amazonaws.com"),
+            None => format!("{service} (no AWS region set)"),
+        })
 }
 
 /// A development server prints its secrets so a person can use them.

@@ -1,4 +1,5 @@
-//! AWS adapters of selectpay: a DynamoDB [`Store`] and an SES [`Mailer`].
+//! AWS adapters of selectpay: a DynamoDB [`Store`] and an SES [`Mailer`], and the table the
+//! store needs ([`create_table_if_missing`]).
 //!
 //! ```no_run
 //! # async fn wire(table_name: String, sender: selectpay_domain::email::EmailAddress) {
@@ -16,9 +17,11 @@
 mod clients;
 mod dynamodb;
 mod ses;
+mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use clients::{dynamodb_client, load_sdk_config, ses_client};
 pub use dynamodb::DynamoStore;
 pub use ses::SesMailer;
+pub use table::create_table_if_missing;

@@ -10,12 +10,8 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, PutRequest, ScalarAttributeType, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use selectpay_domain::futurepay::Agreement;
 use serde::Deserialize;
 use tokio::task::JoinSet;
@@ -27,9 +23,6 @@ pub const DYNAMODB_ENDPOINT: &str = "AWS_ENDPOINT_URL_DYNAMODB";
 pub const SES_ENDPOINT: &str = "AWS_ENDPOINT_URL_SESV2";
 /// The emulator's list of the mail it was given, as JSON.
 pub const SES_STORE_URL: &str = "SELECTPAY_SES_STORE_URL";
-
-/// The table the stack deploys, as `aws dynamodb create-table --cli-input-json` takes it.
-const TABLE_JSON: &str = include_str!("../../../infra/table.json");
 
 /// The value of `variable`, which `./infra/services.sh start` exports.
 ///
@@ -56,7 +49,9 @@ pub async fn local_sdk_config() -> SdkConfig {
 pub async fn fresh_table() -> (Client, String) {
     let client = dynamodb_client(&local_sdk_config().await);
     let name = unique_table_name();
-    create_table(&client, &name).await;
+    crate::create_table_if_missing(&client, &name)
+        .await
+        .unwrap_or_else(|e| panic!("DynamoDB at {}: {e}", require_env(DYNAMODB_ENDPOINT)));
     (client, name)
 }
 
@@ -134,110 +129,6 @@ fn unique_table_name() -> String {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct TableSpec {
-    billing_mode: String,
-    attribute_definitions: Vec<AttributeSpec>,
-    key_schema: Vec<KeySpec>,
-    global_secondary_indexes: Vec<IndexSpec>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct AttributeSpec {
-    attribute_name: String,
-    attribute_type: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct KeySpec {
-    attribute_name: String,
-    key_type: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct IndexSpec {
-    index_name: String,
-    key_schema: Vec<KeySpec>,
-    projection: ProjectionSpec,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ProjectionSpec {
-    projection_type: String,
-}
-
-fn key_schema(keys: &[KeySpec]) -> Vec<KeySchemaElement> {
-    keys.iter()
-        .map(|key| {
-            KeySchemaElement::builder()
-                .attribute_name(&key.attribute_name)
-                .key_type(KeyType::from(key.key_type.as_str()))
-                .build()
-                .expect("key schema element")
-        })
-        .collect()
-}
-
-async fn create_table(client: &Client, name: &str) {
-    let spec: TableSpec = serde_json::from_str(TABLE_JSON).expect("infra/table.json");
-    let attributes = spec
-        .attribute_definitions
-        .iter()
-        .map(|attribute| {
-            AttributeDefinition::builder()
-                .attribute_name(&attribute.attribute_name)
-                .attribute_type(ScalarAttributeType::from(attribute.attribute_type.as_str()))
-                .build()
-                .expect("attribute definition")
-        })
-        .collect();
-    let indexes = spec
-        .global_secondary_indexes
-        .iter()
-        .map(|index| {
-            GlobalSecondaryIndex::builder()
-                .index_name(&index.index_name)
-                .set_key_schema(Some(key_schema(&index.key_schema)))
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::from(
-                            index.projection.projection_type.as_str(),
-                        ))
-                        .build(),
-                )
-                .build()
-                .expect("index")
-        })
-        .collect();
-    client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::from(spec.billing_mode.as_str()))
-        .set_attribute_definitions(Some(attributes))
-        .set_key_schema(Some(key_schema(&spec.key_schema)))
-        .set_global_secondary_indexes(Some(indexes))
-        .send()
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot create table {name} on {}: {}",
-                require_env(DYNAMODB_ENDPOINT),
-                DisplayErrorContext(e)
-            )
-        });
-    client
-        .wait_until_table_exists()
-        .table_name(name)
-        .wait(Duration::from_secs(30))
-        .await
-        .unwrap_or_else(|e| panic!("table {name} did not become active: {e}"));
 }
 
 /// One mail as the SES emulator recorded it.

@@ -1,0 +1,138 @@
+//! The `selectpay` binary driven as a newcomer drives it: `serve` on a free port, the
+//! purchase and carts APIs over HTTP, and `simulate`.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::thread::JoinHandle;
+
+use serde_json::Value;
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_selectpay");
+
+/// A running `selectpay serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+}
+
+impl Server {
+    /// `selectpay serve --port 0` with `args` added, once it has printed its banner. None of
+    /// the test's `SELECTPAY_` variables reach it, so it runs on the development defaults;
+    /// everything else (the AWS endpoints, say) does.
+    ///
+    /// # Panics
+    /// If the server stops before printing its banner, with what it wrote to stderr.
+    pub fn start<I>(args: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<OsStr>,
+    {
+        let mut command = Command::new(BINARY);
+        command
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("SELECTPAY_")) {
+            command.env_remove(name);
+        }
+        let mut child = command.spawn().expect("selectpay serve starts");
+        let stderr = drain(child.stderr.take().expect("stderr is piped"));
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let mut first_line = String::new();
+        stdout
+            .read_line(&mut first_line)
+            .expect("serve prints its address");
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let Some(url) = first_line.trim().strip_prefix("selectpay listening on ") else {
+            let _ = child.kill();
+            let status = child
+                .wait()
+                .map_or_else(|e| e.to_string(), |s| s.to_string());
+            panic!(
+                "selectpay serve printed {first_line:?} and ended ({status}); stderr:\n{}",
+                stderr.join().unwrap_or_default()
+            );
+        };
+        Self {
+            url: url.to_owned(),
+            child,
+        }
+    }
+
+    /// Creates a cart through the purchase API, as a storefront does; returns its id.
+    pub async fn purchase(&self, order: Value) -> String {
+        let token: Value = reqwest::Client::new()
+            .post(format!("{}/purchase", self.url))
+            .bearer_auth("dev-api-key")
+            .json(&order)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        token["cartId"].as_str().unwrap().to_owned()
+    }
+
+    /// The cart as the carts API shows it.
+    pub async fn cart(&self, cart_id: &str) -> Value {
+        reqwest::Client::new()
+            .get(format!("{}/carts/{cart_id}", self.url))
+            .bearer_auth("dev-api-key")
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The dashboard page, `GET /`.
+    pub async fn dashboard(&self) -> String {
+        reqwest::get(&self.url)
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// `selectpay simulate pay` for the cart, three deliveries at once, as a gateway retrying
+    /// while the shopper refreshes; checks that all three got the same `200 OK` page.
+    pub fn pay_three_times_at_once(&self, cart_id: &str) {
+        let simulate = Command::new(BINARY)
+            .args(["simulate", "pay", cart_id, "--server", &self.url])
+            .args(["--repeat", "3", "--concurrency", "3"])
+            .output()
+            .unwrap();
+        let printed = String::from_utf8_lossy(&simulate.stdout);
+        assert!(simulate.status.success(), "{printed}");
+        assert!(printed.contains("3 × 200 OK"), "{printed}");
+        assert!(printed.contains("distinct reply bodies: 1"), "{printed}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads the child's stderr as it comes, so that logging never blocks it, and keeps it for
+/// a failure message.
+fn drain(mut stderr: impl Read + Send + 'static) -> JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stderr.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
