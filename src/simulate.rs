@@ -58,6 +58,9 @@ pub struct SimulateArgs {
     installation: Option<String>,
     #[arg(long)]
     trans_id: Option<String>,
+    /// Report the payment as setting up this FuturePay agreement (`futurePayId`).
+    #[arg(long)]
+    future_pay_id: Option<String>,
     #[arg(long, default_value = "WorldPay Test")]
     name: String,
     #[arg(long, default_value = "demo@uk.worldpay.com")]
@@ -118,6 +121,7 @@ pub async fn run(args: SimulateArgs) -> CliResult {
         name: args.name.clone(),
         email: args.email.clone(),
         description: terms.description,
+        future_pay_id: args.future_pay_id.clone(),
     };
     let body = encode_form(&payment.fields(), charset);
     let request = Arc::new(if args.get {

@@ -1,5 +1,6 @@
 //! The `selectpay` binary driven as a newcomer drives it: `serve` on a free port, the
 //! purchase and carts APIs over HTTP, and `simulate`.
+#![allow(dead_code)] // each test binary uses a different part of the helpers
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read};

@@ -33,6 +33,8 @@ pub struct SimulatedPayment {
     pub name: String,
     pub email: String,
     pub description: String,
+    /// Reports the purchase as creating this FuturePay agreement.
+    pub future_pay_id: Option<String>,
 }
 
 impl SimulatedPayment {
@@ -79,6 +81,9 @@ impl SimulatedPayment {
                 ("rawAuthMessage", "trans.cancelled".into()),
                 ("authMode", "A".into()),
             ]),
+        }
+        if let Some(id) = &self.future_pay_id {
+            fields.push(("futurePayId", id.clone()));
         }
         if let Some(password) = &self.callback_password {
             fields.push(("callbackPW", password.clone()));

@@ -110,6 +110,7 @@ fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
         name: "Zoë Müller".into(),
         email: "zoe@example.com".into(),
         description: "Tea for two".into(),
+        future_pay_id: None,
     }
 }
 

@@ -191,6 +191,7 @@ pub fn payment(cart_id: &str, amount: &str) -> SimulatedPayment {
         name: "WorldPay Test".into(),
         email: "demo@uk.worldpay.com".into(),
         description: "Test Item".into(),
+        future_pay_id: None,
     }
 }
 
