@@ -6,48 +6,14 @@ mod support;
 use std::sync::Arc;
 
 use selectpay_app::gateway_simulator::encode_form;
-use selectpay_domain::cart::{Cart, CartStatus, PaymentStatus};
-use selectpay_domain::futurepay::{
-    AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, Start,
-};
-use selectpay_domain::ids::{CartId, FuturePayId};
+use selectpay_domain::cart::{CartStatus, PaymentStatus};
+use selectpay_domain::futurepay::AgreementStatus;
+use selectpay_domain::ids::FuturePayId;
 use selectpay_domain::mail::MailKind;
-use selectpay_domain::money::{Currency, Money};
-use selectpay_domain::order::{Order, Shopper};
-use selectpay_domain::ports::Clock;
 use support::*;
-use time::macros::{date, datetime};
+use time::macros::datetime;
 
 const AGREEMENT: &str = "193743";
-
-fn gbp(amount: &str) -> Money {
-    Money::parse(amount, Currency::parse("GBP").unwrap()).unwrap()
-}
-
-/// A cart for 14.99 now and 9.99 a month from 1 December.
-async fn subscription_cart(h: &Harness, id: &str, now_amount: &str) {
-    let cart = Cart {
-        id: CartId::parse(id).unwrap(),
-        order: Order {
-            amount: gbp(now_amount),
-            description: "Tea club".into(),
-            shopper: Shopper::default(),
-            custom_fields: Vec::new(),
-            future_pay: Some(FuturePayPlan::Regular {
-                option: AmountOption::Fixed,
-                start: Start::Date(date!(2026 - 12 - 01)),
-                interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
-                payments: 0,
-                initial_amount: None,
-                normal_amount: Some(gbp("9.99")),
-            }),
-        },
-        status: CartStatus::Pending,
-        paid_by: None,
-        created_at: h.clock.now(),
-    };
-    h.store().insert_cart(&cart).await.unwrap();
-}
 
 /// The fields of a FuturePay callback: the shop's custom fields are not stored by WorldPay,
 /// so later callbacks carry none.
@@ -99,7 +65,7 @@ async fn agreement(h: &Harness) -> selectpay_domain::futurepay::Agreement {
 }
 
 pub async fn lifecycle(h: Harness) {
-    subscription_cart(&h, "sub1", "14.99").await;
+    h.subscription_cart("sub1", "14.99").await;
 
     // The first callback pays the cart's immediate amount and creates the agreement.
     let mut first = payment("sub1", "14.99");
@@ -173,7 +139,7 @@ pub async fn lifecycle(h: Harness) {
 }
 
 pub async fn created_without_payment(h: Harness) {
-    subscription_cart(&h, "sub2", "0.00").await;
+    h.subscription_cart("sub2", "0.00").await;
     let fields = agreement_fields(
         "sub2",
         "Y",

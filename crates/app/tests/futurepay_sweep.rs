@@ -9,51 +9,21 @@ use std::time::Duration;
 use async_trait::async_trait;
 use selectpay_app::gateway_simulator::encode_form;
 use selectpay_app::sweep::{SweepAction, SweepOptions, SweepSummary};
-use selectpay_domain::cart::{Cart, CartStatus};
-use selectpay_domain::futurepay::{
-    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, Start,
-};
-use selectpay_domain::ids::{CartId, FuturePayId, InstallationId};
+use selectpay_domain::futurepay::{Agreement, AgreementStatus};
+use selectpay_domain::ids::{FuturePayId, InstallationId};
 use selectpay_domain::mail::MailKind;
-use selectpay_domain::money::{Currency, Money};
-use selectpay_domain::order::{Order, Shopper};
 use selectpay_domain::ports::{AdminError, AdminReply, Clock, RemoteAdmin};
 use selectpay_domain::secret::Secret;
 use selectpay_worldpay::WorldPayRemoteAdmin;
 use selectpay_worldpay::fake::{ALREADY_CANCELLED, Answer, FakeRemoteAdmin, PROBLEM};
 use support::*;
-use time::macros::date;
 
 const AGREEMENT: &str = "193743";
-
-fn gbp(amount: &str) -> Money {
-    Money::parse(amount, Currency::parse("GBP").unwrap()).unwrap()
-}
 
 /// A monthly agreement from 1 December, set up through the callback handler; its first
 /// payment is overdue from 5 December.
 async fn with_agreement(h: &Harness) {
-    let cart = Cart {
-        id: CartId::parse("sub1").unwrap(),
-        order: Order {
-            amount: gbp("14.99"),
-            description: "Tea club".into(),
-            shopper: Shopper::default(),
-            custom_fields: Vec::new(),
-            future_pay: Some(FuturePayPlan::Regular {
-                option: AmountOption::Fixed,
-                start: Start::Date(date!(2026 - 12 - 01)),
-                interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
-                payments: 0,
-                initial_amount: None,
-                normal_amount: Some(gbp("9.99")),
-            }),
-        },
-        status: CartStatus::Pending,
-        paid_by: None,
-        created_at: h.clock.now(),
-    };
-    h.store().insert_cart(&cart).await.unwrap();
+    h.subscription_cart("sub1", "14.99").await;
     let mut first = payment("sub1", "14.99");
     first.trans_id = "5001".into();
     let mut fields = first.fields();

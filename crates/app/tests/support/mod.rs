@@ -15,7 +15,9 @@ use selectpay_app::config::{Config, DevDefaults};
 use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::decision::Snapshot;
-use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::futurepay::{
+    Agreement, AmountOption, FuturePayPlan, Interval, IntervalUnit, Start,
+};
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
@@ -139,6 +141,32 @@ impl Harness {
         };
         self.store().insert_cart(&cart).await.unwrap();
         cart.id
+    }
+
+    /// A pending cart for `now_amount` GBP at once and 9.99 a month from 1 December.
+    pub async fn subscription_cart(&self, id: &str, now_amount: &str) {
+        let gbp = |amount| Money::parse(amount, Currency::parse("GBP").unwrap()).unwrap();
+        let cart = Cart {
+            id: CartId::parse(id).unwrap(),
+            order: Order {
+                amount: gbp(now_amount),
+                description: "Tea club".into(),
+                shopper: Shopper::default(),
+                custom_fields: Vec::new(),
+                future_pay: Some(FuturePayPlan::Regular {
+                    option: AmountOption::Fixed,
+                    start: Start::Date(time::macros::date!(2026 - 12 - 01)),
+                    interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
+                    payments: 0,
+                    initial_amount: None,
+                    normal_amount: Some(gbp("9.99")),
+                }),
+            },
+            status: CartStatus::Pending,
+            paid_by: None,
+            created_at: self.clock.now(),
+        };
+        self.store().insert_cart(&cart).await.unwrap();
     }
 
     pub async fn record(&self, cart_id: &str) -> CartRecord {
