@@ -9,6 +9,7 @@ use minijinja::{AutoEscape, Environment};
 use serde_json::json;
 
 use selectpay_app::App;
+use selectpay_app::carts::agreement_json;
 
 const TEMPLATE: &str = include_str!("dashboard.html");
 const ROWS: usize = 20;
@@ -16,6 +17,10 @@ const ROWS: usize = 20;
 pub async fn dashboard(State(app): State<Arc<App>>) -> Response {
     let activity = match app.store().recent(ROWS).await {
         Ok(activity) => activity,
+        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
+    };
+    let agreements = match app.store().agreements(ROWS).await {
+        Ok(agreements) => agreements,
         Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
     };
     let settings = &app.config().settings;
@@ -43,6 +48,7 @@ pub async fn dashboard(State(app): State<Arc<App>>) -> Response {
             "cart_id": d.cart_id,
             "raw": String::from_utf8_lossy(&d.raw),
         })).collect::<Vec<_>>(),
+        "agreements": agreements.iter().map(agreement_json).collect::<Vec<_>>(),
         "mails": activity.mails.iter().map(|m| json!({
             "kind": m.mail.kind.as_str(),
             "to": m.mail.to.as_str(),

@@ -83,6 +83,12 @@ async fn an_overdue_agreement_is_cancelled_by_the_sweep_command() {
     assert_eq!(summary["cancelled"], 1);
     assert_eq!(gateway.cancellations("193743"), 1);
 
+    assert!(
+        server
+            .dashboard()
+            .await
+            .contains("cancelled_for_non_payment")
+    );
     let cart = server.cart(&cart_id).await;
     assert_eq!(cart["agreements"][0]["status"], "cancelled_for_non_payment");
     let again = json_of(&selectpay(
