@@ -35,20 +35,7 @@ async fn purchase_pay_and_see_the_order_paid_with_one_receipt() {
     let data_dir = tempfile::tempdir().unwrap();
     let server = serve(data_dir.path());
 
-    let cart_id = &server
-        .purchase(serde_json::json!({
-            "amount": "14.99",
-            "currency": "GBP",
-            "description": "Tea for two",
-            "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}
-        }))
-        .await;
-
-    server.pay_three_times_at_once(cart_id);
-
-    let cart = server.cart(cart_id).await;
-    assert_eq!(cart["status"], "paid");
-    assert_eq!(cart["payments"].as_array().unwrap().len(), 1);
+    let cart_id = &server.buy_and_pay_three_times_at_once().await;
 
     let outbox = data_dir.path().join("outbox");
     assert_eq!(mails_of_kind(&outbox, "receipt"), 1);

@@ -106,6 +106,24 @@ impl Server {
             .unwrap()
     }
 
+    /// A purchase, then the gateway's payment delivered three times at once; checks the
+    /// cart is paid once. Returns the cart id.
+    pub async fn buy_and_pay_three_times_at_once(&self) -> String {
+        let cart_id = self
+            .purchase(serde_json::json!({
+                "amount": "14.99",
+                "currency": "GBP",
+                "description": "Tea for two",
+                "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}
+            }))
+            .await;
+        self.pay_three_times_at_once(&cart_id);
+        let cart = self.cart(&cart_id).await;
+        assert_eq!(cart["status"], "paid");
+        assert_eq!(cart["payments"].as_array().unwrap().len(), 1);
+        cart_id
+    }
+
     /// `selectpay simulate pay` for the cart, three deliveries at once, as a gateway retrying
     /// while the shopper refreshes; checks that all three got the same `200 OK` page.
     pub fn pay_three_times_at_once(&self, cart_id: &str) {
