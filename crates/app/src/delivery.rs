@@ -7,6 +7,11 @@ use selectpay_domain::ports::StoreError;
 
 use crate::App;
 
+/// Mail unsent this long after it was written is left over from a failed delivery: the
+/// request that wrote it has long finished trying.
+const STALE_MAIL_GRACE: Duration = Duration::minutes(5);
+const STALE_MAIL_BATCH: usize = 200;
+
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct RedeliverySummary {
     pub sent: usize,
@@ -50,5 +55,11 @@ impl App {
             .pending_mail(self.clock.now() - grace, limit)
             .await?;
         Ok(self.deliver(&pending).await)
+    }
+
+    /// What the scheduled sweep redelivers: mail whose first delivery failed minutes ago.
+    pub async fn redeliver_stale_mail(&self) -> Result<RedeliverySummary, StoreError> {
+        self.redeliver_pending_mail(STALE_MAIL_GRACE, STALE_MAIL_BATCH)
+            .await
     }
 }

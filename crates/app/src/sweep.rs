@@ -19,9 +19,6 @@ use crate::{App, random_id};
 const CLAIM_LEASE: time::Duration = time::Duration::minutes(5);
 /// Failed cancellations in a row before the operator is told.
 const ALERT_AFTER_FAILURES: u32 = 3;
-/// Mail unsent this long after it was written is redelivered.
-const REDELIVERY_GRACE: time::Duration = time::Duration::minutes(5);
-const REDELIVERY_BATCH: usize = 200;
 
 /// What the sweep does with an overdue agreement.
 #[derive(Clone, Copy)]
@@ -112,9 +109,7 @@ impl App {
             }
         }
         if let SweepAction::Cancel(_) = action {
-            let mail = self
-                .redeliver_pending_mail(REDELIVERY_GRACE, REDELIVERY_BATCH)
-                .await?;
+            let mail = self.redeliver_stale_mail().await?;
             summary.mail_redelivered = mail.sent;
             summary.mail_failed = mail.failed;
         }

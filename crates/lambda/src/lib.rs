@@ -26,9 +26,6 @@ pub use lambda_runtime::Error;
 /// The schedule's function may run 300 s; stop taking new agreements well before.
 const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(240);
 const SWEEP_PAGE: usize = 100;
-/// Without FuturePay the sweep only redelivers mail, after this grace.
-const REDELIVERY_GRACE: time::Duration = time::Duration::minutes(5);
-const REDELIVERY_BATCH: usize = 200;
 
 pub async fn run(function: Function) -> Result<(), Error> {
     tracing_subscriber::fmt()
@@ -85,9 +82,7 @@ async fn cold_start(function: Function) -> Result<App, Error> {
 /// overlap: each agreement is claimed before it is cancelled.
 async fn sweep(app: &App) -> Result<Value, Error> {
     let Some(admin) = &app.config().remote_admin else {
-        let mail = app
-            .redeliver_pending_mail(REDELIVERY_GRACE, REDELIVERY_BATCH)
-            .await?;
+        let mail = app.redeliver_stale_mail().await?;
         return Ok(json!({ "mailRedelivered": mail.sent, "mailFailed": mail.failed }));
     };
     let remote = WorldPayRemoteAdmin::new(
