@@ -1,25 +1,10 @@
 //! Whatever arrives at the callback URL, parsing and verifying it never panics.
 
+mod support;
+
 use proptest::prelude::*;
 use selectpay_domain::callback::{parse_form, redact_password, verify};
-use selectpay_domain::email::EmailAddress;
-use selectpay_domain::ids::InstallationId;
 use selectpay_domain::money::{Currency, Money};
-use selectpay_domain::secret::Secret;
-use selectpay_domain::settings::{BaseUrl, Mode, Settings, SignatureFields};
-
-fn settings() -> Settings {
-    Settings {
-        mode: Mode::Test,
-        installation_id: InstallationId::parse("38290").unwrap(),
-        callback_password: Secret::new("pw"),
-        md5_secret: None,
-        signature_fields: SignatureFields::parse(SignatureFields::DEFAULT).unwrap(),
-        public_base_url: BaseUrl::parse("https://shop.example").unwrap(),
-        merchant_email: EmailAddress::parse("m@shop.example").unwrap(),
-        operator_email: EmailAddress::parse("o@shop.example").unwrap(),
-    }
-}
 
 fn content_types() -> impl Strategy<Value = Option<String>> {
     prop_oneof![
@@ -57,7 +42,7 @@ proptest! {
     fn arbitrary_bytes_never_panic(body in prop::collection::vec(any::<u8>(), 0..2048), content_type in content_types()) {
         let _ = redact_password(&body);
         if let Ok(form) = parse_form(&body, content_type.as_deref()) {
-            let _ = verify(form, &settings());
+            let _ = verify(form, &support::settings());
         }
     }
 
@@ -65,7 +50,7 @@ proptest! {
     fn form_like_bytes_never_panic(body in form_like_bytes(), content_type in content_types()) {
         let _ = redact_password(&body);
         if let Ok(form) = parse_form(&body, content_type.as_deref()) {
-            let _ = verify(form, &settings());
+            let _ = verify(form, &support::settings());
         }
     }
 

@@ -1,0 +1,20 @@
+//! What the domain's integration tests share.
+
+use selectpay_domain::email::EmailAddress;
+use selectpay_domain::ids::InstallationId;
+use selectpay_domain::secret::Secret;
+use selectpay_domain::settings::{BaseUrl, Mode, Settings, SignatureFields};
+
+/// A test-mode installation 38290 whose callback password is `pw`.
+pub fn settings() -> Settings {
+    Settings {
+        mode: Mode::Test,
+        installation_id: InstallationId::parse("38290").unwrap(),
+        callback_password: Secret::new("pw"),
+        md5_secret: None,
+        signature_fields: SignatureFields::parse(SignatureFields::DEFAULT).unwrap(),
+        public_base_url: BaseUrl::parse("https://shop.example").unwrap(),
+        merchant_email: EmailAddress::parse("m@shop.example").unwrap(),
+        operator_email: EmailAddress::parse("o@shop.example").unwrap(),
+    }
+}
