@@ -334,6 +334,24 @@ fn repeat(
     })
 }
 
+/// How an authentic authorisation stands against its cart.
+#[derive(Clone, Copy)]
+enum Judgement {
+    Accepted,
+    DoublePayment,
+    Review(ReviewReason),
+}
+
+impl From<Judgement> for PaymentStatus {
+    fn from(judgement: Judgement) -> Self {
+        match judgement {
+            Judgement::Accepted => PaymentStatus::Accepted,
+            Judgement::DoublePayment => PaymentStatus::DoublePayment,
+            Judgement::Review(reason) => PaymentStatus::Review(reason),
+        }
+    }
+}
+
 fn authorised(
     ctx: &Context,
     response: &PaymentResponse,
@@ -342,7 +360,7 @@ fn authorised(
     view: &ResponseView,
     writes: &mut Writes,
 ) -> Result<(Outcome, Reply), RenderError> {
-    let review = |reason| Some(PaymentStatus::Review(reason));
+    let review = |reason| Some(Judgement::Review(reason));
     let status = match &snapshot.cart {
         _ if !ctx.settings.mode.accepts(response.test_mode) => {
             review(ReviewReason::TestModeNotAllowed)
@@ -352,14 +370,14 @@ fn authorised(
             if cart.paid_by.as_ref() == Some(trans_id) {
                 None
             } else {
-                Some(PaymentStatus::DoublePayment)
+                Some(Judgement::DoublePayment)
             }
         }
         Some(cart) => match response.amount {
             Some(paid) if paid.currency() != cart.amount.currency() => {
                 review(ReviewReason::CurrencyMismatch)
             }
-            Some(paid) if paid == cart.amount => Some(PaymentStatus::Accepted),
+            Some(paid) if paid == cart.amount => Some(Judgement::Accepted),
             None if response.field("currency") != Some(cart.amount.currency().code()) => {
                 review(ReviewReason::CurrencyMismatch)
             }
@@ -383,13 +401,9 @@ fn authorised(
     let Some(status) = status else {
         return Ok((Outcome::Duplicate, ctx.page("page_thanks.html", view)?));
     };
-    writes.payment = Some(payment(ctx, response, trans_id, status));
+    writes.payment = Some(payment(ctx, response, trans_id, status.into()));
     match status {
-        PaymentStatus::Declined => Ok((
-            Outcome::AgreementDeclined,
-            ctx.page("page_thanks.html", view)?,
-        )),
-        PaymentStatus::Accepted => {
+        Judgement::Accepted => {
             writes.cart_change = Some(CartChange {
                 cart_id: response.cart_id.clone(),
                 status: CartStatus::Paid,
@@ -424,7 +438,7 @@ fn authorised(
             )?);
             Ok((Outcome::Paid, ctx.page("page_thanks.html", view)?))
         }
-        PaymentStatus::DoublePayment => {
+        Judgement::DoublePayment => {
             writes.mails.push(ctx.alert(
                 format!("double#{trans_id}"),
                 MailKind::MerchantAlert,
@@ -436,7 +450,7 @@ fn authorised(
             )?);
             Ok((Outcome::DoublePayment, ctx.page("page_thanks.html", view)?))
         }
-        PaymentStatus::Review(reason) => {
+        Judgement::Review(reason) => {
             writes.mails.push(ctx.alert(
                 format!("review#{trans_id}"),
                 MailKind::MerchantAlert,
