@@ -1,6 +1,6 @@
 //! `verify` tells FuturePay callbacks apart by what WorldPay sends with a `futurePayId`.
 
-mod support;
+use crate::support;
 
 use selectpay_domain::callback::{Form, TransStatus, Verdict, verify};
 use selectpay_domain::futurepay::AgreementStatus;
