@@ -8,7 +8,7 @@ use crate::cart::{CartStatus, PaymentStatus};
 use crate::decision::Snapshot;
 use crate::futurepay::{Agreement, AgreementStatus};
 use crate::ids::{FuturePayId, TransId};
-use crate::notices::{self, Receipted};
+use crate::notices::{self, Receipted, Unexpected};
 use crate::outcome::Outcome;
 use crate::view::ResponseView;
 
@@ -54,9 +54,10 @@ pub(super) fn created_without_payment(
             ))
         }
         _ => {
+            let why = Unexpected::CreatedWithoutPayment;
             writes
                 .mails
-                .push(notices::created_without_payment(ctx, response, id)?);
+                .push(notices::unexpected(ctx, response, id, why)?);
             Ok((
                 Outcome::AgreementCreated,
                 ctx.page("page_review.html", view)?,
@@ -78,17 +79,14 @@ pub(super) fn paid(
     recorded.cart_id = agreement.cart_id.clone();
     writes.payment = Some(recorded);
     writes.agreement = Some(agreement.paid(ctx.now));
-    let shopper_email = response
-        .field("email")
-        .or(agreement.shopper_email.as_deref());
-    let receipted = Receipted::Agreement(agreement);
-    writes.mails.extend(notices::receipt(
+    let receipt = notices::receipt(
         ctx,
+        response,
         trans_id,
-        shopper_email,
-        receipted,
+        Receipted::Agreement(agreement),
         view,
-    )?);
+    )?;
+    writes.mails.extend(receipt);
     Ok((
         Outcome::AgreementPayment,
         ctx.page("page_thanks.html", view)?,
@@ -148,9 +146,10 @@ pub(super) fn unknown(
     view: &ResponseView,
     writes: &mut Writes,
 ) -> Decided {
+    let why = Unexpected::UnknownAgreement;
     writes
         .mails
-        .push(notices::unknown_agreement(ctx, response, id)?);
+        .push(notices::unexpected(ctx, response, id, why)?);
     Ok((
         Outcome::UnknownAgreement,
         ctx.page("page_review.html", view)?,

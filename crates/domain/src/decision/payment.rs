@@ -5,7 +5,7 @@ use crate::callback::PaymentResponse;
 use crate::cart::{CartStatus, Payment, PaymentStatus, ReviewReason};
 use crate::decision::Snapshot;
 use crate::ids::TransId;
-use crate::notices::{self, Receipted};
+use crate::notices::{self, Receipted, Unfulfilled};
 use crate::outcome::Outcome;
 use crate::settings::TestMode;
 use crate::view::ResponseView;
@@ -81,30 +81,23 @@ pub(super) fn authorised(
                 status: CartStatus::Paid,
                 paid_by: Some(trans_id.clone()),
             });
-            let receipted = Receipted::Order(&response.cart_id);
-            let shopper_email = response.field("email");
-            writes.mails.extend(notices::receipt(
-                ctx,
-                trans_id,
-                shopper_email,
-                receipted,
-                view,
-            )?);
+            let receipt = notices::receipt(ctx, response, trans_id, Receipted::Order, view)?;
+            writes.mails.extend(receipt);
             writes
                 .mails
                 .push(notices::order_notice(ctx, response, trans_id, view)?);
             Ok((Outcome::Paid, ctx.page("page_thanks.html", view)?))
         }
         Judgement::DoublePayment => {
-            writes
-                .mails
-                .push(notices::double_payment(ctx, response, trans_id, due, view)?);
+            let why = Unfulfilled::DoublePayment;
+            let alert = notices::unfulfilled(ctx, response, trans_id, why, due, view)?;
+            writes.mails.push(alert);
             Ok((Outcome::DoublePayment, ctx.page("page_thanks.html", view)?))
         }
         Judgement::Review(reason) => {
-            writes
-                .mails
-                .push(notices::review(ctx, response, trans_id, reason, due, view)?);
+            let why = Unfulfilled::Review(reason);
+            let alert = notices::unfulfilled(ctx, response, trans_id, why, due, view)?;
+            writes.mails.push(alert);
             Ok((Outcome::Review(reason), ctx.page("page_review.html", view)?))
         }
     }

@@ -10,29 +10,49 @@ use crate::ids::FuturePayId;
 use crate::mail::{Mail, MailKind};
 use crate::render::RenderError;
 
-/// An agreement set up without a payment for an order that expected one, or that we do not
-/// know or is no longer pending.
-pub(crate) fn created_without_payment(
+/// Why a callback about an agreement needs a person to check it.
+#[derive(Clone, Copy)]
+pub(crate) enum Unexpected {
+    /// Set up without a payment for an order that expected one, or that we do not know or
+    /// is no longer pending.
+    CreatedWithoutPayment,
+    /// About an agreement we never heard of; once per distinct delivery.
+    UnknownAgreement,
+}
+
+pub(crate) fn unexpected(
     ctx: &Context,
     response: &PaymentResponse,
     id: &FuturePayId,
+    why: Unexpected,
 ) -> Result<Mail, RenderError> {
-    alert(
-        ctx,
-        Alert {
-            id: format!("fp-created#{id}"),
-            kind: MailKind::MerchantAlert,
-            cart_id: Some(&response.cart_id),
-            title: &format!("FuturePay agreement {id} needs checking"),
-            summary: "WorldPay set up an agreement without charging anything now, but the order \
-                 is unknown, not pending, or expected an immediate payment. Check it in \
-                 WorldPay's Customer Management System.",
-            facts: vec![
-                ("Agreement", id.to_string()),
-                ("Cart", response.cart_id.to_string()),
-            ],
-        },
-    )
+    let (mail_id, title, summary) = match why {
+        Unexpected::CreatedWithoutPayment => (
+            format!("fp-created#{id}"),
+            format!("FuturePay agreement {id} needs checking"),
+            "WorldPay set up an agreement without charging anything now, but the order \
+             is unknown, not pending, or expected an immediate payment. Check it in \
+             WorldPay's Customer Management System.",
+        ),
+        Unexpected::UnknownAgreement => (
+            format!("fp-unknown#{id}#{}", response.fingerprint.as_str()),
+            format!("Callback for unknown FuturePay agreement {id}"),
+            "WorldPay reported on an agreement selectpay has no record of. The delivery \
+             is kept; check the agreement in WorldPay's Customer Management System.",
+        ),
+    };
+    let alert_about = Alert {
+        id: mail_id,
+        kind: MailKind::MerchantAlert,
+        cart_id: Some(&response.cart_id),
+        title: &title,
+        summary,
+        facts: vec![
+            ("Agreement", id.to_string()),
+            ("Cart", response.cart_id.to_string()),
+        ],
+    };
+    alert(ctx, alert_about)
 }
 
 /// A scheduled payment was declined; once per distinct delivery.
@@ -84,29 +104,6 @@ pub(crate) fn agreement_ended(
                 ("Agreement", agreement.id.to_string()),
                 ("Cart", agreement.cart_id.to_string()),
                 ("Status", status.as_str().to_owned()),
-            ],
-        },
-    )
-}
-
-/// A callback about an agreement we never heard of; once per distinct delivery.
-pub(crate) fn unknown_agreement(
-    ctx: &Context,
-    response: &PaymentResponse,
-    id: &FuturePayId,
-) -> Result<Mail, RenderError> {
-    alert(
-        ctx,
-        Alert {
-            id: format!("fp-unknown#{id}#{}", response.fingerprint.as_str()),
-            kind: MailKind::MerchantAlert,
-            cart_id: Some(&response.cart_id),
-            title: &format!("Callback for unknown FuturePay agreement {id}"),
-            summary: "WorldPay reported on an agreement selectpay has no record of. The delivery \
-                 is kept; check the agreement in WorldPay's Customer Management System.",
-            facts: vec![
-                ("Agreement", id.to_string()),
-                ("Cart", response.cart_id.to_string()),
             ],
         },
     )

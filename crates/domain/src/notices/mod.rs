@@ -9,11 +9,9 @@ mod payment;
 mod receipt;
 mod security;
 
-pub(crate) use agreement::{
-    agreement_declined, agreement_ended, created_without_payment, unknown_agreement,
-};
+pub(crate) use agreement::{Unexpected, agreement_declined, agreement_ended, unexpected};
 pub use agreement::{cancel_failure_alert, suspension_mails};
-pub(crate) use payment::{conflicting_repeat, double_payment, order_notice, review};
+pub(crate) use payment::{Unfulfilled, conflicting_repeat, order_notice, unfulfilled};
 pub(crate) use receipt::{Receipted, receipt};
 pub use security::security_alert;
 

@@ -28,54 +28,51 @@ pub(crate) fn order_notice(
     compose(ctx, envelope, "mail_order_notice", view)
 }
 
-/// A second transaction for a paid cart: the merchant refunds one.
-pub(crate) fn double_payment(
-    ctx: &Context,
-    response: &PaymentResponse,
-    trans_id: &TransId,
-    due: Option<Money>,
-    view: &ResponseView,
-) -> Result<Mail, RenderError> {
-    alert(
-        ctx,
-        Alert {
-            id: format!("double#{trans_id}"),
-            kind: MailKind::MerchantAlert,
-            cart_id: Some(&response.cart_id),
-            title: &format!("Double payment for order {}: refund one", response.cart_id),
-            summary: "This order was already paid by another transaction and has now been paid \
-                 again. Refund one of the two payments in WorldPay's Customer Management System.",
-            facts: payment_facts(response, trans_id, due, view),
-        },
-    )
+/// Why an authorised payment does not fulfil its cart.
+#[derive(Clone, Copy)]
+pub(crate) enum Unfulfilled {
+    /// A second transaction for a paid cart: the merchant refunds one.
+    DoublePayment,
+    /// It does not match its order: nothing is fulfilled until a person checks it.
+    Review(ReviewReason),
 }
 
-/// An authorisation that does not match its order: nothing is fulfilled until checked.
-pub(crate) fn review(
+pub(crate) fn unfulfilled(
     ctx: &Context,
     response: &PaymentResponse,
     trans_id: &TransId,
-    reason: ReviewReason,
+    why: Unfulfilled,
     due: Option<Money>,
     view: &ResponseView,
 ) -> Result<Mail, RenderError> {
-    alert(
-        ctx,
-        Alert {
-            id: format!("review#{trans_id}"),
-            kind: MailKind::MerchantAlert,
-            cart_id: Some(&response.cart_id),
-            title: &format!("Payment for order {} needs checking", response.cart_id),
-            summary: "WorldPay authorised a payment that does not match the order, so the order \
-                 has not been fulfilled. Check it in WorldPay's Customer Management System \
-                 before shipping anything, and refund it if it is not right.",
-            facts: [
-                vec![("Reason", reason.as_str().to_owned())],
-                payment_facts(response, trans_id, due, view),
-            ]
-            .concat(),
-        },
-    )
+    let cart_id = &response.cart_id;
+    let facts = payment_facts(response, trans_id, due, view);
+    let (id, title, summary, facts) = match why {
+        Unfulfilled::DoublePayment => (
+            format!("double#{trans_id}"),
+            format!("Double payment for order {cart_id}: refund one"),
+            "This order was already paid by another transaction and has now been paid \
+             again. Refund one of the two payments in WorldPay's Customer Management System.",
+            facts,
+        ),
+        Unfulfilled::Review(reason) => (
+            format!("review#{trans_id}"),
+            format!("Payment for order {cart_id} needs checking"),
+            "WorldPay authorised a payment that does not match the order, so the order \
+             has not been fulfilled. Check it in WorldPay's Customer Management System \
+             before shipping anything, and refund it if it is not right.",
+            [vec![("Reason", reason.as_str().to_owned())], facts].concat(),
+        ),
+    };
+    let alert_about = Alert {
+        id,
+        kind: MailKind::MerchantAlert,
+        cart_id: Some(cart_id),
+        title: &title,
+        summary,
+        facts,
+    };
+    alert(ctx, alert_about)
 }
 
 /// Different content under a key already answered: the operator compares the two, once per
