@@ -14,5 +14,6 @@ pub mod ports;
 pub mod render;
 pub mod secret;
 pub mod settings;
+pub mod store;
 pub mod token;
 mod view;
