@@ -48,7 +48,7 @@ impl DueCursor {
         let (at, id) = cursor
             .split_once(SEPARATOR)
             .ok_or_else(|| bad(&"no separator"))?;
-        let overdue_at = time_text::decode("cursor", at).map_err(|e| bad(&e))?;
+        let overdue_at = time_text::decode(at).map_err(|e| bad(&e))?;
         let id = hex::decode(id).map_err(|e| bad(&e))?;
         let id = String::from_utf8(id).map_err(|e| bad(&e))?;
         let id = FuturePayId::parse(&id).map_err(|e| bad(&e))?;
