@@ -186,7 +186,12 @@ impl Tamper for DynamoStore {
 }
 
 impl DynamoStore {
-    async fn overwrite(&self, key: Key, name: &str, value: aws_sdk_dynamodb::types::AttributeValue) {
+    async fn overwrite(
+        &self,
+        key: Key,
+        name: &str,
+        value: aws_sdk_dynamodb::types::AttributeValue,
+    ) {
         self.client
             .update_item()
             .table_name(&self.table)

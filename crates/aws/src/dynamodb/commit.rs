@@ -412,8 +412,8 @@ fn judge(entries: &[Entry], reasons: &[CancellationReason]) -> Result<Verdict, S
 mod tests {
     use std::collections::HashSet;
 
-    use selectpay_domain::store::Writes;
     use selectpay_domain::futurepay::AgreementStatus;
+    use selectpay_domain::store::Writes;
     use selectpay_store_conformance::fixtures::{
         agreement, agreement_change, agreement_created, at, cart, delivery, happy_path, mail,
         sweep_commit,
@@ -601,10 +601,6 @@ mod tests {
         };
         assert!(matches!(entry.action, Action::Check));
         assert!(matches!(entry.clauses.as_slice(), [Clause::Version(3)]));
-        assert!(
-            plan(&sweep_commit(Writes::default()))
-                .unwrap()
-                .is_empty()
-        );
+        assert!(plan(&sweep_commit(Writes::default())).unwrap().is_empty());
     }
 }

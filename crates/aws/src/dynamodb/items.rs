@@ -158,7 +158,11 @@ impl Key {
             Some(Ok(cart_id)) => format!("{DELIVERY_PK}#{cart_id}"),
             _ => DELIVERY_PK.to_owned(),
         };
-        let sk = format!("{}#{}", time_text::encode(delivery.received_at)?, delivery.id);
+        let sk = format!(
+            "{}#{}",
+            time_text::encode(delivery.received_at)?,
+            delivery.id
+        );
         Ok(Self::new(pk, sk))
     }
 

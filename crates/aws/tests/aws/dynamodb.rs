@@ -392,7 +392,9 @@ async fn agreements_are_in_the_due_index_only_while_due() {
         item.get("version"),
         Some(&AttributeValue::N("4".to_owned()))
     );
-    let due = store.due_agreements(at(1_000 * 86_400), None, limit(10)).await;
+    let due = store
+        .due_agreements(at(1_000 * 86_400), None, limit(10))
+        .await;
     assert_eq!(due.unwrap().agreements, []);
 }
 

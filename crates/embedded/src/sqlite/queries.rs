@@ -136,7 +136,10 @@ pub fn due_agreements(
     let max = max.get();
     // Every stored time sorts after the empty text, so no cursor means from the start.
     let (after_at, after_id) = match after.map(DueCursor::decode).transpose()? {
-        Some(cursor) => (encode_time(cursor.overdue_at)?, cursor.id.as_str().to_owned()),
+        Some(cursor) => (
+            encode_time(cursor.overdue_at)?,
+            cursor.id.as_str().to_owned(),
+        ),
         None => (String::new(), String::new()),
     };
     let mut agreements = all(

@@ -13,8 +13,12 @@ use super::rows::sql_error;
 impl Tamper for SqliteStore {
     async fn overwrite_plan(&self, cart_id: &CartId, json: &str) {
         let (id, json) = (cart_id.as_str().to_owned(), json.to_owned());
-        self.overwrite("UPDATE carts SET future_pay = ?2 WHERE id = ?1", id, Value::Text(json))
-            .await;
+        self.overwrite(
+            "UPDATE carts SET future_pay = ?2 WHERE id = ?1",
+            id,
+            Value::Text(json),
+        )
+        .await;
     }
 
     async fn overwrite_interval_mult(&self, id: &FuturePayId, mult: u32) {
