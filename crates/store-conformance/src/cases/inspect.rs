@@ -17,8 +17,7 @@ pub(super) async fn recent_is_newest_first_and_limited<S: Subject>(store: S) {
                 PaymentStatus::Accepted,
                 at(10 + seconds),
             )),
-            mails: vec![mail(&format!("m{n}"), Some(&cart.id), at(10 + seconds))],
-            ..Writes::default()
+            ..Writes::alert(mail(&format!("m{n}"), Some(&cart.id), at(10 + seconds)))
         };
         let delivery = delivery(&format!("d{n}"), Some(&cart.id), at(10 + seconds));
         assert_eq!(

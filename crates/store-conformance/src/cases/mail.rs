@@ -7,10 +7,7 @@ pub(super) async fn pending_mail_is_oldest_first_before_the_cutoff<S: Subject>(s
     insert(&store, &cart).await;
     // Written out of order, across commits, so order must come from created_at.
     for (n, seconds) in [(3, 30), (1, 10), (4, 40), (2, 20)] {
-        let writes = Writes {
-            mails: vec![mail(&format!("m{n}"), Some(&cart.id), at(seconds))],
-            ..Writes::default()
-        };
+        let writes = Writes::alert(mail(&format!("m{n}"), Some(&cart.id), at(seconds)));
         let result = apply(
             &store,
             writes,
