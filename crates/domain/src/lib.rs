@@ -1,4 +1,5 @@
-//! The pure domain of selectpay: no I/O, no SDKs. Adapters implement [`ports`].
+//! The pure domain of selectpay: no I/O, no SDKs. Adapters implement [`ports`]; the store's
+//! part of them, its contract, is [`store`].
 
 pub mod callback;
 pub mod cart;
