@@ -2,6 +2,9 @@
 //! gateway simulator and inspection of what happened.
 
 mod dashboard;
+mod dashboard_access;
+mod demo_admin;
+mod http_server;
 mod local;
 mod serve;
 mod simulate;

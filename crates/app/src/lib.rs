@@ -18,6 +18,7 @@ use selectpay_domain::ports::{Clock, Mailer, Store};
 use selectpay_domain::render::Templates;
 
 use crate::config::Config;
+pub use crate::callback::CallbackOutcome;
 pub use crate::delivery::RedeliverySummary;
 
 /// Bodies larger than this are refused before any parsing.

@@ -121,6 +121,12 @@ pub trait Store: Send + Sync {
 
     /// The latest records of each kind, newest first, for people looking at a dev server.
     async fn recent(&self, limit: usize) -> Result<Activity, StoreError>;
+
+    /// Every delivery that named the cart, oldest first, for the cart's page.
+    async fn cart_deliveries(&self, cart_id: &CartId) -> Result<Vec<Delivery>, StoreError>;
+
+    /// The cart a payment with this transaction id was recorded for, for people searching.
+    async fn cart_of_transaction(&self, trans_id: &str) -> Result<Option<CartId>, StoreError>;
 }
 
 #[derive(Debug, Error)]

@@ -23,8 +23,8 @@ use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
 use selectpay_domain::ports::{
-    Activity, AgreementPage, CartRecord, Clock, Commit, CommitResult, MailError, Mailer, Store,
-    StoreError,
+    Activity, AgreementPage, CartRecord, Clock, Commit, CommitResult, Delivery, MailError, Mailer,
+    Store, StoreError,
 };
 use selectpay_domain::render::Templates;
 use selectpay_embedded::SqliteStore;
@@ -290,6 +290,12 @@ impl Store for BrokenStore {
         self.fail().await
     }
     async fn recent(&self, _: usize) -> Result<Activity, StoreError> {
+        self.fail().await
+    }
+    async fn cart_deliveries(&self, _: &CartId) -> Result<Vec<Delivery>, StoreError> {
+        self.fail().await
+    }
+    async fn cart_of_transaction(&self, _: &str) -> Result<Option<CartId>, StoreError> {
         self.fail().await
     }
 }

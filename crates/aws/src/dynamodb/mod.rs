@@ -42,6 +42,7 @@
 //! [`dynamodb_client`]: crate::dynamodb_client
 
 mod commit;
+mod inspect;
 pub(crate) mod items;
 mod reads;
 
@@ -56,7 +57,7 @@ use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
 use selectpay_domain::ports::{
-    Activity, AgreementPage, CartRecord, Commit, CommitResult, Store, StoreError,
+    Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, Store, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -206,5 +207,13 @@ impl Store for DynamoStore {
 
     async fn recent(&self, limit: usize) -> Result<Activity, StoreError> {
         reads::recent(self, limit).await
+    }
+
+    async fn cart_deliveries(&self, cart_id: &CartId) -> Result<Vec<Delivery>, StoreError> {
+        inspect::cart_deliveries(self, cart_id).await
+    }
+
+    async fn cart_of_transaction(&self, trans_id: &str) -> Result<Option<CartId>, StoreError> {
+        inspect::cart_of_transaction(self, trans_id).await
     }
 }

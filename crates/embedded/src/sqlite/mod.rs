@@ -2,6 +2,7 @@
 
 mod commit;
 mod cursor;
+mod inspect;
 mod queries;
 mod rows;
 mod schema;
@@ -17,7 +18,7 @@ use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
 use selectpay_domain::ports::{
-    Activity, AgreementPage, CartRecord, Commit, CommitResult, Store, StoreError,
+    Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, Store, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -154,6 +155,18 @@ impl Store for SqliteStore {
 
     async fn recent(&self, limit: usize) -> Result<Activity, StoreError> {
         self.read(move |conn| queries::recent(conn, limit)).await
+    }
+
+    async fn cart_deliveries(&self, cart_id: &CartId) -> Result<Vec<Delivery>, StoreError> {
+        let cart_id = cart_id.clone();
+        self.read(move |conn| inspect::cart_deliveries(conn, &cart_id))
+            .await
+    }
+
+    async fn cart_of_transaction(&self, trans_id: &str) -> Result<Option<CartId>, StoreError> {
+        let trans_id = trans_id.to_owned();
+        self.read(move |conn| inspect::cart_of_transaction(conn, &trans_id))
+            .await
     }
 }
 

@@ -1,0 +1,54 @@
+//! The local server's dashboard: the front page (what needs a person, recent carts, search)
+//! and a page per cart telling its story. Plain HTML that refreshes itself; no JavaScript.
+
+mod cart_page;
+mod front;
+mod labels;
+
+use axum::response::{Html, IntoResponse, Response};
+use http::header::ACCEPT;
+use http::{HeaderMap, StatusCode};
+use minijinja::{AutoEscape, Environment};
+use serde_json::Value;
+
+pub use cart_page::cart_page;
+pub use front::dashboard;
+
+/// Seconds between a page's reloads.
+const REFRESH_SECONDS: u32 = 10;
+
+/// Whether a request to `/carts/{cartId}` comes from a browser (which asks for HTML) rather
+/// than from a program using the JSON API.
+pub fn wants_page(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+fn render(template: &str, mut context: Value) -> Response {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    let templates = [
+        ("layout.html", include_str!("layout.html")),
+        ("front.html", include_str!("front.html")),
+        ("cart.html", include_str!("cart.html")),
+    ];
+    for (name, source) in templates {
+        if let Err(error) = env.add_template(name, source) {
+            return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
+        }
+    }
+    context["refresh_seconds"] = REFRESH_SECONDS.into();
+    match env
+        .get_template(template)
+        .and_then(|page| page.render(context))
+    {
+        Ok(page) => Html(page).into_response(),
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    }
+}
+
+fn unavailable(error: impl std::fmt::Display) -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response()
+}
