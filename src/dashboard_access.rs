@@ -34,7 +34,10 @@ pub async fn require_api_key(
         Some(key) if presents(request.headers(), key) => next.run(request).await,
         _ => (
             StatusCode::UNAUTHORIZED,
-            [(WWW_AUTHENTICATE, r#"Basic realm="selectpay dashboard: the API key as password""#)],
+            [(
+                WWW_AUTHENTICATE,
+                r#"Basic realm="selectpay dashboard: the API key as password""#,
+            )],
             "Unauthorized",
         )
             .into_response(),
@@ -53,6 +56,9 @@ fn presents(headers: &HeaderMap, key: &Secret) -> bool {
         .strip_prefix("Basic ")
         .and_then(|encoded| STANDARD.decode(encoded.trim()).ok())
         .and_then(|decoded| String::from_utf8(decoded).ok())
-        .and_then(|pair| pair.split_once(':').map(|(_, password)| key.matches(password)))
+        .and_then(|pair| {
+            pair.split_once(':')
+                .map(|(_, password)| key.matches(password))
+        })
         .unwrap_or(false)
 }

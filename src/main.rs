@@ -8,6 +8,8 @@ mod http_server;
 mod local;
 mod serve;
 mod simulate;
+mod simulate_cart;
+mod simulate_report;
 mod sweep;
 
 use std::path::PathBuf;

@@ -106,7 +106,11 @@ fn timeline(record: &CartRecord, deliveries: &[Delivery]) -> Vec<Value> {
             stored.mail.created_at,
             event(
                 "mail",
-                if stored.sent_at.is_some() { "sent" } else { "not_sent" },
+                if stored.sent_at.is_some() {
+                    "sent"
+                } else {
+                    "not_sent"
+                },
                 format!(
                     "{} to {}: “{}”{}",
                     stored.mail.kind.as_str(),

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -16,7 +15,7 @@ use selectpay_domain::ids::CartId;
 use selectpay_domain::ports::Activity;
 
 use super::labels::{badge, needs_a_person, time};
-use super::{render, unavailable};
+use super::{cart_href, render, unavailable};
 
 /// How many of the latest records of each kind the page looks at.
 const ROWS: usize = 100;
@@ -34,10 +33,7 @@ pub async fn dashboard(State(app): State<Arc<App>>, Query(search): Query<Search>
     let query = search.q.as_deref().map(str::trim).unwrap_or("");
     if !query.is_empty() {
         match find(&app, query).await {
-            Ok(Some(cart_id)) => {
-                let path = utf8_percent_encode(cart_id.as_str(), NON_ALPHANUMERIC);
-                return Redirect::to(&format!("/carts/{path}")).into_response();
-            }
+            Ok(Some(cart_id)) => return Redirect::to(&cart_href(cart_id.as_str())).into_response(),
             Ok(None) => {}
             Err(error) => return unavailable(error),
         }

@@ -14,8 +14,8 @@ pub fn time(at: OffsetDateTime) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
-/// A badge for an outcome, payment, cart, agreement or mail status label: its text and
-/// whether it is good news, needs a person, or was refused.
+/// A badge for an outcome, payment, cart, agreement or mail status label, spelt as the API
+/// and the logs spell it, toned by whether it is good news, needs a person, or was refused.
 pub fn badge(label: &str) -> Value {
     let tone = match label {
         "paid" | "accepted" | "agreement_created" | "agreement_payment" | "sent" | "active"
@@ -29,7 +29,7 @@ pub fn badge(label: &str) -> Value {
         _ if needs_a_person(label) => "attention",
         _ => "neutral",
     };
-    json!({ "text": label.replace('_', " "), "tone": tone })
+    json!({ "text": label, "tone": tone })
 }
 
 /// Labels a person has to act on: check a payment, refund one, look at refused callbacks.

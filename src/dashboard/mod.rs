@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use http::header::ACCEPT;
 use http::{HeaderMap, StatusCode};
 use minijinja::{AutoEscape, Environment};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 pub use cart_page::cart_page;
@@ -29,6 +30,7 @@ pub fn wants_page(headers: &HeaderMap) -> bool {
 fn render(template: &str, mut context: Value) -> Response {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.add_filter("cart_href", |cart_id: String| cart_href(&cart_id));
     let templates = [
         ("layout.html", include_str!("layout.html")),
         ("front.html", include_str!("front.html")),
@@ -47,6 +49,11 @@ fn render(template: &str, mut context: Value) -> Response {
         Ok(page) => Html(page).into_response(),
         Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
     }
+}
+
+/// The path of a cart's page.
+fn cart_href(cart_id: &str) -> String {
+    format!("/carts/{}", utf8_percent_encode(cart_id, NON_ALPHANUMERIC))
 }
 
 fn unavailable(error: impl std::fmt::Display) -> Response {

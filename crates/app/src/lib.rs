@@ -17,8 +17,8 @@ use http::{Method, Request, Response, StatusCode};
 use selectpay_domain::ports::{Clock, Mailer, Store};
 use selectpay_domain::render::Templates;
 
-use crate::config::Config;
 pub use crate::callback::CallbackOutcome;
+use crate::config::Config;
 pub use crate::delivery::RedeliverySummary;
 
 /// Bodies larger than this are refused before any parsing.
