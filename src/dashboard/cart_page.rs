@@ -32,7 +32,7 @@ pub async fn cart_page(app: &App, cart_id: &str) -> Response {
         "cart.html",
         json!({
             "cart_id": cart.id.as_str(),
-            "badge": badge(cart.status.as_str()),
+            "status_badge": badge(cart.status.as_str()),
             "amount": cart.order.amount.to_string(),
             "description": cart.order.description,
             "paid_by": cart.paid_by.as_ref().map(|t| t.as_str()),
