@@ -10,8 +10,10 @@
 
 mod cases;
 pub mod fixtures;
+mod inspect_cases;
 
 pub use cases::*;
+pub use inspect_cases::*;
 
 /// Expands into one `#[tokio::test]` per conformance case, each on a store made by
 /// `$make_store.await`.
@@ -55,6 +57,8 @@ macro_rules! store_conformance_tests {
             a_commit_without_a_delivery_records_none,
             a_future_pay_plan_round_trips_with_its_cart,
             concurrent_agreement_changes_apply_once,
+            cart_deliveries_are_the_carts_own_oldest_first,
+            the_cart_of_a_transaction_is_found_by_its_payment,
         );
     };
     (@cases $make_store:expr; $($case:ident),+ $(,)?) => {
