@@ -154,7 +154,7 @@ fn attention(activity: &Activity, now: time::OffsetDateTime) -> Vec<Value> {
             ));
         }
     }
-    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     items
         .into_iter()
         .map(|(at, mut item)| {
