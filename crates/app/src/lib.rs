@@ -18,7 +18,7 @@ use selectpay_domain::ports::{Clock, Mailer, Store};
 use selectpay_domain::render::Templates;
 
 use crate::config::Config;
-pub use crate::delivery::RedeliverySummary;
+pub use crate::delivery::{MailState, RedeliverySummary};
 
 /// Bodies larger than this are refused before any parsing.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;

@@ -7,6 +7,7 @@ pub mod email;
 pub mod futurepay;
 pub mod ids;
 pub mod mail;
+pub mod mail_queue;
 pub mod money;
 pub mod order;
 pub mod outcome;

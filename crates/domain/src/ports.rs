@@ -10,6 +10,7 @@ use crate::decision::{Snapshot, Writes};
 use crate::futurepay::Agreement;
 use crate::ids::{CartId, FuturePayId};
 use crate::mail::{Mail, StoredMail};
+use crate::mail_queue::{MailClaim, MailSetback, QueuedMail};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -117,15 +118,51 @@ pub trait Store: Send + Sync {
         limit: usize,
     ) -> Result<Vec<Mail>, StoreError>;
 
+    /// Records that the mail went out, whoever holds its lease now: a send that happened
+    /// must not be made again. The mail leaves the queue for good.
     async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Unsent, unparked mail whose next attempt is at or before `now`, earliest first.
+    async fn due_mail(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<QueuedMail>, StoreError>;
+
+    /// Takes the lease on an unsent, unparked mail that is due at `claim.now` and whose
+    /// lease is absent or expired, counting one more attempt; its next attempt moves to
+    /// `claim.until`. Whether this claim took it.
+    async fn claim_mail(&self, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError>;
+
+    /// Ends the lease `claimed_by` holds on an unsent mail with a setback. Whether that
+    /// lease still held (if not, nothing changes).
+    async fn release_mail(
+        &self,
+        mail_id: &str,
+        claimed_by: &str,
+        setback: &MailSetback,
+    ) -> Result<bool, StoreError>;
+
+    /// Unsent mail, waiting or parked, oldest first: for people.
+    async fn unsent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError>;
+
+    /// Puts an unsent mail whose lease does not hold back in line, due at `now` with no
+    /// attempts counted. Whether there was such a mail.
+    async fn requeue_mail(&self, mail_id: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
 
     /// The latest records of each kind, newest first, for people looking at a dev server.
     async fn recent(&self, limit: usize) -> Result<Activity, StoreError>;
 }
 
 #[derive(Debug, Error)]
-#[error("mail not sent: {0}")]
-pub struct MailError(pub String);
+pub enum MailError {
+    /// The mail service did not take the mail: it may be tried again at once.
+    #[error("mail not sent: {0}")]
+    NotSent(String),
+    /// The request may have reached the mail service: the mail may have gone out.
+    #[error("mail outcome unknown: {0}")]
+    Unknown(String),
+}
 
 #[async_trait]
 pub trait Mailer: Send + Sync {

@@ -10,8 +10,10 @@
 
 mod cases;
 pub mod fixtures;
+mod mail_lease_cases;
 
 pub use cases::*;
+pub use mail_lease_cases::*;
 
 /// Expands into one `#[tokio::test]` per conformance case, each on a store made by
 /// `$make_store.await`.
@@ -55,6 +57,12 @@ macro_rules! store_conformance_tests {
             a_commit_without_a_delivery_records_none,
             a_future_pay_plan_round_trips_with_its_cart,
             concurrent_agreement_changes_apply_once,
+            due_mail_is_by_next_attempt_and_skips_parked_mail,
+            two_claimers_get_one_lease,
+            an_expired_lease_can_be_claimed_again,
+            mark_sent_by_a_claimer_whose_lease_expired_records_the_send,
+            requeue_puts_unsent_mail_back_in_line,
+            queue_calls_on_an_unknown_mail_change_nothing,
         );
     };
     (@cases $make_store:expr; $($case:ident),+ $(,)?) => {

@@ -20,6 +20,7 @@ use selectpay_domain::futurepay::{
 };
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, MailKind};
+use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
 use selectpay_domain::ports::{
@@ -44,7 +45,7 @@ pub struct RecordingMailer {
 impl Mailer for RecordingMailer {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
         if *self.failing.lock().unwrap() {
-            return Err(MailError("mail server down".into()));
+            return Err(MailError::NotSent("mail server down".into()));
         }
         self.sent.lock().unwrap().push(mail.clone());
         Ok(())
@@ -287,6 +288,21 @@ impl Store for BrokenStore {
         self.fail().await
     }
     async fn mark_mail_sent(&self, _: &str, _: OffsetDateTime) -> Result<(), StoreError> {
+        self.fail().await
+    }
+    async fn due_mail(&self, _: OffsetDateTime, _: usize) -> Result<Vec<QueuedMail>, StoreError> {
+        self.fail().await
+    }
+    async fn claim_mail(&self, _: &str, _: &MailClaim) -> Result<bool, StoreError> {
+        self.fail().await
+    }
+    async fn release_mail(&self, _: &str, _: &str, _: &MailSetback) -> Result<bool, StoreError> {
+        self.fail().await
+    }
+    async fn unsent_mail(&self, _: usize) -> Result<Vec<QueuedMail>, StoreError> {
+        self.fail().await
+    }
+    async fn requeue_mail(&self, _: &str, _: OffsetDateTime) -> Result<bool, StoreError> {
         self.fail().await
     }
     async fn recent(&self, _: usize) -> Result<Activity, StoreError> {

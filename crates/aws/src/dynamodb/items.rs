@@ -332,7 +332,8 @@ pub fn outcome_item(saved: &SavedOutcome) -> Item {
     item
 }
 
-/// A new, unsent mail: in the sparse `pending-mail` index until marked sent.
+/// A new, unsent mail: in the sparse `pending-mail` index until marked sent, and in the
+/// `mail-queue` index until sent or parked.
 pub fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
     let mut item = Key::mail(&mail.id).item();
     item.extend([
@@ -345,6 +346,7 @@ pub fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
         (attr::CREATED_AT.to_owned(), time(mail.created_at)?),
         (attr::PENDING_PK.to_owned(), s(PENDING)),
     ]);
+    item.extend(super::mail_lease::queued(mail.created_at)?);
     insert_optional(
         &mut item,
         attr::CART_ID,

@@ -6,7 +6,7 @@
 //! | payment | `CART#<cartId>` | `PAYMENT#<transId>` | a cart's payments are one query |
 //! | mail pointer | `CART#<cartId>` | `MAIL#<mailId>` | lists a cart's mails in its partition |
 //! | agreement pointer | `CART#<cartId>` | `AGREEMENT#<futurePayId>` | likewise its agreements |
-//! | mail | `MAIL#<mailId>` | `MAIL` | `pendingPk` + `createdAt` while unsent |
+//! | mail | `MAIL#<mailId>` | `MAIL` | `pendingPk` + `createdAt` while unsent; `queuePk` + `nextAttemptAt` while to try (mail_lease.rs) |
 //! | saved outcome | `OUTCOME#<key>` | `OUTCOME` | `trans#<transId>` makes a `transId` unique |
 //! | delivery | `DELIVERY#<cartId>` or `DELIVERY` | `<receivedAt>#<id>` | TTL `expiresAt` |
 //! | agreement | `AGREEMENT#<futurePayId>` | `AGREEMENT` | `version` (N); `duePk` + `dueAt` while due |
@@ -43,6 +43,7 @@
 
 mod commit;
 pub(crate) mod items;
+mod mail_lease;
 mod reads;
 
 use std::time::Duration;
@@ -55,6 +56,7 @@ use selectpay_domain::decision::Snapshot;
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
+use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::ports::{
     Activity, AgreementPage, CartRecord, Commit, CommitResult, Store, StoreError,
 };
@@ -184,10 +186,11 @@ impl Store for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(Key::mail(mail_id).item()))
-            .update_expression("SET #sentAt = :at REMOVE #pendingPk")
+            .update_expression("SET #sentAt = :at REMOVE #pendingPk, #queuePk")
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#sentAt", attr::SENT_AT)
             .expression_attribute_names("#pendingPk", attr::PENDING_PK)
+            .expression_attribute_names("#queuePk", mail_lease::QUEUE_ATTRIBUTE)
             .expression_attribute_names("#pk", attr::PK)
             .expression_attribute_values(":at", items::time(at)?)
             .send()
@@ -202,6 +205,35 @@ impl Store for DynamoStore {
             }
             _ => Ok(()),
         }
+    }
+
+    async fn due_mail(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<QueuedMail>, StoreError> {
+        mail_lease::due_mail(self, now, limit).await
+    }
+
+    async fn claim_mail(&self, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError> {
+        mail_lease::claim_mail(self, mail_id, claim).await
+    }
+
+    async fn release_mail(
+        &self,
+        mail_id: &str,
+        claimed_by: &str,
+        setback: &MailSetback,
+    ) -> Result<bool, StoreError> {
+        mail_lease::release_mail(self, mail_id, claimed_by, setback).await
+    }
+
+    async fn unsent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
+        mail_lease::unsent_mail(self, limit).await
+    }
+
+    async fn requeue_mail(&self, mail_id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+        mail_lease::requeue_mail(self, mail_id, now).await
     }
 
     async fn recent(&self, limit: usize) -> Result<Activity, StoreError> {

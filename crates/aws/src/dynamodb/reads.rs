@@ -78,7 +78,10 @@ pub async fn agreement(
 }
 
 /// The items at `keys`, in no particular order; missing ones are left out.
-async fn batch_get(store: &DynamoStore, mut keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+pub(super) async fn batch_get(
+    store: &DynamoStore,
+    mut keys: Vec<Key>,
+) -> Result<Vec<Item>, StoreError> {
     let mut found = Vec::with_capacity(keys.len());
     let mut backoff = Backoff::default();
     while !keys.is_empty() {

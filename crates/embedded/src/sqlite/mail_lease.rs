@@ -1,0 +1,134 @@
+//! The mail queue on the `mails` table: a mail's next attempt is `next_attempt_at` (its
+//! creation time until first claimed), a claim is `claimed_by` + `claimed_until`, and a
+//! parked mail has `failed_at`. Each change is one conditional `UPDATE`, so two processes on
+//! the same file (the server's loop beside `selectpay sweep`) cannot both take a lease.
+
+use rusqlite::{Connection, Row, params};
+use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
+use selectpay_domain::ports::StoreError;
+use time::OffsetDateTime;
+
+use super::rows::{self, all, parse_time, sql_error, time_text};
+
+/// Columns the queue added to `mails`, for databases created before it.
+pub const COLUMNS: &[(&str, &str, &str)] = &[
+    ("mails", "attempts", "INTEGER NOT NULL DEFAULT 0"),
+    ("mails", "next_attempt_at", "TEXT"),
+    ("mails", "claimed_by", "TEXT"),
+    ("mails", "claimed_until", "TEXT"),
+    ("mails", "last_error", "TEXT"),
+    ("mails", "failed_at", "TEXT"),
+];
+
+/// Partial: redelivery reads only mail still to try, in next-attempt order, however much
+/// has gone out or been parked. Created once the columns exist.
+pub const QUEUE_INDEX: &str = "
+CREATE INDEX IF NOT EXISTS mails_queue ON mails (COALESCE(next_attempt_at, created_at))
+    WHERE sent_at IS NULL AND failed_at IS NULL;
+";
+
+fn changed(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<bool, StoreError> {
+    conn.prepare_cached(sql)
+        .and_then(|mut statement| statement.execute(params))
+        .map(|rows| rows == 1)
+        .map_err(sql_error)
+}
+
+pub fn due_mail(
+    conn: &Connection,
+    now: OffsetDateTime,
+    limit: usize,
+) -> Result<Vec<QueuedMail>, StoreError> {
+    all(
+        conn,
+        "SELECT * FROM mails
+         WHERE sent_at IS NULL AND failed_at IS NULL AND COALESCE(next_attempt_at, created_at) <= ?1
+         ORDER BY COALESCE(next_attempt_at, created_at), rowid LIMIT ?2",
+        params![time_text(now)?, i64::try_from(limit).unwrap_or(i64::MAX)],
+        queued_mail,
+    )
+}
+
+pub fn claim_mail(conn: &Connection, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError> {
+    changed(
+        conn,
+        "UPDATE mails SET claimed_by = ?2, claimed_until = ?3, next_attempt_at = ?3,
+                          attempts = attempts + 1
+         WHERE id = ?1 AND sent_at IS NULL AND failed_at IS NULL
+           AND COALESCE(next_attempt_at, created_at) <= ?4
+           AND (claimed_until IS NULL OR claimed_until <= ?4)",
+        params![
+            mail_id,
+            claim.by,
+            time_text(claim.until)?,
+            time_text(claim.now)?
+        ],
+    )
+}
+
+pub fn release_mail(
+    conn: &Connection,
+    mail_id: &str,
+    claimed_by: &str,
+    setback: &MailSetback,
+) -> Result<bool, StoreError> {
+    let (column, at, error) = match setback {
+        MailSetback::Retry { at, error } => ("next_attempt_at", at, error),
+        MailSetback::Park { at, error } => ("failed_at", at, error),
+    };
+    changed(
+        conn,
+        &format!(
+            "UPDATE mails SET {column} = ?3, last_error = ?4, claimed_by = NULL,
+                              claimed_until = NULL
+             WHERE id = ?1 AND claimed_by = ?2 AND sent_at IS NULL AND failed_at IS NULL"
+        ),
+        params![mail_id, claimed_by, time_text(*at)?, error],
+    )
+}
+
+pub fn unsent_mail(conn: &Connection, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
+    all(
+        conn,
+        "SELECT * FROM mails WHERE sent_at IS NULL ORDER BY created_at, rowid LIMIT ?1",
+        [i64::try_from(limit).unwrap_or(i64::MAX)],
+        queued_mail,
+    )
+}
+
+pub fn requeue_mail(
+    conn: &Connection,
+    mail_id: &str,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    changed(
+        conn,
+        "UPDATE mails SET failed_at = NULL, attempts = 0, next_attempt_at = ?2,
+                          claimed_by = NULL, claimed_until = NULL
+         WHERE id = ?1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?2)",
+        params![mail_id, time_text(now)?],
+    )
+}
+
+fn optional_time(row: &Row, column: &str) -> Result<Option<OffsetDateTime>, StoreError> {
+    let text: Option<String> = row.get(column).map_err(sql_error)?;
+    text.map(|text| parse_time(column, &text)).transpose()
+}
+
+fn queued_mail(row: &Row) -> Result<QueuedMail, StoreError> {
+    let mail = rows::mail(row)?;
+    let attempts: i64 = row.get("attempts").map_err(sql_error)?;
+    Ok(QueuedMail {
+        attempts: u32::try_from(attempts)
+            .map_err(|_| StoreError::Corrupt(format!("mails.attempts: {attempts}")))?,
+        next_attempt_at: optional_time(row, "next_attempt_at")?.unwrap_or(mail.created_at),
+        claimed_until: optional_time(row, "claimed_until")?,
+        last_error: row.get("last_error").map_err(sql_error)?,
+        failed_at: optional_time(row, "failed_at")?,
+        mail,
+    })
+}
