@@ -74,7 +74,7 @@ impl App {
         tracing::info!(
             target: "selectpay::callback",
             outcome = %outcome.label(),
-            mail = mail.label(),
+            mail = %mail.label(),
             status = response.status().as_u16(),
             cart_id = cart_id.as_deref().unwrap_or(""),
             trans_id = trans_id.as_deref().unwrap_or(""),

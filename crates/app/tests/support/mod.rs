@@ -39,12 +39,23 @@ pub const LATIN1_FORM: &str = "application/x-www-form-urlencoded; charset=ISO-88
 pub struct RecordingMailer {
     pub sent: Mutex<Vec<Mail>>,
     pub failing: Mutex<bool>,
+    /// Sends never answer, as from a mail service that hangs.
+    pub stalled: Mutex<bool>,
+    /// Mail to this address is always refused.
+    pub refused_to: Mutex<Option<String>>,
+    /// The id of every mail a send was attempted for.
+    pub attempts: Mutex<Vec<String>>,
 }
 
 #[async_trait]
 impl Mailer for RecordingMailer {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
-        if *self.failing.lock().unwrap() {
+        self.attempts.lock().unwrap().push(mail.id.clone());
+        if *self.stalled.lock().unwrap() {
+            std::future::pending::<()>().await;
+        }
+        let refused = self.refused_to.lock().unwrap().as_deref() == Some(mail.to.as_str());
+        if *self.failing.lock().unwrap() || refused {
             return Err(MailError::NotSent("mail server down".into()));
         }
         self.sent.lock().unwrap().push(mail.clone());
