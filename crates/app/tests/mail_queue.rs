@@ -106,7 +106,11 @@ async fn a_stalled_mailer_holds_up_no_reply_and_each_mail_goes_once_after() {
         h.app.redeliver_pending_mail(100),
         h.app.redeliver_pending_mail(100)
     );
-    assert_eq!(a.unwrap().sent + b.unwrap().sent, 10, "the receipts, once the leases expired");
+    assert_eq!(
+        a.unwrap().sent + b.unwrap().sent,
+        10,
+        "the receipts, once the leases expired"
+    );
     let counts = sends(&h);
     assert_eq!(counts.len(), 20);
     assert!(counts.values().all(|&n| n == 1), "{counts:?}");
@@ -180,9 +184,16 @@ async fn poisoned_mail_is_parked_and_never_holds_up_new_mail() {
     // The first runs take the 250 oldest first; each failure backs them off.
     assert_eq!(h.app.redeliver_pending_mail(200).await.unwrap().failed, 200);
     assert_eq!(h.app.redeliver_pending_mail(200).await.unwrap().failed, 50);
-    commit_mails(&h, vec![mail("receipt-new", "zoe@example.com", h.clock.now())]).await;
+    commit_mails(
+        &h,
+        vec![mail("receipt-new", "zoe@example.com", h.clock.now())],
+    )
+    .await;
     let run = h.app.redeliver_pending_mail(200).await.unwrap();
-    assert_eq!(run.sent, 1, "the new receipt goes out past 250 older failing mails");
+    assert_eq!(
+        run.sent, 1,
+        "the new receipt goes out past 250 older failing mails"
+    );
     assert_eq!(sends(&h).get("receipt-new"), Some(&1));
 
     for _ in 0..MAX_ATTEMPTS {
@@ -204,7 +215,12 @@ async fn poisoned_mail_is_parked_and_never_holds_up_new_mail() {
     assert_eq!(ids.len(), alerts.len(), "at most one alert an hour");
     assert!(alerts.last().unwrap().text.contains("250"));
 
-    assert!(h.store().requeue_mail("poison-007", h.clock.now()).await.unwrap());
+    assert!(
+        h.store()
+            .requeue_mail("poison-007", h.clock.now())
+            .await
+            .unwrap()
+    );
     *h.mailer.refused_to.lock().unwrap() = None;
     assert_eq!(h.app.redeliver_pending_mail(200).await.unwrap().sent, 1);
 }

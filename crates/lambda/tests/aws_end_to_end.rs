@@ -19,24 +19,26 @@ use tokio::net::{TcpListener, TcpStream};
 use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
 use selectpay_app::{App, SystemClock};
 use selectpay_aws::SesMailer;
-use selectpay_aws::testing::{SES_ENDPOINT, fresh_store, local_ses_client, require_env, sent_mails};
+use selectpay_aws::testing::{
+    SES_ENDPOINT, fresh_store, local_ses_client, require_env, sent_mails,
+};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ports::Clock;
 use selectpay_domain::render::Templates;
 use selectpay_lambda::apigw::handle_event;
 
 async fn deployed() -> Arc<App> {
-    let config = support::dev_config();
-    let mailer = SesMailer::new(
-        local_ses_client().await,
-        EmailAddress::parse("orders@shop.example").unwrap(),
-    );
+    deployed_with(local_ses_client().await, Arc::new(SystemClock)).await
+}
+
+async fn deployed_with(ses: aws_sdk_sesv2::Client, clock: Arc<dyn Clock>) -> Arc<App> {
+    let mailer = SesMailer::new(ses, EmailAddress::parse("orders@shop.example").unwrap());
     Arc::new(App::new(
-        config,
+        support::dev_config(),
         Templates::builtin(),
         Arc::new(fresh_store().await),
         Arc::new(mailer),
-        Arc::new(SystemClock),
+        clock,
     ))
 }
 
@@ -174,7 +176,8 @@ async fn purchase_pay_and_the_carts_api_shows_it_paid_with_one_receipt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_identical_callbacks_pay_once_and_mail_once() {
-    let app = deployed().await;
+    let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+    let app = deployed_with(local_ses_client().await, clock.clone()).await;
     let cart_id = purchase(&app, "14.99").await;
     let payment = gateway(Action::Pay, &cart_id, "14.99");
     let tasks: Vec<_> = (0..50)
@@ -193,6 +196,10 @@ async fn fifty_identical_callbacks_pay_once_and_mail_once() {
     assert!(pages.iter().all(|p| *p == pages[0]), "identical pages");
     let cart = cart(&app, &cart_id).await;
     assert_eq!(cart["payments"].as_array().unwrap().len(), 1);
+    // On a busy machine the winner's mail may miss the callback's 1 s budget: once any
+    // lease has expired, redelivery sends what is left.
+    *clock.0.lock().unwrap() += time::Duration::minutes(3);
+    app.redeliver_pending_mail(100).await.unwrap();
     let mails = mails_about(&cart_id).await;
     assert_eq!(
         mails
@@ -286,18 +293,8 @@ async fn with_ses_stalled_callbacks_answer_at_once_and_each_mail_goes_once_after
         .to_builder()
         .endpoint_url(&proxy.url)
         .build();
-    let mailer = SesMailer::new(
-        aws_sdk_sesv2::Client::from_conf(config),
-        EmailAddress::parse("orders@shop.example").unwrap(),
-    );
     let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
-    let app = Arc::new(App::new(
-        support::dev_config(),
-        Templates::builtin(),
-        Arc::new(fresh_store().await),
-        Arc::new(mailer),
-        clock.clone(),
-    ));
+    let app = deployed_with(aws_sdk_sesv2::Client::from_conf(config), clock.clone()).await;
     let mut carts = Vec::new();
     for _ in 0..10 {
         carts.push(purchase(&app, "14.99").await);
