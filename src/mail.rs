@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 
 use selectpay_app::SystemClock;
 use selectpay_domain::mail_queue::QueuedMail;
-use selectpay_domain::ports::{Clock, Store};
+use selectpay_domain::ports::{Clock, Outbox};
 
 use crate::local::{self, CliResult};
 

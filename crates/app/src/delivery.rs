@@ -5,11 +5,12 @@
 
 use std::time::Duration as StdDuration;
 
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
-use selectpay_domain::decision::{Context, Writes};
-use selectpay_domain::mail::{Mail, MailKind};
+use selectpay_domain::decision::Writes;
+use selectpay_domain::mail::Mail;
 use selectpay_domain::mail_queue::{MAX_ATTEMPTS, MailClaim, MailSetback, retry_delay};
+use selectpay_domain::notices::parked_mail_alert;
 use selectpay_domain::ports::{Commit, CommitResult, MailError};
 
 use crate::sweep::SweepError;
@@ -94,7 +95,7 @@ impl App {
         &self,
         limit: usize,
     ) -> Result<RedeliverySummary, SweepError> {
-        let due = self.store.due_mail(self.clock.now(), limit).await?;
+        let due = self.outbox.due_mail(self.clock.now(), limit).await?;
         let claimer = random_id();
         let mut summary = RedeliverySummary::default();
         for queued in &due {
@@ -125,7 +126,7 @@ impl App {
             now,
             until: now + MAIL_LEASE,
         };
-        match self.store.claim_mail(&mail.id, &claim).await {
+        match self.outbox.claim_mail(&mail.id, &claim).await {
             Ok(true) => {}
             Ok(false) => return Attempt::Skipped,
             Err(error) => {
@@ -135,7 +136,7 @@ impl App {
         }
         let error = match tokio::time::timeout(SEND_TIMEOUT, self.mailer.send(mail)).await {
             Ok(Ok(())) => {
-                if let Err(error) = self.store.mark_mail_sent(&mail.id, self.clock.now()).await {
+                if let Err(error) = self.outbox.mark_mail_sent(&mail.id, self.clock.now()).await {
                     // The lease keeps it from going again until it expires.
                     tracing::warn!(mail_id = %mail.id, %error, "mail sent but not marked sent");
                 }
@@ -163,7 +164,7 @@ impl App {
             }
         };
         tracing::warn!(mail_id = %mail.id, kind = mail.kind.as_str(), attempt, %error, "mail not sent");
-        match self.store.release_mail(&mail.id, claimer, &setback).await {
+        match self.outbox.release_mail(&mail.id, claimer, &setback).await {
             Ok(true) if matches!(setback, MailSetback::Park { .. }) => Attempt::Parked,
             Ok(true) => Attempt::Failed,
             // Another sender took the mail once the lease had expired: it is theirs now.
@@ -177,9 +178,9 @@ impl App {
 
     /// Tells the operator how much mail is parked, at most once an hour.
     async fn alert_parked_mail(&self) -> Result<(), SweepError> {
-        let unsent = self.store.unsent_mail(PARKED_COUNT_LIMIT).await?;
+        let unsent = self.outbox.unsent_mail(PARKED_COUNT_LIMIT).await?;
         let parked = unsent.iter().filter(|m| m.failed_at.is_some()).count();
-        let alert = self.parked_mail_alert(self.clock.now(), parked)?;
+        let alert = parked_mail_alert(&self.context(), parked)?;
         let commit = Commit {
             writes: Writes::alert(alert),
             delivery: None,
@@ -188,29 +189,5 @@ impl App {
             self.deliver_committed(&commit.writes.mails).await;
         }
         Ok(())
-    }
-
-    fn parked_mail_alert(&self, now: OffsetDateTime, parked: usize) -> Result<Mail, SweepError> {
-        let hour = format!("{}T{:02}", now.date(), now.hour());
-        let context = Context {
-            settings: &self.config.settings,
-            templates: &self.templates,
-            now,
-        };
-        Ok(context.alert(
-            format!("mail-parked#{hour}"),
-            MailKind::OperatorAlert,
-            None,
-            "selectpay: mail could not be sent",
-            &format!(
-                "Mail failed {MAX_ATTEMPTS} times and is parked: it is no longer tried. \
-                 `selectpay mail` lists it with its last error; `selectpay mail resend ID` \
-                 puts one back in line. This alert is sent at most once an hour."
-            ),
-            vec![
-                ("Parked mails", parked.to_string()),
-                ("Hour (UTC)", hour.clone()),
-            ],
-        )?)
     }
 }

@@ -11,35 +11,16 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
-use selectpay_domain::ports::StoreError;
+use selectpay_domain::store::StoreError;
 use time::OffsetDateTime;
 
-use super::items::{self, Item, Key, PENDING, PENDING_MAIL_INDEX, attr, n, parse_time_text, s};
+use super::codec::{self, n, s, time};
+use super::keys::attr::{
+    ATTEMPTS, CLAIMED_BY, CLAIMED_UNTIL, FAILED_AT, LAST_ERROR, NEXT_ATTEMPT_AT, QUEUE_PK,
+};
+use super::keys::{Key, MAIL_QUEUE_INDEX, PENDING, PENDING_MAIL_INDEX, QUEUE, attr};
 use super::reads::batch_get;
 use super::{DynamoStore, unavailable};
-
-pub const MAIL_QUEUE_INDEX: &str = "mail-queue";
-/// The one partition of the `mail-queue` index.
-const QUEUE: &str = "QUEUE";
-
-const QUEUE_PK: &str = "queuePk";
-const NEXT_ATTEMPT_AT: &str = "nextAttemptAt";
-const ATTEMPTS: &str = "attempts";
-const CLAIMED_BY: &str = "claimedBy";
-const CLAIMED_UNTIL: &str = "claimedUntil";
-const LAST_ERROR: &str = "lastError";
-const FAILED_AT: &str = "failedAt";
-
-/// What a new mail carries to be in line: due as soon as it is written.
-pub fn queued(created_at: OffsetDateTime) -> Result<[(String, AttributeValue); 2], StoreError> {
-    Ok([
-        (QUEUE_PK.to_owned(), s(QUEUE)),
-        (NEXT_ATTEMPT_AT.to_owned(), items::time(created_at)?),
-    ])
-}
-
-/// The attribute that marking a mail sent removes, with `pendingPk`.
-pub const QUEUE_ATTRIBUTE: &str = QUEUE_PK;
 
 pub async fn due_mail(
     store: &DynamoStore,
@@ -51,7 +32,7 @@ pub async fn due_mail(
         MAIL_QUEUE_INDEX,
         "#pk = :pk AND #at <= :now",
         (QUEUE_PK, NEXT_ATTEMPT_AT),
-        vec![(":pk", s(QUEUE)), (":now", items::time(now)?)],
+        vec![(":pk", s(QUEUE)), (":now", time(now)?)],
         limit,
     )
     .await?;
@@ -90,8 +71,8 @@ pub async fn claim_mail(
         .expression_attribute_names("#attempts", ATTEMPTS)
         .expression_attribute_names("#queue", QUEUE_PK)
         .expression_attribute_values(":by", s(&claim.by))
-        .expression_attribute_values(":until", items::time(claim.until)?)
-        .expression_attribute_values(":now", items::time(claim.now)?)
+        .expression_attribute_values(":until", time(claim.until)?)
+        .expression_attribute_values(":now", time(claim.now)?)
         .expression_attribute_values(":one", n(1));
     conditional(update).await
 }
@@ -122,7 +103,7 @@ pub async fn release_mail(
         .expression_attribute_names("#queue", QUEUE_PK)
         .expression_attribute_names("#error", LAST_ERROR)
         .expression_attribute_values(":by", s(claimed_by))
-        .expression_attribute_values(":at", items::time(*at)?)
+        .expression_attribute_values(":at", time(*at)?)
         .expression_attribute_values(":error", s(error));
     update = match setback {
         MailSetback::Retry { .. } => update.expression_attribute_names("#next", NEXT_ATTEMPT_AT),
@@ -151,7 +132,7 @@ pub async fn requeue_mail(
         .expression_attribute_names("#until", CLAIMED_UNTIL)
         .expression_attribute_names("#pending", attr::PENDING_PK)
         .expression_attribute_values(":queue", s(QUEUE))
-        .expression_attribute_values(":now", items::time(now)?)
+        .expression_attribute_values(":now", time(now)?)
         .expression_attribute_values(":zero", n(0));
     conditional(update).await
 }
@@ -219,45 +200,8 @@ async fn consistent(store: &DynamoStore, keys: Vec<Key>) -> Result<Vec<QueuedMai
     let order: HashMap<Key, usize> = keys.iter().cloned().zip(0..).collect();
     let mut mails = Vec::with_capacity(keys.len());
     for item in batch_get(store, keys).await? {
-        let stored = items::stored_mail(&item)?;
-        if stored.sent_at.is_none() {
-            mails.push(queued_mail(&item, stored.mail)?);
-        }
+        mails.extend(codec::queued_mail(&item)?);
     }
     mails.sort_by_key(|m| order.get(&Key::mail(&m.mail.id)).copied());
     Ok(mails)
-}
-
-fn queued_mail(item: &Item, mail: selectpay_domain::mail::Mail) -> Result<QueuedMail, StoreError> {
-    let corrupt = |name: &str, value: &AttributeValue| {
-        StoreError::Corrupt(format!("mail {}: {name} is {value:?}", mail.id))
-    };
-    let text = |name: &str| -> Result<Option<&str>, StoreError> {
-        item.get(name)
-            .map(|v| v.as_s().map(String::as_str).map_err(|v| corrupt(name, v)))
-            .transpose()
-    };
-    let time = |name: &str| -> Result<Option<OffsetDateTime>, StoreError> {
-        text(name)?
-            .map(|t| parse_time_text(t).ok_or_else(|| corrupt(name, &s(t))))
-            .transpose()
-    };
-    let attempts = item
-        .get(ATTEMPTS)
-        .map(|v| {
-            v.as_n()
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| corrupt(ATTEMPTS, v))
-        })
-        .transpose()?
-        .unwrap_or(0);
-    Ok(QueuedMail {
-        attempts,
-        next_attempt_at: time(NEXT_ATTEMPT_AT)?.unwrap_or(mail.created_at),
-        claimed_until: time(CLAIMED_UNTIL)?,
-        last_error: text(LAST_ERROR)?.map(str::to_owned),
-        failed_at: time(FAILED_AT)?,
-        mail,
-    })
 }

@@ -3,12 +3,14 @@
 //! parked mail has `failed_at`. Each change is one conditional `UPDATE`, so two processes on
 //! the same file (the server's loop beside `selectpay sweep`) cannot both take a lease.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, params};
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
-use selectpay_domain::ports::StoreError;
+use selectpay_domain::store::StoreError;
+use selectpay_domain::store::time_text::encode as encode_time;
 use time::OffsetDateTime;
 
-use super::rows::{self, all, parse_time, sql_error, time_text};
+use super::queries::{execute, limit};
+use super::rows::{self, all};
 
 /// Columns the queue added to `mails`, for databases created before it.
 pub const COLUMNS: &[(&str, &str, &str)] = &[
@@ -27,29 +29,27 @@ CREATE INDEX IF NOT EXISTS mails_queue ON mails (COALESCE(next_attempt_at, creat
     WHERE sent_at IS NULL AND failed_at IS NULL;
 ";
 
+/// Whether the conditional update changed the mail.
 fn changed(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
 ) -> Result<bool, StoreError> {
-    conn.prepare_cached(sql)
-        .and_then(|mut statement| statement.execute(params))
-        .map(|rows| rows == 1)
-        .map_err(sql_error)
+    execute(conn, sql, params).map(|rows| rows == 1)
 }
 
 pub fn due_mail(
     conn: &Connection,
     now: OffsetDateTime,
-    limit: usize,
+    max: usize,
 ) -> Result<Vec<QueuedMail>, StoreError> {
     all(
         conn,
         "SELECT * FROM mails
          WHERE sent_at IS NULL AND failed_at IS NULL AND COALESCE(next_attempt_at, created_at) <= ?1
          ORDER BY COALESCE(next_attempt_at, created_at), rowid LIMIT ?2",
-        params![time_text(now)?, i64::try_from(limit).unwrap_or(i64::MAX)],
-        queued_mail,
+        params![encode_time(now)?, limit(max)],
+        rows::queued_mail,
     )
 }
 
@@ -64,8 +64,8 @@ pub fn claim_mail(conn: &Connection, mail_id: &str, claim: &MailClaim) -> Result
         params![
             mail_id,
             claim.by,
-            time_text(claim.until)?,
-            time_text(claim.now)?
+            encode_time(claim.until)?,
+            encode_time(claim.now)?
         ],
     )
 }
@@ -87,16 +87,16 @@ pub fn release_mail(
                               claimed_until = NULL
              WHERE id = ?1 AND claimed_by = ?2 AND sent_at IS NULL AND failed_at IS NULL"
         ),
-        params![mail_id, claimed_by, time_text(*at)?, error],
+        params![mail_id, claimed_by, encode_time(*at)?, error],
     )
 }
 
-pub fn unsent_mail(conn: &Connection, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
+pub fn unsent_mail(conn: &Connection, max: usize) -> Result<Vec<QueuedMail>, StoreError> {
     all(
         conn,
         "SELECT * FROM mails WHERE sent_at IS NULL ORDER BY created_at, rowid LIMIT ?1",
-        [i64::try_from(limit).unwrap_or(i64::MAX)],
-        queued_mail,
+        [limit(max)],
+        rows::queued_mail,
     )
 }
 
@@ -110,25 +110,6 @@ pub fn requeue_mail(
         "UPDATE mails SET failed_at = NULL, attempts = 0, next_attempt_at = ?2,
                           claimed_by = NULL, claimed_until = NULL
          WHERE id = ?1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?2)",
-        params![mail_id, time_text(now)?],
+        params![mail_id, encode_time(now)?],
     )
-}
-
-fn optional_time(row: &Row, column: &str) -> Result<Option<OffsetDateTime>, StoreError> {
-    let text: Option<String> = row.get(column).map_err(sql_error)?;
-    text.map(|text| parse_time(column, &text)).transpose()
-}
-
-fn queued_mail(row: &Row) -> Result<QueuedMail, StoreError> {
-    let mail = rows::mail(row)?;
-    let attempts: i64 = row.get("attempts").map_err(sql_error)?;
-    Ok(QueuedMail {
-        attempts: u32::try_from(attempts)
-            .map_err(|_| StoreError::Corrupt(format!("mails.attempts: {attempts}")))?,
-        next_attempt_at: optional_time(row, "next_attempt_at")?.unwrap_or(mail.created_at),
-        claimed_until: optional_time(row, "claimed_until")?,
-        last_error: row.get("last_error").map_err(sql_error)?,
-        failed_at: optional_time(row, "failed_at")?,
-        mail,
-    })
 }

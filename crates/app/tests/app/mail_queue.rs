@@ -1,8 +1,6 @@
 //! Mail goes out exactly once whatever the mailer does, and the reply to the gateway never
 //! waits on it: on the embedded store, with a mailer that stalls, refuses or forgets.
 
-mod support;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -10,18 +8,15 @@ use std::time::Instant;
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 
-use selectpay_domain::cart::Cart;
-use selectpay_domain::decision::{Snapshot, Writes};
+use selectpay_app::Stores;
+use selectpay_domain::decision::Writes;
 use selectpay_domain::email::EmailAddress;
-use selectpay_domain::futurepay::Agreement;
-use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::mail_queue::{MAX_ATTEMPTS, MailClaim, MailSetback, QueuedMail};
-use selectpay_domain::ports::{
-    Activity, AgreementPage, CartRecord, Clock, Commit, CommitResult, Store, StoreError,
-};
+use selectpay_domain::ports::{Clock, Commit, CommitResult, Outbox, StoreError};
 use selectpay_embedded::SqliteStore;
-use support::{Harness, payment};
+
+use crate::support::{Harness, payment};
 
 /// A payment for `cart` with a transaction id of its own.
 fn paid(cart: &str) -> selectpay_app::gateway_simulator::SimulatedPayment {
@@ -157,8 +152,13 @@ async fn two_concurrent_redelivery_runs_send_each_mail_once() {
 
 #[tokio::test]
 async fn a_send_whose_mark_fails_is_not_repeated_within_the_lease() {
-    let store = Arc::new(MarkFailing(SqliteStore::in_memory().unwrap()));
-    let h = Harness::with_store(&[], store);
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
+    let stores = Stores {
+        store: store.clone(),
+        due: store.clone(),
+        outbox: Arc::new(MarkFailing(store.clone())),
+    };
+    let h = Harness::with_parts(&[], stores, store);
     h.cart("c1", "14.99", "GBP").await;
     assert_eq!(h.send(&payment("c1", "14.99")).await.status(), 200);
     assert_eq!(h.sent().len(), 2, "sent, though not marked sent");
@@ -206,7 +206,7 @@ async fn poisoned_mail_is_parked_and_never_holds_up_new_mail() {
         let tried = attempts.iter().filter(|a| **a == id).count();
         assert_eq!(tried, MAX_ATTEMPTS as usize, "{id}");
     }
-    let unsent = h.store().unsent_mail(1000).await.unwrap();
+    let unsent = h.outbox().unsent_mail(1000).await.unwrap();
     assert_eq!(unsent.iter().filter(|m| m.failed_at.is_some()).count(), 250);
     assert!(unsent.iter().all(|m| m.last_error.is_some()));
     let alerts = h.sent_of(MailKind::OperatorAlert);
@@ -216,7 +216,7 @@ async fn poisoned_mail_is_parked_and_never_holds_up_new_mail() {
     assert!(alerts.last().unwrap().text.contains("250"));
 
     assert!(
-        h.store()
+        h.outbox()
             .requeue_mail("poison-007", h.clock.now())
             .await
             .unwrap()
@@ -252,52 +252,11 @@ async fn commit_mails(h: &Harness, mails: Vec<Mail>) {
     );
 }
 
-/// The embedded store, except that recording a send always fails.
-struct MarkFailing(SqliteStore);
+/// The embedded store's outbox, except that recording a send always fails.
+struct MarkFailing(Arc<SqliteStore>);
 
 #[async_trait]
-impl Store for MarkFailing {
-    async fn insert_cart(&self, cart: &Cart) -> Result<(), StoreError> {
-        self.0.insert_cart(cart).await
-    }
-    async fn cart(&self, id: &CartId) -> Result<Option<CartRecord>, StoreError> {
-        self.0.cart(id).await
-    }
-    async fn snapshot(
-        &self,
-        key: &str,
-        cart_id: &CartId,
-        agreement: Option<&FuturePayId>,
-    ) -> Result<Snapshot, StoreError> {
-        self.0.snapshot(key, cart_id, agreement).await
-    }
-    async fn agreement(&self, id: &FuturePayId) -> Result<Option<Agreement>, StoreError> {
-        self.0.agreement(id).await
-    }
-    async fn due_agreements(
-        &self,
-        now: OffsetDateTime,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<AgreementPage, StoreError> {
-        self.0.due_agreements(now, after, limit).await
-    }
-    async fn agreements(&self, limit: usize) -> Result<Vec<Agreement>, StoreError> {
-        self.0.agreements(limit).await
-    }
-    async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError> {
-        self.0.commit(commit).await
-    }
-    async fn pending_mail(
-        &self,
-        before: OffsetDateTime,
-        limit: usize,
-    ) -> Result<Vec<Mail>, StoreError> {
-        self.0.pending_mail(before, limit).await
-    }
-    async fn mark_mail_sent(&self, _: &str, _: OffsetDateTime) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("store went away".into()))
-    }
+impl Outbox for MarkFailing {
     async fn due_mail(
         &self,
         now: OffsetDateTime,
@@ -316,13 +275,13 @@ impl Store for MarkFailing {
     ) -> Result<bool, StoreError> {
         self.0.release_mail(id, by, setback).await
     }
+    async fn mark_mail_sent(&self, _: &str, _: OffsetDateTime) -> Result<(), StoreError> {
+        Err(StoreError::unavailable("store went away"))
+    }
     async fn unsent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
         self.0.unsent_mail(limit).await
     }
     async fn requeue_mail(&self, id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
         self.0.requeue_mail(id, now).await
-    }
-    async fn recent(&self, limit: usize) -> Result<Activity, StoreError> {
-        self.0.recent(limit).await
     }
 }

@@ -1,30 +1,20 @@
 //! The mail queue's cases: next-attempt order, the lease (two claimers, an expired lease,
 //! mark-sent by a claimer whose lease expired), parking and putting mail back in line.
 
-use std::sync::Arc;
+use super::*;
 
-use selectpay_domain::decision::Writes;
-use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
-use selectpay_domain::ports::{CommitResult, Store};
-
-use crate::fixtures::{at, cart, commit, delivery, mail};
-
-/// Commits one mail per `(id, created second)`, each in its own commit.
-async fn mails<S: Store>(store: &S, created: &[(&str, i64)]) {
+/// Commits one mail per `(id, created second)`, each in its own commit, as an alert.
+async fn mails<S: Subject>(store: &S, created: &[(&str, i64)]) {
     let cart = cart("cart-1");
-    store.insert_cart(&cart).await.expect("insert cart");
+    insert(store, &cart).await;
     for (id, seconds) in created {
-        let writes = Writes {
-            mails: vec![mail(id, Some(&cart.id), at(*seconds))],
-            ..Writes::default()
-        };
-        let result = store
-            .commit(&commit(
-                writes,
-                delivery(&format!("d-{id}"), None, at(*seconds)),
-            ))
-            .await
-            .expect("commit");
+        let writes = Writes::alert(mail(id, Some(&cart.id), at(*seconds)));
+        let result = apply(
+            store,
+            writes,
+            delivery(&format!("d-{id}"), None, at(*seconds)),
+        )
+        .await;
         assert_eq!(result, CommitResult::Committed);
     }
 }
@@ -37,18 +27,18 @@ fn claim(by: &str, now: i64, until: i64) -> MailClaim {
     }
 }
 
-async fn claims<S: Store>(store: &S, id: &str, claim: MailClaim) -> bool {
+async fn claims<S: Subject>(store: &S, id: &str, claim: MailClaim) -> bool {
     store.claim_mail(id, &claim).await.expect("claim")
 }
 
-async fn due<S: Store>(store: &S, now: i64) -> Vec<String> {
+/// The ids of the mail due at second `now`, in the order given.
+async fn due_ids<S: Subject>(store: &S, now: i64) -> Vec<String> {
     let due = store.due_mail(at(now), 100).await.expect("due mail");
     due.into_iter().map(|q| q.mail.id).collect()
 }
 
-async fn unsent<S: Store>(store: &S, id: &str) -> Option<QueuedMail> {
-    let unsent = store.unsent_mail(100).await.expect("unsent mail");
-    unsent.into_iter().find(|q| q.mail.id == id)
+async fn unsent_one<S: Subject>(store: &S, id: &str) -> Option<QueuedMail> {
+    unsent(store).await.into_iter().find(|q| q.mail.id == id)
 }
 
 fn retry(at_second: i64, error: &str) -> MailSetback {
@@ -58,26 +48,26 @@ fn retry(at_second: i64, error: &str) -> MailSetback {
     }
 }
 
-pub async fn due_mail_is_by_next_attempt_and_skips_parked_mail<S: Store>(store: S) {
+pub(super) async fn due_mail_is_by_next_attempt_and_skips_parked_mail<S: Subject>(store: S) {
     mails(&store, &[("m3", 30), ("m1", 10), ("m2", 20)]).await;
-    assert_eq!(due(&store, 25).await, ["m1", "m2"], "due once written");
+    assert_eq!(due_ids(&store, 25).await, ["m1", "m2"], "due once written");
 
     assert!(claims(&store, "m2", claim("a", 25, 145)).await);
     assert_eq!(
-        due(&store, 100).await,
+        due_ids(&store, 100).await,
         ["m1", "m3"],
         "a claim moves the next attempt"
     );
-    assert_eq!(due(&store, 145).await, ["m1", "m3", "m2"]);
+    assert_eq!(due_ids(&store, 145).await, ["m1", "m3", "m2"]);
 
     let released = store.release_mail("m2", "a", &retry(40, "refused")).await;
     assert!(released.expect("release"));
     assert_eq!(
-        due(&store, 100).await,
+        due_ids(&store, 100).await,
         ["m1", "m3", "m2"],
         "by next attempt"
     );
-    let m2 = unsent(&store, "m2").await.expect("m2 unsent");
+    let m2 = unsent_one(&store, "m2").await.expect("m2 unsent");
     assert_eq!(
         (m2.attempts, m2.next_attempt_at, m2.claimed_until),
         (1, at(40), None)
@@ -91,11 +81,11 @@ pub async fn due_mail_is_by_next_attempt_and_skips_parked_mail<S: Store>(store: 
     };
     assert!(store.release_mail("m1", "b", &park).await.expect("park"));
     assert_eq!(
-        due(&store, 1_000_000).await,
+        due_ids(&store, 1_000_000).await,
         ["m3", "m2"],
         "parked mail is not due"
     );
-    let m1 = unsent(&store, "m1")
+    let m1 = unsent_one(&store, "m1")
         .await
         .expect("parked mail is still unsent");
     assert_eq!((m1.failed_at, m1.attempts), (Some(at(101)), 1));
@@ -107,7 +97,7 @@ pub async fn due_mail_is_by_next_attempt_and_skips_parked_mail<S: Store>(store: 
     assert_eq!(store.due_mail(at(100), 1).await.expect("due").len(), 1);
 }
 
-pub async fn two_claimers_get_one_lease<S: Store + 'static>(store: S) {
+pub(super) async fn two_claimers_get_one_lease<S: Subject>(store: S) {
     mails(&store, &[("m1", 10)]).await;
     let store = Arc::new(store);
     let contenders: Vec<_> = (0..8)
@@ -126,10 +116,10 @@ pub async fn two_claimers_get_one_lease<S: Store + 'static>(store: S) {
         !claims(&*store, "m1", claim("late", 139, 259)).await,
         "the lease holds"
     );
-    assert_eq!(unsent(&*store, "m1").await.expect("unsent").attempts, 1);
+    assert_eq!(unsent_one(&*store, "m1").await.expect("unsent").attempts, 1);
 }
 
-pub async fn an_expired_lease_can_be_claimed_again<S: Store>(store: S) {
+pub(super) async fn an_expired_lease_can_be_claimed_again<S: Subject>(store: S) {
     mails(&store, &[("m1", 10)]).await;
     assert!(claims(&store, "m1", claim("a", 10, 130)).await);
     assert!(!claims(&store, "m1", claim("b", 129, 249)).await);
@@ -137,20 +127,20 @@ pub async fn an_expired_lease_can_be_claimed_again<S: Store>(store: S) {
         claims(&store, "m1", claim("b", 130, 250)).await,
         "expired at its end"
     );
-    let queued = unsent(&store, "m1").await.expect("unsent");
+    let queued = unsent_one(&store, "m1").await.expect("unsent");
     assert_eq!((queued.attempts, queued.claimed_until), (2, Some(at(250))));
     let stale = store
         .release_mail("m1", "a", &retry(131, "late news"))
         .await;
     assert!(!stale.expect("release"), "a's lease is gone");
     assert_eq!(
-        unsent(&store, "m1").await.expect("unsent"),
+        unsent_one(&store, "m1").await.expect("unsent"),
         queued,
         "b's claim stands"
     );
 }
 
-pub async fn mark_sent_by_a_claimer_whose_lease_expired_records_the_send<S: Store>(store: S) {
+pub(super) async fn mark_sent_by_a_claimer_whose_lease_expired_records_the_send<S: Subject>(store: S) {
     mails(&store, &[("m1", 10)]).await;
     assert!(claims(&store, "m1", claim("a", 10, 130)).await);
     assert!(claims(&store, "m1", claim("b", 200, 320)).await);
@@ -159,8 +149,8 @@ pub async fn mark_sent_by_a_claimer_whose_lease_expired_records_the_send<S: Stor
         .mark_mail_sent("m1", at(210))
         .await
         .expect("mark sent");
-    assert!(unsent(&store, "m1").await.is_none());
-    assert!(due(&store, 1_000_000).await.is_empty());
+    assert!(unsent_one(&store, "m1").await.is_none());
+    assert!(due_ids(&store, 1_000_000).await.is_empty());
     let late = store.release_mail("m1", "b", &retry(220, "timeout")).await;
     assert!(!late.expect("release"), "a sent mail is not put back");
     assert!(!claims(&store, "m1", claim("c", 1_000_000, 1_000_120)).await);
@@ -172,7 +162,7 @@ pub async fn mark_sent_by_a_claimer_whose_lease_expired_records_the_send<S: Stor
     assert_eq!(record.mails[0].sent_at, Some(at(210)));
 }
 
-pub async fn requeue_puts_unsent_mail_back_in_line<S: Store>(store: S) {
+pub(super) async fn requeue_puts_unsent_mail_back_in_line<S: Subject>(store: S) {
     mails(&store, &[("m1", 10), ("m2", 20)]).await;
     assert!(claims(&store, "m1", claim("a", 10, 130)).await);
     let park = MailSetback::Park {
@@ -181,12 +171,12 @@ pub async fn requeue_puts_unsent_mail_back_in_line<S: Store>(store: S) {
     };
     assert!(store.release_mail("m1", "a", &park).await.expect("park"));
     assert!(store.requeue_mail("m1", at(500)).await.expect("requeue"));
-    let m1 = unsent(&store, "m1").await.expect("unsent");
+    let m1 = unsent_one(&store, "m1").await.expect("unsent");
     assert_eq!(
         (m1.attempts, m1.failed_at, m1.next_attempt_at),
         (0, None, at(500))
     );
-    assert_eq!(due(&store, 500).await, ["m2", "m1"]);
+    assert_eq!(due_ids(&store, 500).await, ["m2", "m1"]);
 
     assert!(claims(&store, "m2", claim("b", 500, 620)).await);
     let held = store.requeue_mail("m2", at(501)).await.expect("requeue");
@@ -202,7 +192,7 @@ pub async fn requeue_puts_unsent_mail_back_in_line<S: Store>(store: S) {
     assert!(!store.requeue_mail("nope", at(700)).await.expect("requeue"));
 }
 
-pub async fn queue_calls_on_an_unknown_mail_change_nothing<S: Store>(store: S) {
+pub(super) async fn queue_calls_on_an_unknown_mail_change_nothing<S: Subject>(store: S) {
     assert!(!claims(&store, "ghost", claim("a", 10, 130)).await);
     let released = store.release_mail("ghost", "a", &retry(20, "x")).await;
     assert!(!released.expect("release"));
