@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 
 use selectpay_app::Stores;
-use selectpay_domain::decision::Writes;
+use selectpay_domain::decision::{Condition, Writes};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::mail_queue::{MAX_ATTEMPTS, MailClaim, MailSetback, QueuedMail};
@@ -238,9 +238,15 @@ fn mail(id: &str, to: &str, created_at: OffsetDateTime) -> Mail {
     }
 }
 
+/// Commits `mails` as alerts are, each guarded by its own absence.
 async fn commit_mails(h: &Harness, mails: Vec<Mail>) {
+    let conditions = mails
+        .iter()
+        .map(|m| Condition::MailAbsent(m.id.clone()))
+        .collect();
     let commit = Commit {
         writes: Writes {
+            conditions,
             mails,
             ..Writes::default()
         },
