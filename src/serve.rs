@@ -301,10 +301,7 @@ async fn redeliver_forever(app: Arc<App>) {
     let mut interval = tokio::time::interval(REDELIVERY_INTERVAL);
     loop {
         interval.tick().await;
-        if let Err(error) = app
-            .redeliver_pending_mail(time::Duration::seconds(60), 100)
-            .await
-        {
+        if let Err(error) = app.redeliver_pending_mail(100).await {
             tracing::warn!(%error, "mail redelivery failed");
         }
     }

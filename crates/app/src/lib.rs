@@ -19,7 +19,7 @@ use selectpay_domain::render::Templates;
 
 pub use crate::callback::CallbackOutcome;
 use crate::config::Config;
-pub use crate::delivery::RedeliverySummary;
+pub use crate::delivery::{MailState, RedeliverySummary};
 pub use crate::stores::Stores;
 
 /// Bodies larger than this are refused before any parsing.

@@ -73,8 +73,12 @@ async fn cold_start(function: Function) -> Result<App, Error> {
 /// overlap: each agreement is claimed before it is cancelled.
 async fn sweep(app: &App) -> Result<Value, Error> {
     let Some(admin) = &app.config().remote_admin else {
-        let mail = app.redeliver_stale_mail().await?;
-        return Ok(json!({ "mailRedelivered": mail.sent, "mailFailed": mail.failed }));
+        let mail = app.redeliver_due_mail().await?;
+        return Ok(json!({
+            "mailRedelivered": mail.sent,
+            "mailFailed": mail.failed,
+            "mailParked": mail.parked,
+        }));
     };
     let remote = WorldPayRemoteAdmin::new(
         admin.url.clone(),
