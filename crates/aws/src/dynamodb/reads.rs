@@ -117,36 +117,43 @@ pub(super) async fn batch_get(
     Ok(found)
 }
 
-/// The cart's partition is the cart, its payments and pointers to its mails and agreements:
-/// one query, then one batch read for the mails and agreements themselves.
-pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError> {
+/// Every item of one partition, in sort-key order, read consistently, all pages.
+pub(super) async fn partition(store: &DynamoStore, pk: String) -> Result<Vec<Item>, StoreError> {
     let mut pages = store
         .client
         .query()
         .table_name(&store.table)
         .key_condition_expression("#pk = :pk")
         .expression_attribute_names("#pk", attr::PK)
-        .expression_attribute_values(":pk", s(Key::cart_partition(cart_id)))
+        .expression_attribute_values(":pk", s(pk))
         .consistent_read(true)
         .into_paginator()
         .send();
+    let mut items = Vec::new();
+    while let Some(page) = pages.next().await {
+        items.extend(page.map_err(unavailable)?.items().iter().cloned());
+    }
+    Ok(items)
+}
+
+/// The cart's partition is the cart, its payments and pointers to its mails and agreements:
+/// one query, then one batch read for the mails and agreements themselves.
+pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError> {
     let (mut cart, mut payments, mut keys) = (None, Vec::new(), Vec::new());
     let (mut mail_pointers, mut agreement_pointers) = (0, 0);
-    while let Some(page) = pages.next().await {
-        for item in page.map_err(unavailable)?.items() {
-            match Kind::of(item) {
-                Some(Kind::Cart) => cart = Some(codec::cart(item)?),
-                Some(Kind::Payment) => payments.push(codec::payment(item)?),
-                Some(Kind::MailPointer) => {
-                    mail_pointers += 1;
-                    keys.push(Key::mail(&codec::mail_id(item)?));
-                }
-                Some(Kind::AgreementPointer) => {
-                    agreement_pointers += 1;
-                    keys.push(Key::agreement(&codec::agreement_id(item)?));
-                }
-                _ => {}
+    for item in &partition(store, Key::cart_partition(cart_id)).await? {
+        match Kind::of(item) {
+            Some(Kind::Cart) => cart = Some(codec::cart(item)?),
+            Some(Kind::Payment) => payments.push(codec::payment(item)?),
+            Some(Kind::MailPointer) => {
+                mail_pointers += 1;
+                keys.push(Key::mail(&codec::mail_id(item)?));
             }
+            Some(Kind::AgreementPointer) => {
+                agreement_pointers += 1;
+                keys.push(Key::agreement(&codec::agreement_id(item)?));
+            }
+            _ => {}
         }
     }
     let Some(cart) = cart else {
