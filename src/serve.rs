@@ -176,6 +176,7 @@ pub async fn run(args: ServeArgs) -> CliResult {
         router.fallback(forward).with_state(dashboard_state),
     )
     .await?;
+    app.finish_sends().await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -102,6 +102,7 @@ pub async fn sweep(args: SweepArgs) -> CliResult {
             },
         )
         .await?;
+    app.finish_sends().await;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(if summary.failed == 0 {
         ExitCode::SUCCESS

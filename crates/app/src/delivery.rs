@@ -5,14 +5,17 @@
 
 use std::time::Duration as StdDuration;
 
+use std::sync::Arc;
+
 use futures_util::future::join_all;
 use time::Duration;
+use tokio_util::task::TaskTracker;
 
 use selectpay_domain::decision::Writes;
 use selectpay_domain::mail::Mail;
 use selectpay_domain::mail_queue::{MAX_ATTEMPTS, MailClaim, MailSetback, retry_delay};
 use selectpay_domain::notices::parked_mail_alert;
-use selectpay_domain::ports::{Commit, CommitResult, MailError};
+use selectpay_domain::ports::{Clock, Commit, CommitResult, MailError, Mailer, Outbox};
 
 use crate::sweep::SweepError;
 use crate::{App, random_id};
@@ -62,7 +65,7 @@ pub struct RedeliverySummary {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Attempt {
+pub(crate) enum Attempt {
     Sent,
     Failed,
     Parked,
@@ -70,8 +73,11 @@ enum Attempt {
 }
 
 impl App {
-    /// Sends mail a request just committed, within [`COMMITTED_MAIL_BUDGET`]: a mail whose
-    /// send is cut short keeps its lease, so redelivery takes it once the lease expires.
+    /// Sends mail a request just committed, waiting at most [`COMMITTED_MAIL_BUDGET`]. Each
+    /// send runs as its own task: when the budget runs out the request stops waiting but the
+    /// sends go on and mark their mail sent, because cancelling a send SES may already have
+    /// accepted would leave it to be sent again once its lease expired. Where the process
+    /// is frozen after the reply (Lambda), the lease keeps redelivery off the mail meanwhile.
     pub(crate) async fn deliver_committed(&self, mails: &[Mail]) -> MailState {
         if mails.is_empty() {
             return MailState::None;
@@ -79,11 +85,25 @@ impl App {
         let claimer = random_id();
         // Side by side, so that a receipt and an order notice share the budget rather than
         // the second waiting for the first.
-        let attempts = join_all(mails.iter().map(|mail| self.attempt(mail, 0, &claimer)));
-        match tokio::time::timeout(COMMITTED_MAIL_BUDGET, attempts).await {
-            Ok(done) if done.iter().all(|a| *a == Attempt::Sent) => MailState::Sent,
+        let sends = mails.iter().map(|mail| {
+            let sender = self.mail.clone();
+            let (mail, claimer) = (mail.clone(), claimer.clone());
+            let in_flight = sender.in_flight.clone();
+            in_flight.spawn(async move { sender.attempt(&mail, 0, &claimer).await })
+        });
+        match tokio::time::timeout(COMMITTED_MAIL_BUDGET, join_all(sends)).await {
+            Ok(done) if done.iter().all(|a| matches!(a, Ok(Attempt::Sent))) => MailState::Sent,
             _ => MailState::Pending,
         }
+    }
+
+    /// Waits for sends that outlived the request which started them. A process about to
+    /// exit calls it, so that exiting does not cut a send short.
+    pub async fn finish_sends(&self) {
+        let in_flight = &self.mail.in_flight;
+        in_flight.close();
+        in_flight.wait().await;
+        in_flight.reopen();
     }
 
     /// Sends due mail, earliest next attempt first, at most `limit`; alerts the operator
@@ -92,11 +112,15 @@ impl App {
         &self,
         limit: usize,
     ) -> Result<RedeliverySummary, SweepError> {
-        let due = self.outbox.due_mail(self.clock.now(), limit).await?;
+        let due = self.mail.outbox.due_mail(self.clock.now(), limit).await?;
         let claimer = random_id();
         let mut summary = RedeliverySummary::default();
         for queued in &due {
-            match self.attempt(&queued.mail, queued.attempts, &claimer).await {
+            match self
+                .mail
+                .attempt(&queued.mail, queued.attempts, &claimer)
+                .await
+            {
                 Attempt::Sent => summary.sent += 1,
                 Attempt::Failed => summary.failed += 1,
                 Attempt::Parked => summary.parked += 1,
@@ -112,6 +136,46 @@ impl App {
     /// What the scheduled sweep redelivers.
     pub async fn redeliver_due_mail(&self) -> Result<RedeliverySummary, SweepError> {
         self.redeliver_pending_mail(REDELIVERY_BATCH).await
+    }
+
+    /// Tells the operator how much mail is parked, at most once an hour.
+    async fn alert_parked_mail(&self) -> Result<(), SweepError> {
+        let unsent = self.mail.outbox.unsent_mail(PARKED_COUNT_LIMIT).await?;
+        let parked = unsent.iter().filter(|m| m.failed_at.is_some()).count();
+        let alert = parked_mail_alert(&self.context(), parked)?;
+        let commit = Commit {
+            writes: Writes::alert(alert),
+            delivery: None,
+        };
+        if self.store.commit(&commit).await? == CommitResult::Committed {
+            self.deliver_committed(&commit.writes.mails).await;
+        }
+        Ok(())
+    }
+}
+
+/// What sends one mail: cheap to clone, so a send can outlive the request that started it.
+#[derive(Clone)]
+pub(crate) struct MailSender {
+    pub(crate) outbox: Arc<dyn Outbox>,
+    pub(crate) mailer: Arc<dyn Mailer>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Sends started by requests that no longer wait for them.
+    pub(crate) in_flight: TaskTracker,
+}
+
+impl MailSender {
+    pub(crate) fn new(
+        outbox: Arc<dyn Outbox>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            outbox,
+            mailer,
+            clock,
+            in_flight: TaskTracker::new(),
+        }
     }
 
     /// Claim, send, then mark sent or report the setback. `attempts` is how many attempts
@@ -171,20 +235,5 @@ impl App {
                 Attempt::Failed
             }
         }
-    }
-
-    /// Tells the operator how much mail is parked, at most once an hour.
-    async fn alert_parked_mail(&self) -> Result<(), SweepError> {
-        let unsent = self.outbox.unsent_mail(PARKED_COUNT_LIMIT).await?;
-        let parked = unsent.iter().filter(|m| m.failed_at.is_some()).count();
-        let alert = parked_mail_alert(&self.context(), parked)?;
-        let commit = Commit {
-            writes: Writes::alert(alert),
-            delivery: None,
-        };
-        if self.store.commit(&commit).await? == CommitResult::Committed {
-            self.deliver_committed(&commit.writes.mails).await;
-        }
-        Ok(())
     }
 }

@@ -113,6 +113,25 @@ async fn a_stalled_mailer_holds_up_no_reply_and_each_mail_goes_once_after() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn a_send_that_outlasts_the_budget_still_goes_once() {
+    let h = Harness::test_mode();
+    *h.mailer.slow.lock().unwrap() = Some(std::time::Duration::from_millis(1500));
+    h.cart("c1", "14.99", "GBP").await;
+    let started = Instant::now();
+    assert_eq!(h.send(&paid("c1")).await.status(), 200);
+    assert!(started.elapsed() < std::time::Duration::from_millis(1400));
+    assert!(h.sent().is_empty(), "the reply did not wait for the sends");
+
+    // The sends were not cut short: they finish after the reply and mark their mail sent,
+    // so redelivery has nothing left once their leases would have expired.
+    h.app.finish_sends().await;
+    assert_eq!(h.sent().len(), 2);
+    h.advance(Duration::minutes(3));
+    assert_eq!(h.app.redeliver_pending_mail(100).await.unwrap().sent, 0);
+    assert_eq!(h.sent().len(), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn the_log_line_says_the_mail_went() {
     let h = Harness::test_mode();
     let logs = Captured::default();

@@ -39,6 +39,8 @@ pub struct RecordingMailer {
     pub failing: Mutex<bool>,
     /// Sends never answer, as from a mail service that hangs.
     pub stalled: Mutex<bool>,
+    /// Each send takes this long before it succeeds or fails.
+    pub slow: Mutex<Option<std::time::Duration>>,
     /// Mail to this address is always refused.
     pub refused_to: Mutex<Option<String>>,
     /// The id of every mail a send was attempted for.
@@ -51,6 +53,10 @@ impl Mailer for RecordingMailer {
         self.attempts.lock().unwrap().push(mail.id.clone());
         if *self.stalled.lock().unwrap() {
             std::future::pending::<()>().await;
+        }
+        let slow = *self.slow.lock().unwrap();
+        if let Some(slow) = slow {
+            tokio::time::sleep(slow).await;
         }
         let refused = self.refused_to.lock().unwrap().as_deref() == Some(mail.to.as_str());
         if *self.failing.lock().unwrap() || refused {
