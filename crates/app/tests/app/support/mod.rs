@@ -24,7 +24,6 @@ use selectpay_domain::ports::{
     CartRecord, Clock, Commit, CommitResult, DueAgreements, Inspect, MailError, Mailer, Outbox,
     Store, StoreError,
 };
-use selectpay_domain::render::Templates;
 use selectpay_embedded::SqliteStore;
 use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
 
@@ -141,13 +140,12 @@ impl Harness {
         let clock = Arc::new(FixedClock(Mutex::new(datetime!(2026-11-22 10:00 UTC))));
         let due = Arc::clone(&stores.due);
         let outbox = Arc::clone(&stores.outbox);
-        let app = Arc::new(App::new(
-            config,
-            Templates::builtin(),
-            stores,
-            mailer.clone(),
-            clock.clone(),
-        ));
+        let app = Arc::new(
+            App::builder(config)
+                .clock(clock.clone())
+                .build(stores, mailer.clone())
+                .expect("no remote administration configured"),
+        );
         Self {
             app,
             due,
