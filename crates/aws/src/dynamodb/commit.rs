@@ -26,6 +26,7 @@ use selectpay_domain::cart::CartStatus;
 use selectpay_domain::decision::{CartChange, Condition};
 use selectpay_domain::ids::FuturePayId;
 use selectpay_domain::ids::TransId;
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::money::Money;
 use selectpay_domain::ports::{Commit, CommitResult, StoreError};
 
@@ -75,7 +76,7 @@ pub async fn commit(store: &DynamoStore, commit: &Commit) -> Result<CommitResult
 /// condition explains everything else that failed with it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Meaning {
-    MailExists(String),
+    MailExists(MailId),
     CartMissing,
     AlreadyExists,
     Condition,

@@ -56,6 +56,9 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use selectpay_domain::cart::Cart;
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
+use selectpay_domain::idempotency_key::IdempotencyKey;
+use selectpay_domain::mail::Mail;
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
     Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
@@ -156,7 +159,7 @@ impl Store for DynamoStore {
 
     async fn snapshot(
         &self,
-        key: &str,
+        key: &IdempotencyKey,
         cart_id: &CartId,
         agreement: Option<&FuturePayId>,
     ) -> Result<Snapshot, StoreError> {
@@ -187,7 +190,7 @@ impl DueAgreements for DynamoStore {
 #[async_trait]
 impl Outbox for DynamoStore {
     /// An unknown id is no error, but the condition keeps the update from creating a mail.
-    async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+    async fn mark_mail_sent(&self, mail_id: &MailId, at: OffsetDateTime) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()

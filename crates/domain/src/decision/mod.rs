@@ -11,6 +11,7 @@ pub use crate::store::{CartChange, Condition, Reply, SavedOutcome, Snapshot, Wri
 use time::OffsetDateTime;
 
 use crate::callback::{AgreementEvent, PaymentResponse, TransStatus};
+use crate::idempotency_key::IdempotencyKey;
 use crate::notices;
 use crate::outcome::Outcome;
 use crate::render::{RenderError, Templates};
@@ -142,7 +143,7 @@ fn repeat(
     ctx: &Context,
     response: &PaymentResponse,
     saved: &SavedOutcome,
-    key: &str,
+    key: &IdempotencyKey,
 ) -> Result<Decision, RenderError> {
     if saved.fingerprint == response.fingerprint {
         return Ok(Decision {

@@ -18,6 +18,9 @@ use rusqlite::Connection;
 use selectpay_domain::cart::Cart;
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
+use selectpay_domain::idempotency_key::IdempotencyKey;
+use selectpay_domain::mail::Mail;
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
     Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
@@ -98,11 +101,11 @@ impl Store for SqliteStore {
 
     async fn snapshot(
         &self,
-        key: &str,
+        key: &IdempotencyKey,
         cart_id: &CartId,
         agreement: Option<&FuturePayId>,
     ) -> Result<Snapshot, StoreError> {
-        let (key, cart_id, agreement) = (key.to_owned(), cart_id.clone(), agreement.cloned());
+        let (key, cart_id, agreement) = (key.clone(), cart_id.clone(), agreement.cloned());
         self.read(move |conn| {
             Ok(Snapshot {
                 saved: queries::saved_outcome(conn, &key)?,
@@ -180,8 +183,8 @@ impl Outbox for SqliteStore {
             .await
     }
 
-    async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
-        let mail_id = mail_id.to_owned();
+    async fn mark_mail_sent(&self, mail_id: &MailId, at: OffsetDateTime) -> Result<(), StoreError> {
+        let mail_id = mail_id.clone();
         self.run(move |conn| queries::mark_mail_sent(conn, &mail_id, at))
             .await
     }
