@@ -50,5 +50,6 @@ pub trait Outbox: Send + Sync {
     /// Puts an unsent mail (waiting or parked) whose lease does not hold at `now` back in
     /// line: due at `now`, no attempts counted, not parked. MUST change nothing and answer
     /// `false` for a sent mail, a leased one or an id with no mail.
-    async fn requeue_mail(&self, mail_id: &MailId, now: OffsetDateTime) -> Result<bool, StoreError>;
+    async fn requeue_mail(&self, mail_id: &MailId, now: OffsetDateTime)
+    -> Result<bool, StoreError>;
 }

@@ -17,9 +17,8 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 use selectpay_domain::cart::Cart;
 use selectpay_domain::futurepay::Agreement;
-use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::idempotency_key::IdempotencyKey;
-use selectpay_domain::mail::Mail;
+use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
@@ -155,7 +154,7 @@ impl Outbox for SqliteStore {
             .await
     }
 
-    async fn claim_mail(&self, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError> {
+    async fn claim_mail(&self, mail_id: &MailId, claim: &MailClaim) -> Result<bool, StoreError> {
         let (mail_id, claim) = (mail_id.to_owned(), claim.clone());
         self.run(move |conn| mail_lease::claim_mail(conn, &mail_id, &claim))
             .await
@@ -163,7 +162,7 @@ impl Outbox for SqliteStore {
 
     async fn release_mail(
         &self,
-        mail_id: &str,
+        mail_id: &MailId,
         claimed_by: &str,
         setback: &MailSetback,
     ) -> Result<bool, StoreError> {
@@ -177,7 +176,11 @@ impl Outbox for SqliteStore {
             .await
     }
 
-    async fn requeue_mail(&self, mail_id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+    async fn requeue_mail(
+        &self,
+        mail_id: &MailId,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
         let mail_id = mail_id.to_owned();
         self.run(move |conn| mail_lease::requeue_mail(conn, &mail_id, now))
             .await
@@ -221,7 +224,7 @@ mod tests {
     use selectpay_domain::futurepay::{AmountOption, End, FuturePayPlan, Interval, IntervalUnit};
     use selectpay_store_conformance::fixtures::{
         agreement, cart, delivery, future_pay_cart, money, new_agreement, payment, regular_plan,
-        sweep_commit, trans_id,
+        sweep_commit, trans_id, trans_key,
     };
     use time::macros::datetime;
 
@@ -349,8 +352,8 @@ mod tests {
             corrupt("due", shown(store.due_agreements(far, None, TEN).await));
             if !damage.contains(" id =") {
                 corrupt("agreement", shown(store.agreement(&stored.id).await));
-                let key = "trans#T1";
-                let snapshot = store.snapshot(key, &cart.id, Some(&stored.id)).await;
+                let key = trans_key("T1");
+                let snapshot = store.snapshot(&key, &cart.id, Some(&stored.id)).await;
                 corrupt("snapshot", shown(snapshot));
             }
             if !damage.contains("cart_id") {

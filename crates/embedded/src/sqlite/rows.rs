@@ -12,8 +12,8 @@ use selectpay_domain::email::EmailAddress;
 use selectpay_domain::futurepay::{
     Agreement, AgreementStatus, CancelClaim, Interval, IntervalUnit,
 };
-use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::idempotency_key::IdempotencyKey;
+use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
 use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::QueuedMail;

@@ -16,6 +16,7 @@ use selectpay_domain::decision::Snapshot;
 use selectpay_domain::futurepay::{
     Agreement, AmountOption, FuturePayPlan, Interval, IntervalUnit, Start,
 };
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
@@ -49,7 +50,7 @@ pub struct RecordingMailer {
 #[async_trait]
 impl Mailer for RecordingMailer {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
-        self.attempts.lock().unwrap().push(mail.id.clone());
+        self.attempts.lock().unwrap().push(mail.id.to_string());
         if *self.stalled.lock().unwrap() {
             std::future::pending::<()>().await;
         }
@@ -319,7 +320,7 @@ impl Store for BrokenStore {
     }
     async fn snapshot(
         &self,
-        _: &str,
+        _: &IdempotencyKey,
         _: &CartId,
         _: Option<&FuturePayId>,
     ) -> Result<Snapshot, StoreError> {
