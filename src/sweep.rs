@@ -1,5 +1,6 @@
 //! `selectpay sweep` and `selectpay agreements`: FuturePay on the embedded store.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,15 +12,14 @@ use selectpay_app::carts::agreement_json;
 use selectpay_app::config::{Config, DevDefaults};
 use selectpay_app::sweep::{SweepAction, SweepOptions};
 use selectpay_app::{App, SystemClock};
-use selectpay_domain::ports::{Clock, Store};
+use selectpay_domain::ports::{Clock, DueAgreements, Inspect};
 use selectpay_embedded::OutboxMailer;
 use selectpay_worldpay::WorldPayRemoteAdmin;
 
 use crate::local::{self, CliResult, outbox_path};
 
-/// A sweep run by hand gets as long as the scheduled one.
-const BUDGET: std::time::Duration = std::time::Duration::from_secs(240);
-const PAGE_SIZE: usize = 100;
+/// Due agreements read per page when listing them.
+const PAGE_SIZE: NonZeroUsize = NonZeroUsize::new(100).unwrap();
 
 #[derive(clap::Args)]
 pub struct SweepArgs {
@@ -95,8 +95,7 @@ pub async fn sweep(args: SweepArgs) -> CliResult {
             action,
             &SweepOptions {
                 now: args.now.unwrap_or_else(|| SystemClock.now()),
-                budget: BUDGET,
-                page_size: PAGE_SIZE,
+                ..SweepOptions::default()
             },
         )
         .await?;

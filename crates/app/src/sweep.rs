@@ -1,15 +1,15 @@
 //! The FuturePay sweep: cancels agreements whose payment is overdue, once, even when two
 //! sweeps overlap, and never one whose payment arrived meanwhile.
 
+use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use selectpay_domain::decision::{
-    Condition, Context, Writes, cancel_failure_alert, suspension_mails,
-};
+use selectpay_domain::decision::{Condition, Context, Writes};
 use selectpay_domain::futurepay::{Agreement, AgreementStatus};
+use selectpay_domain::notices::{cancel_failure_alert, suspension_mails};
 use selectpay_domain::ports::{AdminReply, Commit, CommitResult, RemoteAdmin, StoreError};
 use selectpay_domain::render::RenderError;
 
@@ -34,7 +34,19 @@ pub struct SweepOptions {
     pub now: OffsetDateTime,
     /// Stop taking new agreements after this long; the rest wait for the next run.
     pub budget: Duration,
-    pub page_size: usize,
+    pub page_size: NonZeroUsize,
+}
+
+impl Default for SweepOptions {
+    /// Now, a 240 s budget (the scheduled function may run 300 s: stop taking new agreements
+    /// well before) and pages of 100 agreements.
+    fn default() -> Self {
+        Self {
+            now: OffsetDateTime::now_utc(),
+            budget: Duration::from_secs(240),
+            page_size: NonZeroUsize::new(100).expect("100 is not zero"),
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -83,7 +95,7 @@ impl App {
         let mut after: Option<String> = None;
         'pages: loop {
             let page = self
-                .store
+                .due
                 .due_agreements(options.now, after.as_deref(), options.page_size)
                 .await?;
             for agreement in &page.agreements {
@@ -150,7 +162,6 @@ impl App {
         }
         let reason = match remote.cancel_agreement(&agreement.id).await {
             Ok(AdminReply::Done(_)) => None,
-            Ok(AdminReply::Refused(message)) if already_ended(&message) => None,
             Ok(AdminReply::Refused(message)) => Some(message),
             Err(error) => Some(error.to_string()),
         };
@@ -213,25 +224,5 @@ impl App {
             }
             CommitResult::ConditionFailed => Ok(false),
         }
-    }
-}
-
-/// WorldPay's `E` replies for an agreement that is already over: nothing left to cancel.
-fn already_ended(message: &str) -> bool {
-    let message = message.to_lowercase();
-    ["already", "not active", "no longer", "finished", "expired"]
-        .iter()
-        .any(|phrase| message.contains(phrase))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::already_ended;
-
-    #[test]
-    fn recognises_agreements_that_are_already_over() {
-        assert!(already_ended("Agreement already cancelled"));
-        assert!(already_ended("Agreement is not active"));
-        assert!(!already_ended("Problem cancelling agreement"));
     }
 }

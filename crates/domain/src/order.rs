@@ -3,34 +3,9 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::email::EmailAddress;
 use crate::futurepay::FuturePayPlan;
 use crate::money::Money;
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum TextError {
-    #[error("is required")]
-    Missing,
-    #[error("is longer than {0} characters")]
-    TooLong(usize),
-    #[error("contains control characters")]
-    ControlCharacters,
-}
-
-/// Free text for a token field: bounded and single-line (addresses have their own lines).
-pub fn token_text(value: &str, max_len: usize) -> Result<String, TextError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(TextError::Missing);
-    }
-    if value.chars().count() > max_len {
-        return Err(TextError::TooLong(max_len));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(TextError::ControlCharacters);
-    }
-    Ok(value.to_owned())
-}
+use crate::text::{TextError, one_line};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Shopper {
@@ -62,12 +37,6 @@ impl Shopper {
         .into_iter()
         .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
     }
-
-    pub fn email_address(&self) -> Option<EmailAddress> {
-        self.email
-            .as_deref()
-            .and_then(|e| EmailAddress::parse(e).ok())
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -80,14 +49,31 @@ pub enum CustomFieldError {
 
 /// A merchant field echoed by WorldPay: `M_` to the callback only, `MC_`/`CM_` to the
 /// callback and result pages, `C_` to result pages only.
+/// Read back from storage through [`CustomField::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StoredCustomField")]
 pub struct CustomField {
     name: String,
     value: String,
 }
 
+/// A custom field as serialised, before its checks.
+#[derive(Deserialize)]
+struct StoredCustomField {
+    name: String,
+    value: String,
+}
+
+impl TryFrom<StoredCustomField> for CustomField {
+    type Error = CustomFieldError;
+
+    fn try_from(stored: StoredCustomField) -> Result<Self, CustomFieldError> {
+        Self::parse(&stored.name, &stored.value)
+    }
+}
+
 impl CustomField {
-    pub const MAX_VALUE_LEN: usize = 255;
+    const MAX_VALUE_LEN: usize = 255;
 
     pub fn parse(name: &str, value: &str) -> Result<Self, CustomFieldError> {
         let rest = ["MC_", "CM_", "M_", "C_"]
@@ -97,7 +83,7 @@ impl CustomField {
         if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err(CustomFieldError::Name);
         }
-        let value = token_text(value, Self::MAX_VALUE_LEN).map_err(CustomFieldError::Value)?;
+        let value = one_line(value.trim(), Self::MAX_VALUE_LEN).map_err(CustomFieldError::Value)?;
         Ok(Self {
             name: name.to_owned(),
             value,
@@ -136,6 +122,7 @@ mod tests {
         assert!(CustomField::parse("MC_orderRef", "A-1").is_ok());
         assert!(CustomField::parse("M_var1", "fred").is_ok());
         assert!(CustomField::parse("C_return", "welcome back").is_ok());
+        assert_eq!(CustomField::parse("M_ref", " A-1 ").unwrap().value(), "A-1");
         assert_eq!(
             CustomField::parse("orderRef", "x"),
             Err(CustomFieldError::Name)
@@ -148,10 +135,19 @@ mod tests {
     }
 
     #[test]
-    fn token_text_is_single_line_and_bounded() {
-        assert_eq!(token_text(" x ", 5).unwrap(), "x");
-        assert_eq!(token_text("", 5), Err(TextError::Missing));
-        assert_eq!(token_text("abcdef", 5), Err(TextError::TooLong(5)));
-        assert_eq!(token_text("a\nb", 5), Err(TextError::ControlCharacters));
+    fn a_stored_custom_field_is_checked_as_a_new_one() {
+        let field = CustomField::parse("MC_orderRef", "A-1").unwrap();
+        let json = serde_json::to_string(&field).unwrap();
+        assert_eq!(serde_json::from_str::<CustomField>(&json).unwrap(), field);
+        for stored in [
+            r#"{"name":"orderRef","value":"A-1"}"#,
+            r#"{"name":"MC_orderRef","value":"A\r\n1"}"#,
+            r#"{"name":"MC_orderRef","value":""}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<CustomField>(stored).is_err(),
+                "{stored}"
+            );
+        }
     }
 }

@@ -1,0 +1,217 @@
+//! The Lambda handlers on the AWS adapters: API Gateway events in, DynamoDB Local as the
+//! store and the SES v2 emulator as the mail service. `./infra/test.sh` starts both.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use lambda_http::{Body, Request, Response};
+use serde_json::{Value, json};
+
+use selectpay_app::{App, SystemClock};
+use selectpay_aws::SesMailer;
+use selectpay_aws::testing::{fresh_store, local_ses_client, sent_mails};
+use selectpay_domain::email::EmailAddress;
+use selectpay_domain::render::Templates;
+use selectpay_lambda::http::handle;
+use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
+
+use crate::support::{self, text};
+
+async fn deployed() -> Arc<App> {
+    let config = support::dev_config();
+    let mailer = SesMailer::new(
+        local_ses_client().await,
+        EmailAddress::parse("orders@shop.example").unwrap(),
+    );
+    Arc::new(App::new(
+        config,
+        Templates::builtin(),
+        Arc::new(fresh_store().await),
+        Arc::new(mailer),
+        Arc::new(SystemClock),
+    ))
+}
+
+fn event(method: &str, path: &str, headers: Value, body: Option<String>) -> Request {
+    support::request(&json!({
+        "version": "2.0",
+        "routeKey": format!("{method} {path}"),
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "195.35.90.111"},
+            "requestId": "test", "stage": "$default", "timeEpoch": 0
+        },
+        "body": body,
+        "isBase64Encoded": true
+    })
+    .to_string())
+}
+
+async fn purchase(app: &App, amount: &str) -> String {
+    let body = json!({"amount": amount, "currency": "GBP", "description": "Tea for two",
+        "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}});
+    let response = handle(
+        app,
+        event(
+            "POST",
+            "/purchase",
+            json!({"content-type": "application/json", "authorization": "Bearer dev-api-key"}),
+            Some(STANDARD.encode(body.to_string())),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), 201, "{}", text(&response));
+    let token: Value = serde_json::from_str(text(&response)).unwrap();
+    token["cartId"].as_str().unwrap().to_owned()
+}
+
+async fn cart(app: &App, cart_id: &str) -> Value {
+    let path = format!("/carts/{cart_id}");
+    let response = handle(
+        app,
+        event(
+            "GET",
+            &path,
+            json!({"authorization": "Bearer dev-api-key"}),
+            None,
+        ),
+    )
+    .await;
+    serde_json::from_str(text(&response)).unwrap()
+}
+
+fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
+    SimulatedPayment {
+        action,
+        installation_id: "38290".into(),
+        callback_password: Some("dev-callback-password".into()),
+        cart_id: cart_id.into(),
+        amount: amount.into(),
+        currency: "GBP".into(),
+        test_mode: "100".into(),
+        trans_id: format!("t-{cart_id}"),
+        trans_time_ms: 1_795_341_600_000,
+        name: "Zoë Müller".into(),
+        email: "zoe@example.com".into(),
+        description: "Tea for two".into(),
+        future_pay_id: None,
+    }
+}
+
+async fn callback(app: &App, payment: &SimulatedPayment) -> Response<Body> {
+    let body = encode_form(&payment.fields(), encoding_rs::WINDOWS_1252);
+    handle(
+        app,
+        event(
+            "POST",
+            "/callback",
+            json!({"content-type": "application/x-www-form-urlencoded; charset=ISO-8859-1"}),
+            Some(STANDARD.encode(body)),
+        ),
+    )
+    .await
+}
+
+/// Mail the emulator received about this cart (cart ids are unique per test).
+async fn mails_about(cart_id: &str) -> Vec<selectpay_aws::testing::SentMail> {
+    sent_mails()
+        .await
+        .into_iter()
+        .filter(|m| m.subject.contains(cart_id))
+        .collect()
+}
+
+#[tokio::test]
+async fn purchase_pay_and_the_carts_api_shows_it_paid_with_one_receipt() {
+    let app = deployed().await;
+    let cart_id = purchase(&app, "14.99").await;
+
+    let response = callback(&app, &gateway(Action::Pay, &cart_id, "14.99")).await;
+
+    assert_eq!(response.status(), 200);
+    assert!(text(&response).contains("Thank you, Zoë Müller"));
+    let cart = cart(&app, &cart_id).await;
+    assert_eq!(cart["status"], "paid");
+    assert_eq!(cart["payments"].as_array().unwrap().len(), 1);
+    let mails = mails_about(&cart_id).await;
+    let receipts: Vec<_> = mails
+        .iter()
+        .filter(|m| m.destination.to == ["zoe@example.com"])
+        .collect();
+    assert_eq!(receipts.len(), 1);
+    assert!(
+        receipts[0]
+            .body
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Dear Zoë Müller")
+    );
+    assert_eq!(mails.len(), 2, "receipt and order notice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_identical_callbacks_pay_once_and_mail_once() {
+    let app = deployed().await;
+    let cart_id = purchase(&app, "14.99").await;
+    let payment = gateway(Action::Pay, &cart_id, "14.99");
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (app, payment) = (Arc::clone(&app), payment.clone());
+            tokio::spawn(async move { callback(&app, &payment).await })
+        })
+        .collect();
+    let mut pages = Vec::new();
+    for task in tasks {
+        let response = task.await.unwrap();
+        assert_eq!(response.status(), 200, "{}", text(&response));
+        pages.push(text(&response).to_owned());
+    }
+
+    assert!(pages.iter().all(|p| *p == pages[0]), "identical pages");
+    let cart = cart(&app, &cart_id).await;
+    assert_eq!(cart["payments"].as_array().unwrap().len(), 1);
+    let mails = mails_about(&cart_id).await;
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.destination.to == ["zoe@example.com"])
+            .count(),
+        1,
+        "one receipt"
+    );
+    assert_eq!(mails.len(), 2, "one receipt and one order notice");
+}
+
+#[tokio::test]
+async fn a_cancel_cancels_without_mail() {
+    let app = deployed().await;
+    let cart_id = purchase(&app, "14.99").await;
+
+    let response = callback(&app, &gateway(Action::Cancel, &cart_id, "14.99")).await;
+
+    assert_eq!(response.status(), 200);
+    assert!(text(&response).contains("Payment cancelled"));
+    assert_eq!(cart(&app, &cart_id).await["status"], "cancelled");
+    assert!(mails_about(&cart_id).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_tampered_amount_is_held_for_review() {
+    let app = deployed().await;
+    let cart_id = purchase(&app, "14.99").await;
+
+    let response = callback(&app, &gateway(Action::Pay, &cart_id, "0.01")).await;
+
+    assert_eq!(response.status(), 200);
+    assert!(text(&response).contains("being checked"));
+    let cart = cart(&app, &cart_id).await;
+    assert_eq!(cart["status"], "pending");
+    assert_eq!(cart["payments"][0]["status"], "review:amount_mismatch");
+    let mails = mails_about(&cart_id).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].destination.to, ["merchant@shop.example"]);
+}
