@@ -2,6 +2,7 @@
 
 pub mod form;
 pub mod response;
+pub mod trans_time;
 
 pub use form::{Form, FormError, parse_form, redact_password};
 pub use response::{

@@ -2,7 +2,9 @@
 
 pub mod agreement;
 pub mod plan;
+pub mod plan_check;
 pub mod schedule;
+pub mod signature;
 
 pub use agreement::{Agreement, AgreementStatus, CancelClaim};
 pub use plan::{AmountOption, End, FuturePayPlan, PlanError, Start};
