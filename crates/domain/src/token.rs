@@ -4,6 +4,7 @@ use md5::{Digest, Md5};
 use serde::Serialize;
 
 use crate::cart::Cart;
+use crate::futurepay::signature::signed_field_names;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,16 +45,14 @@ impl PurchaseToken {
             )
             .collect();
         if let Some(secret) = &settings.md5_secret {
-            let names = settings.signature_fields.names();
+            let names =
+                signed_field_names(settings.signature_fields.names(), order.future_pay.as_ref());
             let values: Vec<&str> = names
                 .iter()
                 .map(|name| field(&fields, name).unwrap_or_default())
                 .collect();
             let signature = md5_signature(secret.expose(), &values);
-            fields.push((
-                "signatureFields".to_owned(),
-                settings.signature_fields.joined(),
-            ));
+            fields.push(("signatureFields".to_owned(), names.join(":")));
             fields.push(("signature".to_owned(), signature));
         }
         Self {

@@ -9,23 +9,10 @@
 use std::fmt;
 
 use super::plan::{AmountOption, FuturePayPlan};
+use crate::cart::ReviewReason;
 use crate::ids::CartId;
 use crate::money::{Currency, Money};
 use crate::settings::{Mode, TestMode};
-
-/// Why a payment does not fit its agreement; the payment is held for a person to look at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanMismatch {
-    TestModeNotAllowed,
-    /// The agreement was cancelled or completed: the merchant must refund the payment.
-    AgreementEnded,
-    /// The agreement's first payment was held, so none of its payments is trusted yet.
-    AgreementInReview,
-    CartMismatch,
-    CurrencyMismatch,
-    AmountMismatch,
-    AmountOverLimit,
-}
 
 /// How the agreement stands, as far as taking a payment goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +111,7 @@ impl fmt::Display for PlanAmount {
 /// The verdict on one payment, with what the plan allowed for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanCheck {
-    pub verdict: Result<(), PlanMismatch>,
+    pub verdict: Result<(), ReviewReason>,
     pub plan_amount: PlanAmount,
 }
 
@@ -135,22 +122,22 @@ pub fn check_payment(agreed: &Agreed, reported: &Reported) -> PlanCheck {
     let plan_amount = PlanAmount::of(agreed);
     let currency = agreed.currency.code();
     let verdict = if !agreed.mode.accepts(reported.test_mode) {
-        Err(PlanMismatch::TestModeNotAllowed)
+        Err(ReviewReason::TestModeNotAllowed)
     } else if agreed.standing == Standing::Ended {
-        Err(PlanMismatch::AgreementEnded)
+        Err(ReviewReason::AgreementEnded)
     } else if agreed.standing == Standing::InReview {
-        Err(PlanMismatch::AgreementInReview)
+        Err(ReviewReason::AgreementInReview)
     } else if reported.cart_id.is_some_and(|id| id != agreed.cart_id) {
-        Err(PlanMismatch::CartMismatch)
+        Err(ReviewReason::CartMismatch)
     } else if reported.currency != Some(currency) {
-        Err(PlanMismatch::CurrencyMismatch)
+        Err(ReviewReason::CurrencyMismatch)
     } else {
         match reported.amount {
             Some(paid) if plan_amount.allows(paid) => Ok(()),
             Some(_) if matches!(plan_amount, PlanAmount::UpTo(_)) => {
-                Err(PlanMismatch::AmountOverLimit)
+                Err(ReviewReason::AmountOverLimit)
             }
-            _ => Err(PlanMismatch::AmountMismatch),
+            _ => Err(ReviewReason::AmountMismatch),
         }
     };
     PlanCheck {
@@ -210,7 +197,7 @@ mod tests {
         standing: Standing,
         amount: &str,
         currency: &str,
-    ) -> Result<(), PlanMismatch> {
+    ) -> Result<(), ReviewReason> {
         let cart = cart();
         let agreed = Agreed {
             plan,
@@ -233,7 +220,7 @@ mod tests {
     #[test]
     fn amounts_against_each_kind_of_plan() {
         use AmountOption::*;
-        use PlanMismatch::*;
+        use ReviewReason::*;
         let fixed = regular(Fixed, None, Some("9.99"));
         let with_initial = regular(Fixed, Some("1.00"), Some("9.99"));
         let adjustable = regular(Adjustable, None, Some("9.99"));
@@ -290,21 +277,21 @@ mod tests {
                 TestMode::Test,
                 None,
                 LATER,
-                Err(PlanMismatch::TestModeNotAllowed),
+                Err(ReviewReason::TestModeNotAllowed),
             ),
             (
                 Mode::Test,
                 TestMode::Live,
                 None,
                 LATER,
-                Err(PlanMismatch::TestModeNotAllowed),
+                Err(ReviewReason::TestModeNotAllowed),
             ),
             (
                 Mode::Live,
                 TestMode::Test,
                 None,
                 Standing::Ended,
-                Err(PlanMismatch::TestModeNotAllowed),
+                Err(ReviewReason::TestModeNotAllowed),
             ),
             (Mode::Test, TestMode::Test, None, LATER, Ok(())),
             (Mode::Live, TestMode::Live, Some(&cart), LATER, Ok(())),
@@ -313,7 +300,7 @@ mod tests {
                 TestMode::Live,
                 Some(&other),
                 LATER,
-                Err(PlanMismatch::CartMismatch),
+                Err(ReviewReason::CartMismatch),
             ),
         ] {
             let agreed = Agreed {
