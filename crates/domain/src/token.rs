@@ -7,6 +7,12 @@ use crate::cart::Cart;
 use crate::futurepay::signature::signed_field_names;
 use crate::settings::Settings;
 
+/// A callback-only field that plan tokens carry. WorldPay returns `M_` fields with the
+/// purchase's own callback but never with the agreement's later ones, so it tells the
+/// payment that creates an agreement from a later payment whose agreement we never heard
+/// of. A shopper who removes it only gets their payment held.
+pub const NEW_AGREEMENT_FIELD: &str = "M_selectpayNewAgreement";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PurchaseToken {
     pub action: &'static str,
@@ -41,6 +47,12 @@ impl PurchaseToken {
                     .future_pay
                     .iter()
                     .flat_map(|plan| plan.token_fields())
+                    .chain(
+                        order
+                            .future_pay
+                            .iter()
+                            .map(|_| (NEW_AGREEMENT_FIELD, "1".into())),
+                    )
                     .map(|(name, value)| (name.to_owned(), value)),
             )
             .collect();

@@ -5,6 +5,8 @@
 
 mod agreement;
 mod payment;
+mod scheduled_payment;
+mod test_mode;
 
 use time::OffsetDateTime;
 
@@ -18,6 +20,7 @@ use crate::notices;
 use crate::outcome::Outcome;
 use crate::render::{RenderError, Templates};
 use crate::settings::Settings;
+use crate::token::NEW_AGREEMENT_FIELD;
 use crate::view::ResponseView;
 
 /// The HTTP reply to a delivery; saved so that a repeat gets the very same page.
@@ -73,6 +76,9 @@ pub enum Condition {
         status: CartStatus,
         amount: Money,
         paid_by: Option<TransId>,
+        /// Whether the cart sells a FuturePay plan: a decision assumed without reading
+        /// (see [`Snapshot::optimistic`]) assumes it does not.
+        sells_plan: bool,
     },
     /// For mail that reports an event with no saved outcome of its own (an alert), so that
     /// whoever commits it knows it is new and sends it.
@@ -162,6 +168,13 @@ pub fn decide(
     if let Some(saved) = &snapshot.saved {
         return repeat(ctx, response, saved, &key);
     }
+    // An authorisation is recorded whatever its mode (and held); anything else from the
+    // other gateway must change nothing here.
+    if !matches!(response.status, TransStatus::Authorised { .. })
+        && !ctx.settings.mode.accepts(response.test_mode)
+    {
+        return test_mode::refused(ctx, response, &view);
+    }
     let cart_condition = match &snapshot.cart {
         None => Condition::CartAbsent(response.cart_id.clone()),
         Some(cart) => Condition::CartIs {
@@ -169,6 +182,7 @@ pub fn decide(
             status: cart.status,
             amount: cart.amount,
             paid_by: cart.paid_by.clone(),
+            sells_plan: cart.future_pay.is_some(),
         },
     };
     let mut writes = Writes {
@@ -192,19 +206,30 @@ pub fn decide(
                 future_pay: Some(_),
             },
             Some(existing),
-        ) => agreement::paid(ctx, response, trans_id, existing, &view, w)?,
+        ) => scheduled_payment::paid(ctx, response, trans_id, existing, snapshot, &view, w)?,
         (
             TransStatus::Authorised {
                 trans_id,
-                future_pay,
+                future_pay: Some(id),
+            },
+            None,
+        ) if response.field(NEW_AGREEMENT_FIELD).is_some() => {
+            agreement::first_payment(ctx, response, trans_id, id, snapshot, &view, w)?
+        }
+        (
+            TransStatus::Authorised {
+                trans_id,
+                future_pay: Some(id),
+            },
+            None,
+        ) => scheduled_payment::unknown(ctx, response, trans_id, id, &view, w)?,
+        (
+            TransStatus::Authorised {
+                trans_id,
+                future_pay: None,
             },
             _,
-        ) => {
-            if let Some(id) = future_pay {
-                agreement::create(ctx, response, id, snapshot, w);
-            }
-            payment::authorised(ctx, response, trans_id, snapshot, &view, w)?
-        }
+        ) => payment::authorised(ctx, response, trans_id, None, snapshot, &view, w)?,
         (TransStatus::Cancelled { .. }, _) => {
             payment::cancelled(ctx, response, snapshot, &view, w)?
         }

@@ -4,7 +4,7 @@ use super::{Envelope, compose};
 use crate::callback::PaymentResponse;
 use crate::decision::Context;
 use crate::email::EmailAddress;
-use crate::futurepay::Agreement;
+use crate::futurepay::{Agreement, AgreementStatus};
 use crate::ids::TransId;
 use crate::mail::{Mail, MailKind};
 use crate::render::RenderError;
@@ -14,8 +14,9 @@ use crate::view::ResponseView;
 pub(crate) enum Receipted<'a> {
     /// The response's own cart.
     Order,
-    /// A scheduled payment: its shopper is the one the agreement was made with, unless the
-    /// gateway names one.
+    /// A scheduled payment (`Agreement` as it was before it): its shopper is the one the
+    /// agreement was made with, unless the gateway names one; a suspended agreement's
+    /// receipt says it is active again.
     Agreement(&'a Agreement),
 }
 
@@ -35,7 +36,14 @@ pub(crate) fn receipt(
         ),
         Receipted::Agreement(agreement) => (
             &agreement.cart_id,
-            format!("Your receipt for agreement {}", agreement.id),
+            if agreement.status == AgreementStatus::SuspendedOverdue {
+                format!(
+                    "Payment received: your subscription for order {} is active again",
+                    agreement.cart_id
+                )
+            } else {
+                format!("Your receipt for agreement {}", agreement.id)
+            },
             response
                 .field("email")
                 .or(agreement.shopper_email.as_deref()),
