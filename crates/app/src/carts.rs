@@ -49,6 +49,7 @@ pub fn cart_json(record: &CartRecord) -> Value {
         "currency": cart.order.amount.currency().code(),
         "description": cart.order.description,
         "paidBy": cart.paid_by.as_ref().map(|t| t.as_str()),
+        "futurePay": cart.order.future_pay,
         "createdAt": timestamp(cart.created_at),
         "payments": record.payments.iter().map(|p| json!({
             "transId": p.trans_id.as_str(),
@@ -69,8 +70,9 @@ pub fn cart_json(record: &CartRecord) -> Value {
     })
 }
 
-/// An agreement as the storefront and the operator see it: a suspended service shows as
-/// `cancelled_for_non_payment`.
+/// An agreement as the storefront and the operator see it: `suspended_overdue` while a
+/// payment is overdue, `cancelled_for_non_payment` once WorldPay confirmed the cancellation,
+/// `review` while its first payment is held.
 pub fn agreement_json(agreement: &Agreement) -> Value {
     json!({
         "futurePayId": agreement.id.as_str(),

@@ -3,6 +3,7 @@
 
 use encoding_rs::Encoding;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+use selectpay_domain::token::NEW_AGREEMENT_FIELD;
 
 /// Form encoding keeps only these unescaped (spaces become `+`).
 const FORM: &AsciiSet = &NON_ALPHANUMERIC
@@ -84,6 +85,8 @@ impl SimulatedPayment {
         }
         if let Some(id) = &self.future_pay_id {
             fields.push(("futurePayId", id.clone()));
+            // The plan token's own callback-only field, which WorldPay returns only here.
+            fields.push((NEW_AGREEMENT_FIELD, "1".into()));
         }
         if let Some(password) = &self.callback_password {
             fields.push(("callbackPW", password.clone()));
