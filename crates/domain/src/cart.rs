@@ -82,12 +82,10 @@ pub enum ReviewReason {
     AgreementInReview,
     /// A payment for an agreement we have no record of.
     UnknownAgreement,
-    /// A payment that arrived while WorldPay was cancelling the agreement: refund it.
-    CancelledAtGateway,
 }
 
 impl ReviewReason {
-    const ALL: [ReviewReason; 11] = [
+    const ALL: [ReviewReason; 10] = [
         ReviewReason::AmountMismatch,
         ReviewReason::CurrencyMismatch,
         ReviewReason::TestModeNotAllowed,
@@ -98,7 +96,6 @@ impl ReviewReason {
         ReviewReason::AgreementEnded,
         ReviewReason::AgreementInReview,
         ReviewReason::UnknownAgreement,
-        ReviewReason::CancelledAtGateway,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,7 +110,6 @@ impl ReviewReason {
             ReviewReason::AgreementEnded => "agreement_ended",
             ReviewReason::AgreementInReview => "agreement_in_review",
             ReviewReason::UnknownAgreement => "unknown_agreement",
-            ReviewReason::CancelledAtGateway => "cancelled_at_gateway",
         }
     }
 
