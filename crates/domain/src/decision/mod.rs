@@ -4,11 +4,14 @@
 //! is composed in [`crate::notices`].
 
 mod agreement;
+mod cartless;
 mod payment;
 mod scheduled_payment;
 mod test_mode;
 
 use time::OffsetDateTime;
+
+pub use cartless::decide_unknown_cartless;
 
 use crate::callback::{AgreementEvent, Fingerprint, PaymentResponse, TransStatus};
 use crate::cart::{CartState, CartStatus, Payment};

@@ -14,7 +14,9 @@ mod sweep;
 pub(crate) use agreement::{Unexpected, agreement_declined, agreement_ended, unexpected};
 pub(crate) use payment::{Unfulfilled, conflicting_repeat, order_notice, unfulfilled};
 pub(crate) use receipt::{Receipted, receipt};
-pub(crate) use scheduled_payment::{other_mode, payment_held, unknown_agreement_payment};
+pub(crate) use scheduled_payment::{
+    cartless_unknown, other_mode, payment_held, unknown_agreement_payment,
+};
 pub use security::security_alert;
 pub use sweep::{SweepNotice, cancel_failure_alert, raced_payment_alert, sweep_mails};
 

@@ -1,8 +1,9 @@
-//! Mail about a FuturePay payment that cannot count: one that does not fit the plan the
-//! shop sold, one for an agreement we never heard of, and callbacks from the other mode.
+//! Mail about a FuturePay callback that cannot count: a payment that does not fit the plan
+//! the shop sold, one for an agreement we never heard of (with or without a cart), and
+//! callbacks from the other mode.
 
 use super::{Alert, alert};
-use crate::callback::PaymentResponse;
+use crate::callback::{CartlessResponse, PaymentResponse};
 use crate::cart::ReviewReason;
 use crate::decision::Context;
 use crate::futurepay::Agreement;
@@ -120,6 +121,48 @@ pub(crate) fn other_mode(ctx: &Context, response: &PaymentResponse) -> Result<Ma
                         .map_or_else(String::new, ToString::to_string),
                 ),
                 ("Hour (UTC)", hour.clone()),
+            ],
+        },
+    )
+}
+
+/// A callback without `cartId` for an agreement we have no record of: nothing to record it
+/// against but the delivery; once per distinct delivery, to the operator.
+pub(crate) fn cartless_unknown(
+    ctx: &Context,
+    response: &CartlessResponse,
+) -> Result<Mail, RenderError> {
+    let id = response.future_pay();
+    alert(
+        ctx,
+        Alert {
+            id: format!("fp-unknown#{id}#{}", response.fingerprint().as_str()),
+            kind: MailKind::OperatorAlert,
+            cart_id: None,
+            title: &format!("selectpay: callback for unknown FuturePay agreement {id}"),
+            summary: "WorldPay sent a callback without a cartId about an agreement selectpay \
+                 has no record of, probably because the callback that created it was lost. \
+                 Only the delivery is kept. Replay the creation callback from WorldPay's \
+                 Callback Failure Alert email, or look the agreement up in WorldPay's Customer \
+                 Management System.",
+            facts: vec![
+                ("Agreement", id.to_string()),
+                (
+                    "transStatus",
+                    response.field("transStatus").unwrap_or("").to_owned(),
+                ),
+                (
+                    "Transaction",
+                    response.field("transId").unwrap_or("").to_owned(),
+                ),
+                (
+                    "Amount",
+                    format!(
+                        "{} {}",
+                        response.field("amount").unwrap_or("?"),
+                        response.field("currency").unwrap_or("?")
+                    ),
+                ),
             ],
         },
     )

@@ -3,7 +3,9 @@
 
 use selectpay_domain::callback::{Form, PaymentResponse, Verdict, verify};
 use selectpay_domain::cart::{CartState, CartStatus, PaymentStatus, ReviewReason};
-use selectpay_domain::decision::{Condition, Context, Decision, Snapshot, decide};
+use selectpay_domain::decision::{
+    Condition, Context, Decision, Snapshot, decide, decide_unknown_cartless,
+};
 use selectpay_domain::futurepay::{
     Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, Start,
 };
@@ -347,4 +349,39 @@ fn a_declined_payment_says_it_was_declined() {
     assert!(decision.reply.page.contains("Payment declined"));
     assert!(!decision.reply.page.contains("has been received"));
     assert!(decision.writes.mails[0].subject.contains("declined"));
+}
+
+#[test]
+fn a_callback_without_a_cart_for_an_unknown_agreement_only_alerts() {
+    let form: Form = [
+        ("callbackPW", "pw"),
+        ("instId", "38290"),
+        ("futurePayId", "999"),
+        ("transStatus", "Y"),
+        ("transId", "7001"),
+        ("testMode", "100"),
+    ]
+    .into_iter()
+    .collect();
+    let Verdict::WithoutCart(cartless) = verify(form, &support::settings()) else {
+        panic!("no cart");
+    };
+    let templates = Templates::builtin();
+    let settings = support::settings();
+    let ctx = Context {
+        settings: &settings,
+        templates: &templates,
+        now: NOW,
+    };
+    let decision = decide_unknown_cartless(&ctx, &cartless).unwrap();
+    assert_eq!(decision.outcome, Outcome::UnknownAgreement);
+    assert_eq!(decision.writes.payment, None);
+    let mail = &decision.writes.mails[0];
+    assert_eq!(mail.kind, MailKind::OperatorAlert);
+    assert!(mail.text.contains("Callback Failure Alert"));
+    assert_eq!(
+        decision.writes.conditions,
+        [Condition::MailAbsent(mail.id.clone())],
+        "once per delivery"
+    );
 }
