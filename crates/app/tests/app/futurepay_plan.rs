@@ -172,6 +172,60 @@ async fn a_payment_after_the_agreement_ended_is_to_refund(h: Harness) {
     assert_eq!(h.sent_of(MailKind::Receipt).len(), 1, "no receipt for it");
 }
 
+/// `fields` without `cartId`, as WorldPay may send a FuturePay callback.
+fn without_cart(mut fields: Vec<(String, String)>) -> Vec<(String, String)> {
+    fields.retain(|(name, _)| name != "cartId");
+    fields
+}
+
+async fn callbacks_without_a_cart_id_find_the_agreement(h: Harness) {
+    subscribed(&h).await;
+    let at = h.trans_time();
+    let payment = agreement_fields("sub1", "Y", Some("5002"), &[("transTime", &at)]);
+    deliver_twice(&h, &without_cart(payment)).await;
+    assert_eq!(recorded(&h, "sub1", "5002").await, PaymentStatus::Accepted);
+    let paid = agreement(&h).await;
+    assert_eq!(paid.overdue_at, Some(datetime!(2027-01-05 00:00 UTC)));
+
+    let status_change = agreement_fields(
+        "sub1",
+        "",
+        None,
+        &[("futurePayStatusChange", "Merchant Cancelled")],
+    );
+    deliver_twice(&h, &without_cart(status_change)).await;
+    assert_eq!(
+        agreement(&h).await.status,
+        AgreementStatus::CancelledByMerchant
+    );
+}
+
+async fn a_payment_naming_another_cart_is_held(h: Harness) {
+    subscribed(&h).await;
+    h.cart("other", "9.99", "GBP").await;
+    deliver_twice(&h, &agreement_fields("other", "Y", Some("5002"), &[])).await;
+
+    assert_eq!(
+        recorded(&h, "sub1", "5002").await,
+        held(ReviewReason::CartMismatch)
+    );
+    assert_eq!(h.record("other").await.cart.status, CartStatus::Pending);
+    assert_eq!(agreement(&h).await.payments_made, 0);
+}
+
+async fn a_cartless_callback_for_an_unknown_agreement_is_kept(h: Harness) {
+    let payment = agreement_fields("nobody", "Y", Some("7001"), &[]);
+    deliver_twice(&h, &without_cart(payment)).await;
+
+    let alerts = h.sent_of(MailKind::OperatorAlert);
+    assert_eq!(alerts.len(), 1, "one per distinct delivery");
+    assert!(alerts[0].text.contains("Callback Failure Alert"));
+    let deliveries = h.store().recent(10).await.unwrap().deliveries;
+    assert_eq!(deliveries.len(), 2, "both deliveries kept");
+    assert!(deliveries.iter().all(|d| d.outcome == "unknown_agreement"));
+    assert!(h.store().recent(10).await.unwrap().payments.is_empty());
+}
+
 on_both_stores!(
     a_plan_removed_from_the_form_pays_nothing,
     a_first_payment_of_the_wrong_amount_holds_the_agreement,
@@ -179,6 +233,9 @@ on_both_stores!(
     a_replayed_old_payment_does_not_move_the_due_time,
     a_payment_for_an_unknown_agreement_schedules_nothing,
     a_payment_after_the_agreement_ended_is_to_refund,
+    callbacks_without_a_cart_id_find_the_agreement,
+    a_payment_naming_another_cart_is_held,
+    a_cartless_callback_for_an_unknown_agreement_is_kept,
 );
 
 /// A live installation: a callback from WorldPay's test system changes nothing, however
