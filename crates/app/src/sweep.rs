@@ -3,6 +3,7 @@
 //! two sweeps overlap. WorldPay's confirmation is final: once it has cancelled, we never say
 //! `active`, and a payment that landed meanwhile is the merchant's to refund.
 
+use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -40,7 +41,7 @@ pub struct SweepOptions {
     pub now: OffsetDateTime,
     /// Stop taking new agreements after this long; the rest wait for the next run.
     pub budget: Duration,
-    pub page_size: usize,
+    pub page_size: NonZeroUsize,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -86,7 +87,7 @@ impl App {
         let mut after: Option<String> = None;
         'pages: loop {
             let page = self
-                .store
+                .due
                 .due_agreements(options.now, after.as_deref(), options.page_size)
                 .await?;
             for agreement in &page.agreements {

@@ -34,6 +34,7 @@ pub mod ports;
 pub mod render;
 pub mod secret;
 pub mod settings;
+pub mod store;
 pub mod text;
 pub mod token;
 mod view;

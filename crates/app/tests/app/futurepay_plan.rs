@@ -67,8 +67,12 @@ async fn a_first_payment_of_the_wrong_amount_holds_the_agreement(h: Harness) {
     assert_eq!(alerts.len(), 1);
     assert!(alerts[0].text.contains("held in review"));
     let due = h
-        .store()
-        .due_agreements(datetime!(2030-01-01 00:00 UTC), None, 10)
+        .due()
+        .due_agreements(
+            datetime!(2030-01-01 00:00 UTC),
+            None,
+            std::num::NonZeroUsize::new(10).unwrap(),
+        )
         .await
         .unwrap();
     assert!(due.agreements.is_empty(), "the sweep never sees it");
@@ -220,10 +224,10 @@ async fn a_cartless_callback_for_an_unknown_agreement_is_kept(h: Harness) {
     let alerts = h.sent_of(MailKind::OperatorAlert);
     assert_eq!(alerts.len(), 1, "one per distinct delivery");
     assert!(alerts[0].text.contains("Callback Failure Alert"));
-    let deliveries = h.store().recent(10).await.unwrap().deliveries;
+    let deliveries = h.inspect().recent(10).await.unwrap().deliveries;
     assert_eq!(deliveries.len(), 2, "both deliveries kept");
     assert!(deliveries.iter().all(|d| d.outcome == "unknown_agreement"));
-    assert!(h.store().recent(10).await.unwrap().payments.is_empty());
+    assert!(h.inspect().recent(10).await.unwrap().payments.is_empty());
 }
 
 on_both_stores!(
@@ -278,7 +282,7 @@ async fn test_callbacks_on_a_live_installation_change_nothing(h: Harness) {
         .collect();
     assert_eq!(other_mode.len(), 1, "once an hour");
     let outcomes: Vec<String> = h
-        .store()
+        .inspect()
         .recent(10)
         .await
         .unwrap()
@@ -306,7 +310,7 @@ async fn test_callbacks_on_a_live_installation_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_callbacks_on_a_live_installation_on_dynamodb() {
     let store = selectpay_aws::testing::fresh_store().await;
-    test_callbacks_on_a_live_installation_change_nothing(Harness::with_store(
+    test_callbacks_on_a_live_installation_change_nothing(Harness::with_backend(
         LIVE,
         Arc::new(store),
     ))

@@ -71,7 +71,7 @@ fn options(h: &Harness) -> SweepOptions {
     SweepOptions {
         now: h.clock.now(),
         budget: Duration::from_secs(60),
-        page_size: 10,
+        page_size: std::num::NonZeroUsize::new(10).unwrap(),
     }
 }
 

@@ -1,6 +1,6 @@
-//! Domain values to DynamoDB items and back. Every value read back is re-validated with the
-//! domain's own parsers: an item that does not decode is `Corrupt`, never a panic or a
-//! silently odd value.
+//! Domain values to DynamoDB items and back. Every value read back goes through the domain's
+//! own parsers (the plan through its checked `Deserialize`): an item that does not decode is
+//! `Corrupt`, never a panic or a silently odd value.
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -9,7 +9,6 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use selectpay_domain::callback::Fingerprint;
 use selectpay_domain::cart::{Cart, CartState, CartStatus, Payment, PaymentStatus};
-use selectpay_domain::decision::{Reply, SavedOutcome};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::futurepay::{
     Agreement, AgreementStatus, CancelClaim, FuturePayPlan, Interval, IntervalUnit,
@@ -18,10 +17,8 @@ use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
-use selectpay_domain::ports::{Delivery, StoreError};
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
-use time::{Duration, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use selectpay_domain::store::{Delivery, Reply, SavedOutcome, StoreError, time_text};
+use time::{Duration, OffsetDateTime};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -89,10 +86,6 @@ pub const DUE: &str = "DUE";
 /// Raw deliveries are evidence for a person to look at, not state: DynamoDB's TTL removes
 /// them after this long.
 const DELIVERY_LIFETIME: Duration = Duration::days(90);
-
-/// Fixed width, so that string order is time order in sort keys and indexes.
-const TIME: &[BorrowedFormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
 
 const CART_PK: &str = "CART#";
 const CART_SK: &str = "CART";
@@ -165,7 +158,11 @@ impl Key {
             Some(Ok(cart_id)) => format!("{DELIVERY_PK}#{cart_id}"),
             _ => DELIVERY_PK.to_owned(),
         };
-        let sk = format!("{}#{}", time_text(delivery.received_at)?, delivery.id);
+        let sk = format!(
+            "{}#{}",
+            time_text::encode(delivery.received_at)?,
+            delivery.id
+        );
         Ok(Self::new(pk, sk))
     }
 
@@ -231,21 +228,8 @@ pub fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-pub fn time_text(at: OffsetDateTime) -> Result<String, StoreError> {
-    at.to_offset(UtcOffset::UTC)
-        .format(TIME)
-        .map_err(|e| StoreError::Unavailable(format!("time {at} cannot be stored: {e}")))
-}
-
-/// The time [`time_text`] wrote as `text`; `None` for anything else.
-pub fn parse_time_text(text: &str) -> Option<OffsetDateTime> {
-    PrimitiveDateTime::parse(text, TIME)
-        .ok()
-        .map(PrimitiveDateTime::assume_utc)
-}
-
 pub fn time(at: OffsetDateTime) -> Result<AttributeValue, StoreError> {
-    time_text(at).map(AttributeValue::S)
+    time_text::encode(at).map(AttributeValue::S)
 }
 
 fn insert_optional(item: &mut Item, name: &str, value: Option<&str>) {
@@ -293,9 +277,7 @@ pub fn cart_item(cart: &Cart) -> Result<Item, StoreError> {
     if let Some(plan) = &order.future_pay {
         // The plan only travels whole (to the token and to new agreements): one JSON
         // string, in the domain's own serde form, read back through the same checks.
-        let json = serde_json::to_string(plan).map_err(|e| {
-            StoreError::Unavailable(format!("FuturePay plan cannot be stored: {e}"))
-        })?;
+        let json = serde_json::to_string(plan).map_err(StoreError::invariant)?;
         item.insert(attr::FUTURE_PAY.to_owned(), s(json));
     }
     Ok(item)
@@ -455,7 +437,7 @@ struct Fields<'a>(&'a Item);
 impl<'a> Fields<'a> {
     fn corrupt(&self, name: &str, detail: impl Display) -> StoreError {
         let key = |name| self.0.get(name).and_then(|v| v.as_s().ok());
-        StoreError::Corrupt(format!(
+        StoreError::corrupt(format!(
             "item {:?}/{:?}: {name}: {detail}",
             key(attr::PK).map_or("?", String::as_str),
             key(attr::SK).map_or("?", String::as_str),
@@ -519,9 +501,7 @@ impl<'a> Fields<'a> {
     }
 
     fn parse_time(&self, name: &str, text: &str) -> Result<OffsetDateTime, StoreError> {
-        PrimitiveDateTime::parse(text, TIME)
-            .map(PrimitiveDateTime::assume_utc)
-            .map_err(|e| self.corrupt(name, format_args!("{text:?}: {e}")))
+        time_text::decode(text).map_err(|e| self.corrupt(name, format_args!("{text:?}: {e}")))
     }
 
     fn time(&self, name: &str) -> Result<OffsetDateTime, StoreError> {

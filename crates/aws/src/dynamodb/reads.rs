@@ -6,11 +6,14 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::KeysAndAttributes;
-use selectpay_domain::decision::Snapshot;
+use std::num::NonZeroUsize;
+
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, StoredMail};
-use selectpay_domain::ports::{Activity, AgreementPage, CartRecord, StoreError};
+use selectpay_domain::store::{
+    Activity, AgreementPage, CartRecord, DueCursor, Snapshot, StoreError,
+};
 use time::OffsetDateTime;
 
 use super::items::{
@@ -87,7 +90,7 @@ async fn batch_get(store: &DynamoStore, mut keys: Vec<Key>) -> Result<Vec<Item>,
             .set_keys(Some(batch.iter().map(Key::item).collect()))
             .consistent_read(true)
             .build()
-            .map_err(|e| StoreError::Unavailable(format!("batch get: {e}")))?;
+            .map_err(StoreError::invariant)?;
         let mut output = store
             .client
             .batch_get_item()
@@ -163,7 +166,7 @@ pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRe
         ("agreements", agreement_pointers, agreements.len()),
     ] {
         if found != pointers {
-            return Err(StoreError::Corrupt(format!(
+            return Err(StoreError::corrupt(format!(
                 "cart {cart_id} lists {pointers} {what} but {found} exist"
             )));
         }
@@ -247,13 +250,11 @@ pub async fn due_agreements(
     store: &DynamoStore,
     now: OffsetDateTime,
     after: Option<&str>,
-    limit: usize,
+    limit: NonZeroUsize,
 ) -> Result<AgreementPage, StoreError> {
-    if limit == 0 {
-        return Ok(AgreementPage::default());
-    }
+    let limit = limit.get();
     let want = limit.saturating_add(1);
-    let mut start = after.map(cursor::start_key).transpose()?;
+    let mut start = after.map(start_key).transpose()?;
     let mut agreements = Vec::new();
     loop {
         let page = store
@@ -283,54 +284,27 @@ pub async fn due_agreements(
     }
     let next = if agreements.len() > limit {
         agreements.truncate(limit);
-        agreements.last().map(cursor::encode).transpose()?
+        agreements
+            .last()
+            .map(|last| DueCursor::after(last)?.encode())
+            .transpose()?
     } else {
         None
     };
     Ok(AgreementPage { agreements, next })
 }
 
-/// Where a page of due agreements ends: the last agreement's `dueAt` and id, which with the
-/// fixed partition and sort key make the index's `ExclusiveStartKey`. Anything else is
-/// refused rather than passed on, so a bad cursor cannot start a sweep at a random place.
-mod cursor {
-    use std::collections::HashMap;
-
-    use selectpay_domain::futurepay::Agreement;
-    use selectpay_domain::ids::FuturePayId;
-    use selectpay_domain::ports::StoreError;
-
-    use super::super::items::{self, DUE, Item, Key, attr, s};
-
-    const SEPARATOR: char = '/';
-
-    pub fn encode(last: &Agreement) -> Result<String, StoreError> {
-        let due = last.overdue_at.ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "agreement {} listed as due has no due time",
-                last.id
-            ))
-        })?;
-        Ok(format!("{}{SEPARATOR}{}", items::time_text(due)?, last.id))
-    }
-
-    pub fn start_key(cursor: &str) -> Result<Item, StoreError> {
-        let invalid = || StoreError::Corrupt(format!("not a cursor of due agreements: {cursor:?}"));
-        let (due, id) = cursor.split_once(SEPARATOR).ok_or_else(invalid)?;
-        let canonical = items::parse_time_text(due)
-            .map(items::time_text)
-            .and_then(Result::ok);
-        if canonical.as_deref() != Some(due) {
-            return Err(invalid());
-        }
-        let id = FuturePayId::parse(id).map_err(|_| invalid())?;
-        let mut key = Key::agreement(&id).item();
-        key.extend(HashMap::from([
-            (attr::DUE_PK.to_owned(), s(DUE)),
-            (attr::DUE_AT.to_owned(), s(due)),
-        ]));
-        Ok(key)
-    }
+/// The index's `ExclusiveStartKey` just after `cursor`'s position: with the fixed partition
+/// and the agreement's own key. The cursor is the domain's, so a bad one is refused before
+/// any query and cannot start a sweep at a random place.
+fn start_key(cursor: &str) -> Result<Item, StoreError> {
+    let cursor = DueCursor::decode(cursor)?;
+    let mut key = Key::agreement(&cursor.id).item();
+    key.extend(HashMap::from([
+        (attr::DUE_PK.to_owned(), s(DUE)),
+        (attr::DUE_AT.to_owned(), items::time(cursor.overdue_at)?),
+    ]));
+    Ok(key)
 }
 
 /// Every agreement, newest first (ties by id), for people. There is no index of all
