@@ -60,8 +60,12 @@ pub(super) fn paid(
     match check.verdict {
         Ok(()) => {
             let paid_at = transaction_time(response.field("transTime"), ctx.now);
-            writes.agreement = Some(agreement.paid(paid_at));
-            let receipted = Receipted::Agreement(agreement);
+            let paid = agreement.paid(paid_at);
+            let receipted = Receipted::Agreement {
+                agreement,
+                reactivated: agreement.reactivated_by(&paid),
+            };
+            writes.agreement = Some(paid);
             let receipt = notices::receipt(ctx, response, trans_id, receipted, view)?;
             writes.mails.extend(receipt);
             Ok((

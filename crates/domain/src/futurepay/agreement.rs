@@ -140,14 +140,14 @@ impl Agreement {
     }
 
     /// A scheduled payment made at `at` (the gateway's time) was accepted: the next one is
-    /// due an interval later, unless this was the last, and a suspended agreement is active
-    /// again. A payment older than the latest one (a late or replayed callback) never moves
-    /// the due time back.
+    /// due an interval later, unless this was the last. Only a payment that moves the due
+    /// time on counts for the period now due: it makes a suspended agreement active again
+    /// and clears the failures to cancel it. A payment older than that (a late or replayed
+    /// callback) never moves the due time back.
     pub fn paid(&self, at: OffsetDateTime) -> Self {
         let mut next = self.changed();
         next.payments_made += 1;
         next.last_payment_at = self.last_payment_at.max(Some(at));
-        next.cancel_failures = 0;
         let complete = next.payments_expected > 0 && next.payments_made >= next.payments_expected;
         if matches!(
             next.status,
@@ -157,12 +157,21 @@ impl Agreement {
                 next.status = AgreementStatus::Completed;
                 next.overdue_at = None;
             } else {
-                next.status = AgreementStatus::Active;
                 let due = next.interval.map(|interval| overdue_at(at, interval));
-                next.overdue_at = self.overdue_at.max(due);
+                let later = self.overdue_at.max(due);
+                if later != self.overdue_at {
+                    next.overdue_at = later;
+                    next.status = AgreementStatus::Active;
+                    next.cancel_failures = 0;
+                }
             }
         }
         next
+    }
+
+    /// Whether `next` (this agreement after a payment) is active again after a suspension.
+    pub fn reactivated_by(&self, next: &Agreement) -> bool {
+        self.status == AgreementStatus::SuspendedOverdue && next.status == AgreementStatus::Active
     }
 
     /// The sweep found the payment overdue: the service stops here at once. The due time
@@ -305,6 +314,17 @@ mod tests {
         let paid = suspended.paid(datetime!(2026-12-06 12:00 UTC));
         assert_eq!(paid.status, AgreementStatus::Active);
         assert_eq!(paid.overdue_at, Some(datetime!(2027-01-10 00:00 UTC)));
+    }
+
+    #[test]
+    fn an_old_payment_does_not_reactivate_a_suspended_agreement() {
+        let current = agreement(0).paid(datetime!(2026-12-01 09:00 UTC));
+        let suspended = current.suspended();
+        let replayed = suspended.paid(datetime!(2026-11-01 09:00 UTC));
+        assert_eq!(replayed.status, AgreementStatus::SuspendedOverdue);
+        assert!(!suspended.reactivated_by(&replayed));
+        let paid = suspended.paid(datetime!(2027-01-06 09:00 UTC));
+        assert!(suspended.reactivated_by(&paid));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::{Envelope, compose};
 use crate::callback::PaymentResponse;
 use crate::decision::Context;
 use crate::email::EmailAddress;
-use crate::futurepay::{Agreement, AgreementStatus};
+use crate::futurepay::Agreement;
 use crate::ids::TransId;
 use crate::mail::{Mail, MailKind};
 use crate::render::RenderError;
@@ -14,10 +14,12 @@ use crate::view::ResponseView;
 pub(crate) enum Receipted<'a> {
     /// The response's own cart.
     Order,
-    /// A scheduled payment (`Agreement` as it was before it): its shopper is the one the
-    /// agreement was made with, unless the gateway names one; a suspended agreement's
-    /// receipt says it is active again.
-    Agreement(&'a Agreement),
+    /// A scheduled payment: its shopper is the one the agreement was made with, unless the
+    /// gateway names one; when it made a suspended agreement active again, it says so.
+    Agreement {
+        agreement: &'a Agreement,
+        reactivated: bool,
+    },
 }
 
 /// One receipt per transaction; none when the shopper gave no usable address.
@@ -34,9 +36,12 @@ pub(crate) fn receipt(
             format!("Your receipt for order {}", response.cart_id),
             response.field("email"),
         ),
-        Receipted::Agreement(agreement) => (
+        Receipted::Agreement {
+            agreement,
+            reactivated,
+        } => (
             &agreement.cart_id,
-            if agreement.status == AgreementStatus::SuspendedOverdue {
+            if reactivated {
                 format!(
                     "Payment received: your subscription for order {} is active again",
                     agreement.cart_id
