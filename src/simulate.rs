@@ -10,8 +10,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use selectpay_app::config::{Config, DevDefaults};
-use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
 use selectpay_domain::settings::Mode;
+use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
 
 use crate::local::CliResult;
 

@@ -5,7 +5,6 @@ mod callback;
 pub mod carts;
 pub mod config;
 mod delivery;
-pub mod gateway_simulator;
 mod purchase;
 mod reply;
 mod stores;

@@ -266,7 +266,7 @@ async fn test_callbacks_on_a_live_installation_change_nothing(h: Harness) {
     for fields in [&test_cancel, &test_status_change] {
         let response = h
             .post_callback(
-                selectpay_app::gateway_simulator::encode_form(fields, encoding_rs::WINDOWS_1252),
+                selectpay_worldpay::gateway_simulator::encode_form(fields, encoding_rs::WINDOWS_1252),
                 LATIN1_FORM,
             )
             .await;
