@@ -123,7 +123,8 @@ impl App {
         cartless: CartlessResponse,
         trans_id: Option<String>,
     ) -> Result<Processed, HandlerError> {
-        match self.store.agreement(cartless.future_pay()).await? {
+        let agreement = self.store.agreement(cartless.future_pay()).await?;
+        match agreement {
             Some(agreement) => {
                 let response = cartless.for_cart(agreement.cart_id);
                 let decision = self.apply(received, &response).await?;
