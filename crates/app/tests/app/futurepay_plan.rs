@@ -185,8 +185,8 @@ fn without_cart(mut fields: Vec<(String, String)>) -> Vec<(String, String)> {
 async fn callbacks_without_a_cart_id_find_the_agreement(h: Harness) {
     subscribed(&h).await;
     let at = h.trans_time();
-    let payment = agreement_fields("sub1", "Y", Some("5002"), &[("transTime", &at)]);
-    deliver_twice(&h, &without_cart(payment)).await;
+    let scheduled = agreement_fields("sub1", "Y", Some("5002"), &[("transTime", &at)]);
+    deliver_twice(&h, &without_cart(scheduled)).await;
     assert_eq!(recorded(&h, "sub1", "5002").await, PaymentStatus::Accepted);
     let paid = agreement(&h).await;
     assert_eq!(paid.overdue_at, Some(datetime!(2027-01-05 00:00 UTC)));
@@ -218,8 +218,8 @@ async fn a_payment_naming_another_cart_is_held(h: Harness) {
 }
 
 async fn a_cartless_callback_for_an_unknown_agreement_is_kept(h: Harness) {
-    let payment = agreement_fields("nobody", "Y", Some("7001"), &[]);
-    deliver_twice(&h, &without_cart(payment)).await;
+    let scheduled = agreement_fields("nobody", "Y", Some("7001"), &[]);
+    deliver_twice(&h, &without_cart(scheduled)).await;
 
     let alerts = h.sent_of(MailKind::OperatorAlert);
     assert_eq!(alerts.len(), 1, "one per distinct delivery");
