@@ -18,7 +18,8 @@ use selectpay_store_conformance::Tamper;
 use serde::Deserialize;
 use tokio::task::JoinSet;
 
-use crate::dynamodb::items::{self, Key, attr, n, s};
+use crate::dynamodb::codec::{self, n, s};
+use crate::dynamodb::keys::{Key, attr};
 use crate::{DynamoStore, dynamodb_client, load_sdk_config, ses_client};
 
 pub const DYNAMODB_ENDPOINT: &str = "AWS_ENDPOINT_URL_DYNAMODB";
@@ -76,7 +77,7 @@ pub async fn put_agreements(store: &DynamoStore, agreements: &[Agreement]) {
         batch
             .iter()
             .map(|agreement| {
-                let item = items::agreement_item(agreement).expect("agreement item");
+                let item = codec::agreement_item(agreement).expect("agreement item");
                 let put = PutRequest::builder().set_item(Some(item)).build();
                 WriteRequest::builder()
                     .put_request(put.expect("put request"))

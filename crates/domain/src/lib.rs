@@ -1,4 +1,5 @@
-//! The pure domain of selectpay: no I/O, no SDKs. Adapters implement [`ports`].
+//! The pure domain of selectpay: no I/O, no SDKs. Adapters implement [`ports`]; the store's
+//! part of them, its contract, is [`store`].
 //!
 //! How a callback flows through it, module by module:
 //! - [`callback`]: the raw body decoded ([`callback::form`]) and verified

@@ -29,7 +29,8 @@ use selectpay_domain::ids::TransId;
 use selectpay_domain::money::Money;
 use selectpay_domain::ports::{Commit, CommitResult, StoreError};
 
-use super::items::{self, Item, Key, attr, n, s};
+use super::codec::{self, n, s};
+use super::keys::{Item, Key, attr};
 use super::{Backoff, DynamoStore, unavailable};
 
 const CONDITIONAL_CHECK_FAILED: &str = "ConditionalCheckFailed";
@@ -301,11 +302,11 @@ fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
     let writes = &commit.writes;
     let mut plan = Plan::default();
     if let Some(saved) = &writes.saved_outcome {
-        let item = items::outcome_item(saved);
+        let item = codec::outcome_item(saved);
         plan.add_new(Key::outcome(&saved.key), item, Meaning::AlreadyExists);
     }
     if let Some(payment) = &writes.payment {
-        let item = items::payment_item(payment)?;
+        let item = codec::payment_item(payment)?;
         plan.add_new(Key::payment(payment), item, Meaning::AlreadyExists);
     }
     if let Some(change) = &writes.cart_change {
@@ -317,10 +318,10 @@ fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
         .guard(Clause::Exists, Meaning::CartMissing);
     }
     if let Some(agreement) = &writes.agreement {
-        let item = items::agreement_item(agreement)?;
+        let item = codec::agreement_item(agreement)?;
         plan.add(Key::agreement(&agreement.id), Action::Put(item));
         if !proves_existing(&writes.conditions, &agreement.id) {
-            let pointer = items::agreement_pointer_item(&agreement.cart_id, &agreement.id);
+            let pointer = codec::agreement_pointer_item(&agreement.cart_id, &agreement.id);
             plan.add(
                 Key::agreement_pointer(&agreement.cart_id, &agreement.id),
                 Action::Put(pointer),
@@ -328,14 +329,14 @@ fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
         }
     }
     if let Some(delivery) = &commit.delivery {
-        let item = items::delivery_item(delivery)?;
+        let item = codec::delivery_item(delivery)?;
         plan.add_new(Key::delivery(delivery)?, item, Meaning::AlreadyExists);
     }
     for mail in &writes.mails {
         let meaning = Meaning::MailExists(mail.id.clone());
-        plan.add_new(Key::mail(&mail.id), items::mail_item(mail)?, meaning);
+        plan.add_new(Key::mail(&mail.id), codec::mail_item(mail)?, meaning);
         if let Some(cart_id) = &mail.cart_id {
-            let pointer = items::pointer_item(cart_id, &mail.id);
+            let pointer = codec::pointer_item(cart_id, &mail.id);
             plan.add(Key::mail_pointer(cart_id, &mail.id), Action::Put(pointer));
         }
     }
@@ -588,7 +589,7 @@ mod tests {
             panic!("a put: {entry:#?}");
         };
         // Put whole, so the index attributes of the due time are gone with it.
-        assert_eq!(item, &items::agreement_item(&ended).unwrap());
+        assert_eq!(item, &codec::agreement_item(&ended).unwrap());
         assert!(!item.contains_key(attr::DUE_PK) && !item.contains_key(attr::DUE_AT));
         let mut expr = Expression::default();
         assert_eq!(entry.condition(&mut expr).unwrap(), "#version = :v0");

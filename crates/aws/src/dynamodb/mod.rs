@@ -40,8 +40,9 @@
 //!
 //! [`dynamodb_client`]: crate::dynamodb_client
 
+pub(crate) mod codec;
 mod commit;
-pub(crate) mod items;
+pub(crate) mod keys;
 mod reads;
 
 use std::num::NonZeroUsize;
@@ -60,7 +61,7 @@ use selectpay_domain::store::{
 };
 use time::OffsetDateTime;
 
-use items::{Key, attr};
+use keys::{Key, attr};
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -130,7 +131,7 @@ impl Store for DynamoStore {
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(items::cart_item(cart)?))
+            .set_item(Some(codec::cart_item(cart)?))
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", attr::PK)
             .send()
@@ -203,7 +204,7 @@ impl Outbox for DynamoStore {
             .expression_attribute_names("#sentAt", attr::SENT_AT)
             .expression_attribute_names("#pendingPk", attr::PENDING_PK)
             .expression_attribute_names("#pk", attr::PK)
-            .expression_attribute_values(":at", items::time(at)?)
+            .expression_attribute_values(":at", codec::time(at)?)
             .send()
             .await;
         match result {

@@ -16,9 +16,10 @@ use selectpay_domain::store::{
 };
 use time::OffsetDateTime;
 
-use super::items::{
-    self, AGREEMENT_PK, AGREEMENT_SK, DUE, DUE_AGREEMENTS_INDEX, Item, Key, Kind, PENDING,
-    PENDING_MAIL_INDEX, attr, s,
+use super::codec::{self, s};
+use super::keys::{
+    AGREEMENT_PK, AGREEMENT_SK, DUE, DUE_AGREEMENTS_INDEX, Item, Key, Kind, PENDING,
+    PENDING_MAIL_INDEX, attr,
 };
 use super::{Backoff, DynamoStore, unavailable};
 
@@ -63,9 +64,9 @@ pub async fn snapshot(
         agreement
     )?;
     Ok(Snapshot {
-        saved: saved.as_ref().map(items::saved_outcome).transpose()?,
-        cart: cart.as_ref().map(items::cart_state).transpose()?,
-        agreement: agreement.as_ref().map(items::agreement).transpose()?,
+        saved: saved.as_ref().map(codec::saved_outcome).transpose()?,
+        cart: cart.as_ref().map(codec::cart_state).transpose()?,
+        agreement: agreement.as_ref().map(codec::agreement).transpose()?,
     })
 }
 
@@ -76,7 +77,7 @@ pub async fn agreement(
     get(store, Key::agreement(id))
         .await?
         .as_ref()
-        .map(items::agreement)
+        .map(codec::agreement)
         .transpose()
 }
 
@@ -135,15 +136,15 @@ pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRe
     while let Some(page) = pages.next().await {
         for item in page.map_err(unavailable)?.items() {
             match Kind::of(item) {
-                Some(Kind::Cart) => cart = Some(items::cart(item)?),
-                Some(Kind::Payment) => payments.push(items::payment(item)?),
+                Some(Kind::Cart) => cart = Some(codec::cart(item)?),
+                Some(Kind::Payment) => payments.push(codec::payment(item)?),
                 Some(Kind::MailPointer) => {
                     mail_pointers += 1;
-                    keys.push(Key::mail(&items::mail_id(item)?));
+                    keys.push(Key::mail(&codec::mail_id(item)?));
                 }
                 Some(Kind::AgreementPointer) => {
                     agreement_pointers += 1;
-                    keys.push(Key::agreement(&items::agreement_id(item)?));
+                    keys.push(Key::agreement(&codec::agreement_id(item)?));
                 }
                 _ => {}
             }
@@ -155,8 +156,8 @@ pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRe
     let (mut mails, mut agreements) = (Vec::new(), Vec::new());
     for item in batch_get(store, keys).await? {
         match Kind::of(&item) {
-            Some(Kind::Mail) => mails.push(items::stored_mail(&item)?),
-            Some(Kind::Agreement) => agreements.push(items::agreement(&item)?),
+            Some(Kind::Mail) => mails.push(codec::stored_mail(&item)?),
+            Some(Kind::Agreement) => agreements.push(codec::agreement(&item)?),
             _ => {}
         }
     }
@@ -202,7 +203,7 @@ pub async fn pending_mail(
         .expression_attribute_names("#pendingPk", attr::PENDING_PK)
         .expression_attribute_names("#createdAt", attr::CREATED_AT)
         .expression_attribute_values(":pending", s(PENDING))
-        .expression_attribute_values(":before", items::time(created_before)?)
+        .expression_attribute_values(":before", codec::time(created_before)?)
         .scan_index_forward(true)
         .limit(i32::try_from(limit).unwrap_or(i32::MAX))
         .into_paginator()
@@ -219,7 +220,7 @@ pub async fn pending_mail(
     let mut mails = batch_get(store, keys)
         .await?
         .iter()
-        .map(items::stored_mail)
+        .map(codec::stored_mail)
         .filter(|mail| {
             !matches!(
                 mail,
@@ -266,7 +267,7 @@ pub async fn due_agreements(
             .expression_attribute_names("#duePk", attr::DUE_PK)
             .expression_attribute_names("#dueAt", attr::DUE_AT)
             .expression_attribute_values(":due", s(DUE))
-            .expression_attribute_values(":now", items::time(now)?)
+            .expression_attribute_values(":now", codec::time(now)?)
             .scan_index_forward(true)
             .limit(i32::try_from(want - agreements.len()).unwrap_or(i32::MAX))
             .set_exclusive_start_key(start.take())
@@ -274,7 +275,7 @@ pub async fn due_agreements(
             .await
             .map_err(unavailable)?;
         for item in page.items() {
-            agreements.push(items::agreement(item)?);
+            agreements.push(codec::agreement(item)?);
         }
         start = page.last_evaluated_key.filter(|key| !key.is_empty());
         // DynamoDB stops a page at 1 MB as well as at the limit.
@@ -302,7 +303,7 @@ fn start_key(cursor: &str) -> Result<Item, StoreError> {
     let mut key = Key::agreement(&cursor.id).item();
     key.extend(HashMap::from([
         (attr::DUE_PK.to_owned(), s(DUE)),
-        (attr::DUE_AT.to_owned(), items::time(cursor.overdue_at)?),
+        (attr::DUE_AT.to_owned(), codec::time(cursor.overdue_at)?),
     ]));
     Ok(key)
 }
@@ -335,7 +336,7 @@ pub async fn agreements(store: &DynamoStore, limit: usize) -> Result<Vec<Agreeme
         read += 1;
         for item in page.map_err(unavailable)?.items() {
             if Kind::of(item) == Some(Kind::Agreement) {
-                agreements.push(items::agreement(item)?);
+                agreements.push(codec::agreement(item)?);
             }
         }
     }
@@ -361,10 +362,10 @@ pub async fn recent(store: &DynamoStore, limit: usize) -> Result<Activity, Store
         read += 1;
         for item in page.map_err(unavailable)?.items() {
             match Kind::of(item) {
-                Some(Kind::Cart) => activity.carts.push(items::cart(item)?),
-                Some(Kind::Payment) => activity.payments.push(items::payment(item)?),
-                Some(Kind::Delivery) => activity.deliveries.push(items::delivery(item)?),
-                Some(Kind::Mail) => activity.mails.push(items::stored_mail(item)?),
+                Some(Kind::Cart) => activity.carts.push(codec::cart(item)?),
+                Some(Kind::Payment) => activity.payments.push(codec::payment(item)?),
+                Some(Kind::Delivery) => activity.deliveries.push(codec::delivery(item)?),
+                Some(Kind::Mail) => activity.mails.push(codec::stored_mail(item)?),
                 _ => {}
             }
         }
