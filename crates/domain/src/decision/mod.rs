@@ -9,10 +9,10 @@ mod payment;
 mod scheduled_payment;
 mod test_mode;
 
-use time::OffsetDateTime;
-
 pub use crate::store::{CartChange, Condition, Reply, SavedOutcome, Snapshot, Writes};
 pub use cartless::decide_unknown_cartless;
+
+use time::OffsetDateTime;
 
 use crate::callback::{AgreementEvent, PaymentResponse, TransStatus};
 use crate::notices;
