@@ -1,7 +1,7 @@
 //! The callback decision table: what a verified payment response does, given what the store
 //! holds. Pure: the store carries out the result atomically, under the conditions it names.
-//! This file dispatches; the rows are in `payment` and `agreement`, and the mail they write
-//! is composed in [`crate::notices`].
+//! This file dispatches; the rows are in `payment`, `agreement`, `scheduled_payment`,
+//! `test_mode` and `cartless`, and the mail they write is composed in [`crate::notices`].
 
 mod agreement;
 mod cartless;
