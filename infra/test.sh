@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of selectpay: formatting, lints, the SAM template lint, then all
 # test suites, with DynamoDB Local and the SES v2 emulator started for the AWS adapters'
-# tests (pinned, on free ports) and stopped afterwards.
+# tests (pinned, on free ports) and stopped afterwards; Debian's chromium (pinned) for the
+# dashboard's browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 ./infra/services.sh lint
 
 ./infra/services.sh install
+./infra/chromium.sh install
 state="$(mktemp -d "${TMPDIR:-/tmp}/selectpay-services.XXXXXX")"
 trap './infra/services.sh stop "$state"; rm -rf "$state"' EXIT
 eval "$(./infra/services.sh start "$state")"

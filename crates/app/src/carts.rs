@@ -49,7 +49,10 @@ pub fn cart_json(record: &CartRecord) -> Value {
         "currency": cart.order.amount.currency().code(),
         "description": cart.order.description,
         "paidBy": cart.paid_by.as_ref().map(|t| t.as_str()),
-        "futurePay": cart.order.future_pay,
+        // Whether the purchase set up a FuturePay agreement (its first callback creates it).
+        "futurePay": cart.order.future_pay.is_some(),
+        // The plan it sold, which every payment on its agreement is checked against.
+        "futurePayPlan": cart.order.future_pay,
         "createdAt": timestamp(cart.created_at),
         "payments": record.payments.iter().map(|p| json!({
             "transId": p.trans_id.as_str(),
