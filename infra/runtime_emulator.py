@@ -115,7 +115,7 @@ def main(argv):
             detail = body.decode(errors="replace")
             if kind == "response":
                 detail = f"HTTP {json.loads(body).get('statusCode', '?')}"
-            print(f"{os.path.basename(path)}: {kind} ({detail[:200]})", file=log)
+            print(f"{os.path.basename(path)}: {kind} ({detail[:200]})", file=log, flush=True)
             if request_id != f"req-{index}" or kind != expect:
                 failed = f"{path}: expected {expect}, got {kind}"
                 break

@@ -51,7 +51,7 @@ impl Default for SweepOptions {
         Self {
             now: OffsetDateTime::now_utc(),
             budget: Duration::from_secs(240),
-            page_size: NonZeroUsize::new(100).expect("a page holds agreements"),
+            page_size: NonZeroUsize::new(100).expect("100 is not zero"),
         }
     }
 }

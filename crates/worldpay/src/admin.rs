@@ -7,7 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use reqwest::{Client, Url, redirect};
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, USER_AGENT};
+use http::{Request, Uri};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper_rustls::{ConfigBuilderExt, HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use rustls::{ClientConfig, RootCertStore};
 use selectpay_domain::ids::{FuturePayId, InstallationId};
 use selectpay_domain::ports::{AdminError, AdminReply, RemoteAdmin};
@@ -26,6 +33,8 @@ pub const MAX_REPLY_BYTES: usize = 64 * 1024;
 
 /// The longest error description handed back, in characters.
 const MAX_ERROR_CHARS: usize = 300;
+
+type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// The iadmin form. WorldPay's own example sends the operation as an empty hidden field
 /// (`<input type="hidden" name="op-cancelFP">`, i.e. `op-cancelFP=`): its presence selects
@@ -48,13 +57,13 @@ struct CancelForm<'a> {
 /// `E,<message>`, whatever the HTTP status. The password goes only into request bodies:
 /// it is not in `Debug`, and is redacted from anything an error repeats.
 pub struct WorldPayRemoteAdmin {
-    endpoint: Url,
+    endpoint: Uri,
     installation_id: InstallationId,
     password: Secret,
     redactor: Redactor,
     tls: ClientConfig,
     https_only: bool,
-    client: Client,
+    client: HttpsClient,
     total_timeout: Duration,
 }
 
@@ -76,9 +85,9 @@ impl WorldPayRemoteAdmin {
         password: Secret,
     ) -> Result<Self, AdminError> {
         let endpoint = endpoint(&base_url)?;
-        let https_only = endpoint.scheme() == "https";
+        let https_only = endpoint.scheme_str() == Some("https");
         let tls = tls_config(https_only)?;
-        let client = build_client(tls.clone(), https_only, CONNECT_TIMEOUT)?;
+        let client = build_client(tls.clone(), https_only, CONNECT_TIMEOUT);
         let redactor = Redactor::new(password.expose());
         Ok(Self {
             endpoint,
@@ -93,42 +102,44 @@ impl WorldPayRemoteAdmin {
     }
 
     /// The same client with other timeouts (tests use short ones).
-    pub fn with_timeouts(self, connect: Duration, total: Duration) -> Result<Self, AdminError> {
-        Ok(Self {
-            client: build_client(self.tls.clone(), self.https_only, connect)?,
+    pub fn with_timeouts(self, connect: Duration, total: Duration) -> Self {
+        Self {
+            client: build_client(self.tls.clone(), self.https_only, connect),
             total_timeout: total,
             ..self
-        })
+        }
     }
 
     async fn submit(&self, form: &CancelForm<'_>) -> Result<AdminReply, AdminError> {
+        let form = serde_urlencoded::to_string(form)
+            .map_err(|_| AdminError("could not encode the form".to_owned()))?;
+        let request = Request::post(self.endpoint.clone())
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(USER_AGENT, concat!("selectpay/", env!("CARGO_PKG_VERSION")))
+            .body(Full::new(Bytes::from(form)))
+            .map_err(|_| AdminError("could not build the request".to_owned()))?;
+
         let exchange = async {
-            let mut response = self
+            let response = self
                 .client
-                .post(self.endpoint.clone())
-                .header(
-                    reqwest::header::USER_AGENT,
-                    concat!("selectpay/", env!("CARGO_PKG_VERSION")),
-                )
-                .form(form)
-                .send()
+                .request(request)
                 .await
                 .map_err(|error| self.failure("no reply", &error))?;
             let status = response.status().as_u16();
-            let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
+            let body = Limited::new(response.into_body(), MAX_REPLY_BYTES)
+                .collect()
                 .await
-                .map_err(|error| self.failure("reply cut off", &error))?
-            {
-                if body.len() + chunk.len() > MAX_REPLY_BYTES {
-                    return Err(AdminError(format!(
-                        "reply from {} longer than {MAX_REPLY_BYTES} bytes (HTTP {status})",
-                        self.host()
-                    )));
-                }
-                body.extend_from_slice(&chunk);
-            }
+                .map_err(|error| {
+                    if error.downcast_ref::<LengthLimitError>().is_some() {
+                        AdminError(format!(
+                            "reply from {} longer than {MAX_REPLY_BYTES} bytes (HTTP {status})",
+                            self.host()
+                        ))
+                    } else {
+                        self.failure("reply cut off", error.as_ref())
+                    }
+                })?
+                .to_bytes();
             Ok((status, body))
         };
         let (status, body) = tokio::time::timeout(self.total_timeout, exchange)
@@ -143,11 +154,11 @@ impl WorldPayRemoteAdmin {
         reply::parse(status, &body, &self.redactor)
     }
 
-    fn host(&self) -> String {
-        match (self.endpoint.host_str(), self.endpoint.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (host, _) => host.unwrap_or_default().to_owned(),
-        }
+    fn host(&self) -> &str {
+        self.endpoint
+            .authority()
+            .map(|authority| authority.as_str())
+            .unwrap_or_default()
     }
 
     /// `what` from host: the error and its causes, deduplicated, redacted and cut short.
@@ -190,17 +201,17 @@ impl RemoteAdmin for WorldPayRemoteAdmin {
     }
 }
 
-fn endpoint(base_url: &str) -> Result<Url, AdminError> {
+fn endpoint(base_url: &str) -> Result<Uri, AdminError> {
     let invalid = |why: &str| AdminError(format!("invalid remote-admin URL: {why}"));
-    let url = Url::parse(base_url.trim()).map_err(|_| invalid("not a URL"))?;
-    let host = url.host_str().ok_or_else(|| invalid("no host"))?;
-    if !url.username().is_empty() || url.password().is_some() {
+    let uri: Uri = base_url.trim().parse().map_err(|_| invalid("not a URL"))?;
+    let authority = uri.authority().ok_or_else(|| invalid("no host"))?;
+    if authority.as_str().contains('@') {
         return Err(invalid("credentials belong in the form, not the URL"));
     }
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if is_loopback(host) => Ok(url),
-        "http" => Err(invalid("plain http is only for loopback test gateways")),
+    match uri.scheme_str() {
+        Some("https") => Ok(uri),
+        Some("http") if is_loopback(authority.host()) => Ok(uri),
+        Some("http") => Err(invalid("plain http is only for loopback test gateways")),
         _ => Err(invalid("not http(s)")),
     }
 }
@@ -217,38 +228,32 @@ fn tls_config(https: bool) -> Result<ClientConfig, AdminError> {
     let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|error| AdminError(format!("TLS set-up failed: {error}")))?;
-    let mut roots = RootCertStore::empty();
-    // Plain http to loopback: TLS is never used, no roots needed.
-    if https {
-        let native = rustls_native_certs::load_native_certs();
-        let (added, _) = roots.add_parsable_certificates(native.certs);
-        if added == 0 {
-            return Err(AdminError(format!(
-                "no trusted root certificates: {:?}",
-                native.errors.first()
-            )));
-        }
-    }
-    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+    let builder = if https {
+        builder
+            .with_native_roots()
+            .map_err(|error| AdminError(format!("no trusted root certificates: {error}")))?
+    } else {
+        // Plain http to loopback: TLS is never used.
+        builder.with_root_certificates(RootCertStore::empty())
+    };
+    Ok(builder.with_no_client_auth())
 }
 
-/// No redirects (the form carries the password), no proxies, HTTPS only unless the endpoint
-/// is a loopback test gateway.
-fn build_client(
-    tls: ClientConfig,
-    https_only: bool,
-    connect_timeout: Duration,
-) -> Result<Client, AdminError> {
-    Client::builder()
-        .use_preconfigured_tls(tls)
-        .https_only(https_only)
-        .connect_timeout(connect_timeout)
-        .tcp_nodelay(true)
+fn build_client(tls: ClientConfig, https_only: bool, connect_timeout: Duration) -> HttpsClient {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(connect_timeout));
+    http.set_nodelay(true);
+    let builder = HttpsConnectorBuilder::new().with_tls_config(tls);
+    let builder = if https_only {
+        builder.https_only()
+    } else {
+        builder.https_or_http()
+    };
+    let connector = builder.enable_http1().wrap_connector(http);
+    Client::builder(TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(30))
-        .redirect(redirect::Policy::none())
-        .no_proxy()
-        .build()
-        .map_err(|error| AdminError(format!("HTTP client set-up failed: {error}")))
+        .build(connector)
 }
 
 #[cfg(test)]

@@ -25,7 +25,8 @@ fn the_callback_log_line_carries_the_field_the_metric_filter_reads() {
     assert!(output.status.success(), "{stdout}");
     let lines: Vec<serde_json::Value> = stdout
         .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
+        // libtest may print its `test … ` prefix on the same line.
+        .filter_map(|line| serde_json::from_str(&line[line.find('{')?..]).ok())
         .collect();
     let outcomes: Vec<_> = lines
         .iter()
