@@ -18,6 +18,7 @@ use selectpay_app::config::Config;
 use selectpay_app::sweep::{SweepAction, SweepOptions};
 use selectpay_app::{App, SystemClock};
 use selectpay_aws::{DynamoStore, SesMailer, dynamodb_client, load_sdk_config, ses_client};
+use selectpay_domain::ports::RemoteAdmin;
 use selectpay_domain::render::Templates;
 use selectpay_worldpay::WorldPayRemoteAdmin;
 
@@ -68,21 +69,27 @@ async fn cold_start(function: Function) -> Result<App, Error> {
     ))
 }
 
-/// Cancels overdue FuturePay agreements (when remote administration is configured) and
-/// redelivers mail. Safe when the schedule delivers the same event twice or two runs
-/// overlap: each agreement is claimed before it is cancelled.
+/// Suspends overdue FuturePay agreements, cancels them at WorldPay when remote
+/// administration is configured, and redelivers mail. Safe when the schedule delivers the
+/// same event twice or two runs overlap: each agreement is claimed before it is cancelled.
 async fn sweep(app: &App) -> Result<Value, Error> {
-    let Some(admin) = &app.config().remote_admin else {
-        let mail = app.redeliver_stale_mail().await?;
-        return Ok(json!({ "mailRedelivered": mail.sent, "mailFailed": mail.failed }));
-    };
-    let remote = WorldPayRemoteAdmin::new(
-        admin.url.clone(),
-        admin.installation_id.clone(),
-        admin.password.clone(),
-    )?;
+    let remote = app
+        .config()
+        .remote_admin
+        .as_ref()
+        .map(|admin| {
+            WorldPayRemoteAdmin::new(
+                admin.url.clone(),
+                admin.installation_id.clone(),
+                admin.password.clone(),
+            )
+        })
+        .transpose()?;
     let summary = app
-        .sweep(SweepAction::Cancel(&remote), &SweepOptions::default())
+        .sweep(
+            SweepAction::Enforce(remote.as_ref().map(|r| r as &dyn RemoteAdmin)),
+            &SweepOptions::default(),
+        )
         .await?;
     Ok(serde_json::to_value(summary)?)
 }

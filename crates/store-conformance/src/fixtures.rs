@@ -91,6 +91,7 @@ pub fn cart_is(cart_id: &CartId, state: CartState) -> Condition {
         status: state.status,
         amount: state.amount,
         paid_by: state.paid_by,
+        sells_plan: state.future_pay.is_some(),
     }
 }
 

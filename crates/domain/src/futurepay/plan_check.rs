@@ -8,24 +8,12 @@
 
 use std::fmt;
 
+use super::agreement::{Agreement, AgreementStatus};
 use super::plan::{AmountOption, FuturePayPlan};
+use crate::cart::ReviewReason;
 use crate::ids::CartId;
 use crate::money::{Currency, Money};
 use crate::settings::{Mode, TestMode};
-
-/// Why a payment does not fit its agreement; the payment is held for a person to look at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanMismatch {
-    TestModeNotAllowed,
-    /// The agreement was cancelled or completed: the merchant must refund the payment.
-    AgreementEnded,
-    /// The agreement's first payment was held, so none of its payments is trusted yet.
-    AgreementInReview,
-    CartMismatch,
-    CurrencyMismatch,
-    AmountMismatch,
-    AmountOverLimit,
-}
 
 /// How the agreement stands, as far as taking a payment goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,12 +27,34 @@ pub enum Standing {
     Ended,
 }
 
-/// What the shop sold and where the agreement stands.
+impl Standing {
+    pub fn of(agreement: &Agreement) -> Self {
+        match agreement.status {
+            AgreementStatus::Active | AgreementStatus::SuspendedOverdue => Standing::Open {
+                first_scheduled: agreement.payments_made == 0,
+            },
+            AgreementStatus::InReview => Standing::InReview,
+            AgreementStatus::Completed
+            | AgreementStatus::CancelledByMerchant
+            | AgreementStatus::CancelledByCustomer
+            | AgreementStatus::CancelledForNonPayment => Standing::Ended,
+        }
+    }
+}
+
+/// The plan a cart sold.
 #[derive(Debug, Clone, Copy)]
-pub struct Agreed<'a> {
+pub struct Sold<'a> {
     pub plan: &'a FuturePayPlan,
     /// The cart's currency: the plan's amounts are in it, and option 2 plans have no amount.
     pub currency: Currency,
+}
+
+/// What the shop sold and where the agreement stands.
+#[derive(Debug, Clone, Copy)]
+pub struct Agreed<'a> {
+    /// `None` when the agreement's cart sold no plan.
+    pub sold: Option<Sold<'a>>,
     pub cart_id: &'a CartId,
     pub standing: Standing,
     pub mode: Mode,
@@ -76,14 +86,14 @@ pub enum PlanAmount {
 }
 
 impl PlanAmount {
-    fn of(agreed: &Agreed) -> Self {
+    fn of(sold: &Sold, standing: Standing) -> Self {
         let first = matches!(
-            agreed.standing,
+            standing,
             Standing::Open {
                 first_scheduled: true
             }
         );
-        match agreed.plan {
+        match sold.plan {
             FuturePayPlan::Limited { amount_limit, .. } => PlanAmount::UpTo(*amount_limit),
             FuturePayPlan::Regular {
                 option,
@@ -95,7 +105,7 @@ impl PlanAmount {
                 match (option, expected) {
                     (AmountOption::Fixed, Some(amount)) => PlanAmount::Exactly(amount),
                     (AmountOption::Adjustable, Some(amount)) => PlanAmount::Normally(amount),
-                    _ => PlanAmount::Any(agreed.currency),
+                    _ => PlanAmount::Any(sold.currency),
                 }
             }
         }
@@ -121,41 +131,53 @@ impl fmt::Display for PlanAmount {
     }
 }
 
-/// The verdict on one payment, with what the plan allowed for it.
+/// The verdict on one payment, with what the plan allowed for it (if there is a plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanCheck {
-    pub verdict: Result<(), PlanMismatch>,
-    pub plan_amount: PlanAmount,
+    pub verdict: Result<(), ReviewReason>,
+    pub plan_amount: Option<PlanAmount>,
 }
 
 /// Checks a later payment against the agreement: the mode first (a test payment is never
-/// real money), then whether the agreement takes payments at all, then cart, currency and
-/// amount.
+/// real money), then whether the agreement takes payments at all, then cart, plan, currency
+/// and amount.
 pub fn check_payment(agreed: &Agreed, reported: &Reported) -> PlanCheck {
-    let plan_amount = PlanAmount::of(agreed);
-    let currency = agreed.currency.code();
+    let plan_amount = agreed
+        .sold
+        .as_ref()
+        .map(|sold| PlanAmount::of(sold, agreed.standing));
     let verdict = if !agreed.mode.accepts(reported.test_mode) {
-        Err(PlanMismatch::TestModeNotAllowed)
+        Err(ReviewReason::TestModeNotAllowed)
     } else if agreed.standing == Standing::Ended {
-        Err(PlanMismatch::AgreementEnded)
+        Err(ReviewReason::AgreementEnded)
     } else if agreed.standing == Standing::InReview {
-        Err(PlanMismatch::AgreementInReview)
+        Err(ReviewReason::AgreementInReview)
     } else if reported.cart_id.is_some_and(|id| id != agreed.cart_id) {
-        Err(PlanMismatch::CartMismatch)
-    } else if reported.currency != Some(currency) {
-        Err(PlanMismatch::CurrencyMismatch)
+        Err(ReviewReason::CartMismatch)
     } else {
-        match reported.amount {
-            Some(paid) if plan_amount.allows(paid) => Ok(()),
-            Some(_) if matches!(plan_amount, PlanAmount::UpTo(_)) => {
-                Err(PlanMismatch::AmountOverLimit)
-            }
-            _ => Err(PlanMismatch::AmountMismatch),
+        match (&agreed.sold, plan_amount) {
+            (Some(sold), Some(plan_amount)) => amount_verdict(sold, plan_amount, reported),
+            _ => Err(ReviewReason::PlanMissing),
         }
     };
     PlanCheck {
         verdict,
         plan_amount,
+    }
+}
+
+fn amount_verdict(
+    sold: &Sold,
+    plan_amount: PlanAmount,
+    reported: &Reported,
+) -> Result<(), ReviewReason> {
+    if reported.currency != Some(sold.currency.code()) {
+        return Err(ReviewReason::CurrencyMismatch);
+    }
+    match reported.amount {
+        Some(paid) if plan_amount.allows(paid) => Ok(()),
+        Some(_) if matches!(plan_amount, PlanAmount::UpTo(_)) => Err(ReviewReason::AmountOverLimit),
+        _ => Err(ReviewReason::AmountMismatch),
     }
 }
 
@@ -210,11 +232,13 @@ mod tests {
         standing: Standing,
         amount: &str,
         currency: &str,
-    ) -> Result<(), PlanMismatch> {
+    ) -> Result<(), ReviewReason> {
         let cart = cart();
         let agreed = Agreed {
-            plan,
-            currency: gbp(),
+            sold: Some(Sold {
+                plan,
+                currency: gbp(),
+            }),
             cart_id: &cart,
             standing,
             mode: Mode::Live,
@@ -233,7 +257,7 @@ mod tests {
     #[test]
     fn amounts_against_each_kind_of_plan() {
         use AmountOption::*;
-        use PlanMismatch::*;
+        use ReviewReason::*;
         let fixed = regular(Fixed, None, Some("9.99"));
         let with_initial = regular(Fixed, Some("1.00"), Some("9.99"));
         let adjustable = regular(Adjustable, None, Some("9.99"));
@@ -290,21 +314,21 @@ mod tests {
                 TestMode::Test,
                 None,
                 LATER,
-                Err(PlanMismatch::TestModeNotAllowed),
+                Err(ReviewReason::TestModeNotAllowed),
             ),
             (
                 Mode::Test,
                 TestMode::Live,
                 None,
                 LATER,
-                Err(PlanMismatch::TestModeNotAllowed),
+                Err(ReviewReason::TestModeNotAllowed),
             ),
             (
                 Mode::Live,
                 TestMode::Test,
                 None,
                 Standing::Ended,
-                Err(PlanMismatch::TestModeNotAllowed),
+                Err(ReviewReason::TestModeNotAllowed),
             ),
             (Mode::Test, TestMode::Test, None, LATER, Ok(())),
             (Mode::Live, TestMode::Live, Some(&cart), LATER, Ok(())),
@@ -313,12 +337,14 @@ mod tests {
                 TestMode::Live,
                 Some(&other),
                 LATER,
-                Err(PlanMismatch::CartMismatch),
+                Err(ReviewReason::CartMismatch),
             ),
         ] {
             let agreed = Agreed {
-                plan: &plan,
-                currency: gbp(),
+                sold: Some(Sold {
+                    plan: &plan,
+                    currency: gbp(),
+                }),
                 cart_id: &cart,
                 standing,
                 mode,
@@ -342,8 +368,10 @@ mod tests {
         let cart = cart();
         let shown = |plan: &FuturePayPlan, standing| {
             let agreed = Agreed {
-                plan,
-                currency: gbp(),
+                sold: Some(Sold {
+                    plan,
+                    currency: gbp(),
+                }),
                 cart_id: &cart,
                 standing,
                 mode: Mode::Live,
@@ -354,7 +382,10 @@ mod tests {
                 test_mode: TestMode::Live,
                 cart_id: None,
             };
-            check_payment(&agreed, &reported).plan_amount.to_string()
+            check_payment(&agreed, &reported)
+                .plan_amount
+                .map(|amount| amount.to_string())
+                .unwrap()
         };
         let with_initial = regular(AmountOption::Fixed, Some("1.00"), Some("9.99"));
         assert_eq!(shown(&with_initial, FIRST), "1.00 GBP");
@@ -371,5 +402,51 @@ mod tests {
             "any amount in GBP"
         );
         assert_eq!(shown(&limited("50.00"), LATER), "up to 50.00 GBP");
+    }
+
+    #[test]
+    fn an_agreement_whose_cart_sold_no_plan_takes_no_payment() {
+        let cart = cart();
+        let agreed = Agreed {
+            sold: None,
+            cart_id: &cart,
+            standing: LATER,
+            mode: Mode::Live,
+        };
+        let reported = Reported {
+            amount: Some(money("9.99", "GBP")),
+            currency: Some("GBP"),
+            test_mode: TestMode::Live,
+            cart_id: Some(&cart),
+        };
+        let check = check_payment(&agreed, &reported);
+        assert_eq!(check.verdict, Err(ReviewReason::PlanMissing));
+        assert_eq!(check.plan_amount, None);
+    }
+
+    #[test]
+    fn standing_follows_the_agreement_status() {
+        use crate::futurepay::agreement::Agreement;
+        use crate::ids::FuturePayId;
+        let plan = regular(AmountOption::Fixed, None, Some("9.99"));
+        let new = Agreement::new(
+            FuturePayId::parse("1").unwrap(),
+            cart(),
+            Some(&plan),
+            None,
+            time::macros::datetime!(2026-11-22 10:00 UTC),
+        );
+        assert_eq!(Standing::of(&new), FIRST);
+        let paid = new.paid(time::macros::datetime!(2026-12-01 10:00 UTC));
+        assert_eq!(Standing::of(&paid), LATER);
+        assert_eq!(Standing::of(&paid.suspended()), LATER);
+        assert_eq!(
+            Standing::of(&new.clone().held_for_review()),
+            Standing::InReview
+        );
+        assert_eq!(
+            Standing::of(&paid.ended(AgreementStatus::CancelledByCustomer)),
+            Standing::Ended
+        );
     }
 }
