@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use lambda_runtime::{LambdaEvent, service_fn};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use selectpay_app::config::Config;
 use selectpay_app::sweep::{SweepAction, SweepOptions};
