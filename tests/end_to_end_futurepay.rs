@@ -80,7 +80,10 @@ async fn an_overdue_agreement_is_cancelled_by_the_sweep_command() {
         &["sweep", "--now", later],
         &remote_admin,
     ));
-    assert_eq!((&summary["suspended"], &summary["cancelled"]), (&json!(1), &json!(1)));
+    assert_eq!(
+        (&summary["suspended"], &summary["cancelled"]),
+        (&json!(1), &json!(1))
+    );
     assert_eq!(gateway.cancellations("193743"), 1);
 
     assert!(

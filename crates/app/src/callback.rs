@@ -119,7 +119,9 @@ impl App {
                     trans_id,
                 })
             }
-            Verdict::WithoutCart(cartless) => self.apply_cartless(received, *cartless, trans_id).await,
+            Verdict::WithoutCart(cartless) => {
+                self.apply_cartless(received, *cartless, trans_id).await
+            }
         }
     }
 

@@ -56,7 +56,10 @@ pub(crate) fn creation(cart_id: &str, amount: &str) -> Vec<(String, String)> {
     first.fields()
 }
 
-pub(crate) async fn deliver_twice(h: &Harness, fields: &[(String, String)]) -> http::Response<bytes::Bytes> {
+pub(crate) async fn deliver_twice(
+    h: &Harness,
+    fields: &[(String, String)],
+) -> http::Response<bytes::Bytes> {
     let body = encode_form(fields, encoding_rs::WINDOWS_1252);
     let first = h.post_callback(body.clone(), LATIN1_FORM).await;
     let repeat = h.post_callback(body, LATIN1_FORM).await;
@@ -110,7 +113,10 @@ pub async fn lifecycle(h: Harness) {
         &agreement_fields("sub1", "N", Some("5003"), &[("rawAuthCode", "D")]),
     )
     .await;
-    assert!(body_text(&page).contains("was declined"), "the page says so");
+    assert!(
+        body_text(&page).contains("was declined"),
+        "the page says so"
+    );
     let declined = agreement(&h).await;
     assert_eq!(declined.payments_declined, 1);
     assert_eq!(declined.status, AgreementStatus::Active);

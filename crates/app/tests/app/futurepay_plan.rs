@@ -90,16 +90,27 @@ async fn later_payments_of_the_wrong_amount_or_currency_are_held(h: Harness) {
             "sub1",
             "Y",
             Some(trans_id),
-            &[("amount", amount), ("currency", currency), ("transTime", &at)],
+            &[
+                ("amount", amount),
+                ("currency", currency),
+                ("transTime", &at),
+            ],
         );
         let page = deliver_twice(&h, &fields).await;
-        assert!(!body_text(&page).contains("Thank you"), "{amount} {currency}");
+        assert!(
+            !body_text(&page).contains("Thank you"),
+            "{amount} {currency}"
+        );
         assert_eq!(recorded(&h, "sub1", trans_id).await, held(reason));
     }
     let after = agreement(&h).await;
     assert_eq!(after.overdue_at, before.overdue_at, "due time unchanged");
     assert_eq!(after.payments_made, 0);
-    assert_eq!(h.sent_of(MailKind::MerchantAlert).len(), 2, "one per payment");
+    assert_eq!(
+        h.sent_of(MailKind::MerchantAlert).len(),
+        2,
+        "one per payment"
+    );
     assert_eq!(
         h.sent_of(MailKind::Receipt).len(),
         1,
@@ -266,7 +277,10 @@ async fn test_callbacks_on_a_live_installation_change_nothing(h: Harness) {
     for fields in [&test_cancel, &test_status_change] {
         let response = h
             .post_callback(
-                selectpay_worldpay::gateway_simulator::encode_form(fields, encoding_rs::WINDOWS_1252),
+                selectpay_worldpay::gateway_simulator::encode_form(
+                    fields,
+                    encoding_rs::WINDOWS_1252,
+                ),
                 LATIN1_FORM,
             )
             .await;

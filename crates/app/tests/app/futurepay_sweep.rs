@@ -229,7 +229,11 @@ async fn a_refusal_is_retried_and_alerted_once(h: Harness) {
         assert_eq!(still.cancel_claim, None, "released for the next run");
     }
     assert_eq!(h.sent_of(MailKind::OperatorAlert).len(), 1);
-    assert_eq!(h.sent_of(MailKind::ShopperNotice).len(), 1, "told of the suspension");
+    assert_eq!(
+        h.sent_of(MailKind::ShopperNotice).len(),
+        1,
+        "told of the suspension"
+    );
 
     fake.answer(Answer::Text(ALREADY_CANCELLED.into()));
     let summary = sweep(&h, &remote).await;
@@ -248,7 +252,9 @@ async fn an_unknown_refusal_is_retried(h: Harness) {
     with_agreement(&h).await;
     overdue(&h);
     let fake = FakeRemoteAdmin::start().await;
-    fake.answer(Answer::Text("E,Installation not active for remote admin".into()));
+    fake.answer(Answer::Text(
+        "E,Installation not active for remote admin".into(),
+    ));
     let remote = client(&fake);
 
     let summary = sweep(&h, &remote).await;
