@@ -6,6 +6,7 @@ mod dashboard_access;
 mod demo_admin;
 mod http_server;
 mod local;
+mod mail;
 mod serve;
 mod simulate;
 mod simulate_cart;
@@ -32,6 +33,8 @@ enum Command {
     Simulate(Box<simulate::SimulateArgs>),
     /// Cancel FuturePay agreements whose payment is overdue; redeliver pending mail.
     Sweep(sweep::SweepArgs),
+    /// List unsent mail (pending and failed) as JSON; `mail resend ID` puts one back in line.
+    Mail(mail::MailArgs),
     /// List FuturePay agreements with their state and due time, as JSON.
     Agreements(sweep::AgreementsArgs),
     /// Show a cart, its payments and its mails as JSON, from the embedded store in --data-dir
@@ -53,6 +56,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args).await,
         Command::Simulate(args) => simulate::run(*args).await,
         Command::Sweep(args) => sweep::sweep(args).await,
+        Command::Mail(args) => mail::run(args).await,
         Command::Agreements(args) => sweep::agreements(args).await,
         Command::Cart { cart_id, data_dir } => local::print_cart(&data_dir, &cart_id).await,
     };

@@ -14,12 +14,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Outbox, Store};
+use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Store};
 use selectpay_domain::render::Templates;
 
 pub use crate::callback::CallbackOutcome;
 use crate::config::Config;
-pub use crate::delivery::RedeliverySummary;
+use crate::delivery::MailSender;
+pub use crate::delivery::{MailState, RedeliverySummary};
 pub use crate::stores::Stores;
 
 /// Bodies larger than this are refused before any parsing.
@@ -30,8 +31,7 @@ pub struct App {
     templates: Templates,
     store: Arc<dyn Store>,
     due: Arc<dyn DueAgreements>,
-    outbox: Arc<dyn Outbox>,
-    mailer: Arc<dyn Mailer>,
+    mail: MailSender,
     clock: Arc<dyn Clock>,
 }
 
@@ -49,8 +49,7 @@ impl App {
             templates,
             store,
             due,
-            outbox,
-            mailer,
+            mail: MailSender::new(outbox, mailer, clock.clone()),
             clock,
         }
     }

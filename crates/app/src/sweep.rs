@@ -75,6 +75,8 @@ pub struct SweepSummary {
     pub failed: usize,
     pub mail_redelivered: usize,
     pub mail_failed: usize,
+    /// Mail that failed for the last time and is parked (see `selectpay mail`).
+    pub mail_parked: usize,
     /// The time budget ran out before every due agreement was seen.
     pub incomplete: bool,
 }
@@ -117,9 +119,10 @@ impl App {
             }
         }
         if let SweepAction::Enforce(_) = action {
-            let mail = self.redeliver_stale_mail().await?;
+            let mail = self.redeliver_due_mail().await?;
             summary.mail_redelivered = mail.sent;
             summary.mail_failed = mail.failed;
+            summary.mail_parked = mail.parked;
         }
         tracing::info!(
             target: "selectpay::sweep",
@@ -131,6 +134,7 @@ impl App {
             skipped = summary.skipped,
             failed = summary.failed,
             mail_redelivered = summary.mail_redelivered,
+            mail_parked = summary.mail_parked,
             incomplete = summary.incomplete,
             "sweep"
         );
@@ -275,7 +279,7 @@ impl App {
         };
         match self.store.commit(&commit).await? {
             CommitResult::Committed => {
-                self.deliver(&commit.writes.mails).await;
+                self.deliver_committed(&commit.writes.mails).await;
                 Ok(true)
             }
             CommitResult::ConditionFailed => Ok(false),

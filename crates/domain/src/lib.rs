@@ -15,6 +15,8 @@
 //! - [`notices`]: every mail selectpay writes (receipts, order notices, alerts, the
 //!   sweep's mails), composed in one place from the templates ([`render`]) into [`mail`].
 //! - [`outcome`]: one label per delivery for the log and the metric.
+//! - [`mail_queue`]: the outbox as a queue (leases, backoff, parking), which the store's
+//!   [`store::Outbox`] keeps.
 //!
 //! The values they work on, each parsed once where it enters: [`ids`], [`text`] (one
 //! bounded line of outside text), [`email`], [`money`], [`secret`], [`settings`]; carts
@@ -28,6 +30,7 @@ pub mod email;
 pub mod futurepay;
 pub mod ids;
 pub mod mail;
+pub mod mail_queue;
 pub mod money;
 pub mod notices;
 pub mod order;

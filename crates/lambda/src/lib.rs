@@ -73,6 +73,13 @@ async fn cold_start(function: Function) -> Result<App, Error> {
 /// administration is configured, and redelivers mail. Safe when the schedule delivers the
 /// same event twice or two runs overlap: each agreement is claimed before it is cancelled.
 async fn sweep(app: &App) -> Result<Value, Error> {
+    let summary = sweep_once(app).await;
+    // Lambda runs nothing once an invocation has returned: wait for the mail this run sent.
+    app.finish_sends().await;
+    summary
+}
+
+async fn sweep_once(app: &App) -> Result<Value, Error> {
     let remote = app
         .config()
         .remote_admin

@@ -5,6 +5,7 @@ mod concurrency;
 mod futurepay_callbacks;
 mod futurepay_plan;
 mod futurepay_sweep;
+mod mail_queue;
 mod purchase_api;
 mod seed_fixtures_and_charsets;
 mod support;

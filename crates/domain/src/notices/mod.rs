@@ -5,6 +5,7 @@
 //! templates (`mail_*.txt` and `mail_*.html`, the latter auto-escaped).
 
 mod agreement;
+mod parked;
 mod payment;
 mod receipt;
 mod scheduled_payment;
@@ -12,6 +13,7 @@ mod security;
 mod sweep;
 
 pub(crate) use agreement::{Unexpected, agreement_declined, agreement_ended, unexpected};
+pub use parked::parked_mail_alert;
 pub(crate) use payment::{Unfulfilled, conflicting_repeat, order_notice, unfulfilled};
 pub(crate) use receipt::{Receipted, receipt};
 pub(crate) use scheduled_payment::{
