@@ -81,6 +81,8 @@ pub fn agreement_json(agreement: &Agreement) -> Value {
         "futurePayId": agreement.id.as_str(),
         "cartId": agreement.cart_id.as_str(),
         "status": agreement.status.as_str(),
+        // Kept from its cart when it was created: its payments are checked against it.
+        "plan": agreement.plan,
         "paymentsMade": agreement.payments_made,
         "paymentsExpected": agreement.payments_expected,
         "paymentsDeclined": agreement.payments_declined,

@@ -241,6 +241,31 @@ async fn a_cartless_callback_for_an_unknown_agreement_is_kept(h: Harness) {
     assert!(h.inspect().recent(10).await.unwrap().payments.is_empty());
 }
 
+/// The agreement keeps the plan its cart sold, so its payments are checked against that
+/// record, and `GET /carts/{cartId}` shows it with the agreement.
+async fn the_agreement_keeps_the_plan_its_cart_sold(h: Harness) {
+    subscribed(&h).await;
+    let sold = h.record("sub1").await.cart.order.future_pay;
+    let kept = agreement(&h)
+        .await
+        .plan
+        .expect("plan kept on the agreement");
+    assert_eq!(Some(kept.plan), sold);
+    assert_eq!(kept.currency.code(), "GBP");
+
+    let request = http::Request::get("/carts/sub1")
+        .header("authorization", format!("Bearer {API_KEY}"))
+        .body(bytes::Bytes::new())
+        .unwrap();
+    let response = h.request(request).await;
+    assert_eq!(response.status(), 200);
+    let cart: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    let shown = &cart["agreements"][0]["plan"];
+    assert_eq!(shown["currency"], "GBP");
+    assert_eq!(shown["plan"]["normal_amount"]["amount"], "9.99");
+    assert_eq!(shown["plan"]["option"], "fixed");
+}
+
 on_both_stores!(
     a_plan_removed_from_the_form_pays_nothing,
     a_first_payment_of_the_wrong_amount_holds_the_agreement,
@@ -251,6 +276,7 @@ on_both_stores!(
     callbacks_without_a_cart_id_find_the_agreement,
     a_payment_naming_another_cart_is_held,
     a_cartless_callback_for_an_unknown_agreement_is_kept,
+    the_agreement_keeps_the_plan_its_cart_sold,
 );
 
 /// A live installation: a callback from WorldPay's test system changes nothing, however

@@ -7,7 +7,7 @@ use crate::callback::PaymentResponse;
 use crate::callback::trans_time::transaction_time;
 use crate::cart::{CartStatus, PaymentStatus};
 use crate::decision::Snapshot;
-use crate::futurepay::{Agreement, AgreementStatus};
+use crate::futurepay::{Agreement, AgreementStatus, SoldPlan};
 use crate::ids::{FuturePayId, TransId};
 use crate::notices::{self, Unexpected};
 use crate::outcome::Outcome;
@@ -24,7 +24,12 @@ fn create(
     Agreement::new(
         id.clone(),
         response.cart_id.clone(),
-        snapshot.cart.as_ref().and_then(|c| c.future_pay.as_ref()),
+        snapshot.cart.as_ref().and_then(|cart| {
+            cart.future_pay.clone().map(|plan| SoldPlan {
+                plan,
+                currency: cart.amount.currency(),
+            })
+        }),
         response.field("email").map(str::to_owned),
         transaction_time(response.field("transTime"), ctx.now),
     )

@@ -7,8 +7,8 @@ use super::{Context, Decided, Snapshot, Writes};
 use crate::callback::PaymentResponse;
 use crate::callback::trans_time::transaction_time;
 use crate::cart::{PaymentStatus, ReviewReason};
-use crate::futurepay::Agreement;
-use crate::futurepay::plan_check::{Agreed, Reported, Sold, Standing, check_payment};
+use crate::futurepay::plan_check::{Agreed, Reported, Standing, check_payment};
+use crate::futurepay::{Agreement, SoldPlan};
 use crate::ids::{FuturePayId, TransId};
 use crate::notices::{self, Receipted};
 use crate::outcome::Outcome;
@@ -26,16 +26,18 @@ pub(super) fn paid(
     view: &ResponseView,
     writes: &mut Writes,
 ) -> Decided {
-    let sold = snapshot
+    // Agreements recorded before plans were kept on them: their own cart's plan.
+    let from_cart = snapshot
         .cart
         .as_ref()
-        .filter(|_| response.cart_id == agreement.cart_id)
+        .filter(|_| agreement.plan.is_none() && response.cart_id == agreement.cart_id)
         .and_then(|cart| {
-            cart.future_pay.as_ref().map(|plan| Sold {
+            cart.future_pay.clone().map(|plan| SoldPlan {
                 plan,
                 currency: cart.amount.currency(),
             })
         });
+    let sold = agreement.plan.as_ref().or(from_cart.as_ref());
     let check = check_payment(
         &Agreed {
             sold,

@@ -3,8 +3,8 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::plan::FuturePayPlan;
 use super::schedule::{Interval, overdue_at};
+use super::sold::SoldPlan;
 use crate::ids::{CartId, FuturePayId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +76,10 @@ pub struct Agreement {
     pub id: FuturePayId,
     pub cart_id: CartId,
     pub status: AgreementStatus,
+    /// The plan its cart sold, kept from its creation: later payments are checked against
+    /// it. `None` when the cart sold none (and for agreements recorded before plans were
+    /// kept here: their cart's plan is used).
+    pub plan: Option<SoldPlan>,
     /// `None` for agreements without a schedule (limited ones): they are never overdue.
     pub interval: Option<Interval>,
     /// 0 for unlimited.
@@ -95,11 +99,11 @@ pub struct Agreement {
 }
 
 impl Agreement {
-    /// A new agreement reported by the gateway for a cart with `plan` (if we know it).
+    /// A new agreement reported by the gateway for a cart that sold `plan` (if it did).
     pub fn new(
         id: FuturePayId,
         cart_id: CartId,
-        plan: Option<&FuturePayPlan>,
+        plan: Option<SoldPlan>,
         shopper_email: Option<String>,
         now: OffsetDateTime,
     ) -> Self {
@@ -107,12 +111,13 @@ impl Agreement {
             id,
             cart_id,
             status: AgreementStatus::Active,
-            interval: plan.and_then(FuturePayPlan::interval),
-            payments_expected: plan.map_or(0, FuturePayPlan::payments),
+            interval: plan.as_ref().and_then(|sold| sold.plan.interval()),
+            payments_expected: plan.as_ref().map_or(0, |sold| sold.plan.payments()),
             payments_made: 0,
             payments_declined: 0,
             last_payment_at: None,
-            overdue_at: plan.and_then(|p| p.first_overdue(now)),
+            overdue_at: plan.as_ref().and_then(|sold| sold.plan.first_overdue(now)),
+            plan,
             shopper_email,
             cancel_claim: None,
             cancel_failures: 0,
@@ -235,7 +240,7 @@ impl Agreement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::futurepay::plan::{AmountOption, Start};
+    use crate::futurepay::plan::{AmountOption, FuturePayPlan, Start};
     use crate::futurepay::schedule::IntervalUnit;
     use crate::money::{Currency, Money};
     use time::macros::{date, datetime};
@@ -255,7 +260,10 @@ mod tests {
         Agreement::new(
             FuturePayId::parse("193743").unwrap(),
             CartId::parse("c1").unwrap(),
-            Some(&monthly_plan(payments)),
+            Some(SoldPlan {
+                plan: monthly_plan(payments),
+                currency: Currency::parse("GBP").unwrap(),
+            }),
             None,
             datetime!(2026-11-22 10:00 UTC),
         )

@@ -10,6 +10,7 @@ use std::fmt;
 
 use super::agreement::{Agreement, AgreementStatus};
 use super::plan::{AmountOption, FuturePayPlan};
+use super::sold::SoldPlan;
 use crate::cart::ReviewReason;
 use crate::ids::CartId;
 use crate::money::{Currency, Money};
@@ -42,19 +43,11 @@ impl Standing {
     }
 }
 
-/// The plan a cart sold.
-#[derive(Debug, Clone, Copy)]
-pub struct Sold<'a> {
-    pub plan: &'a FuturePayPlan,
-    /// The cart's currency: the plan's amounts are in it, and option 2 plans have no amount.
-    pub currency: Currency,
-}
-
 /// What the shop sold and where the agreement stands.
 #[derive(Debug, Clone, Copy)]
 pub struct Agreed<'a> {
     /// `None` when the agreement's cart sold no plan.
-    pub sold: Option<Sold<'a>>,
+    pub sold: Option<&'a SoldPlan>,
     pub cart_id: &'a CartId,
     pub standing: Standing,
     pub mode: Mode,
@@ -86,14 +79,14 @@ pub enum PlanAmount {
 }
 
 impl PlanAmount {
-    fn of(sold: &Sold, standing: Standing) -> Self {
+    fn of(sold: &SoldPlan, standing: Standing) -> Self {
         let first = matches!(
             standing,
             Standing::Open {
                 first_scheduled: true
             }
         );
-        match sold.plan {
+        match &sold.plan {
             FuturePayPlan::Limited { amount_limit, .. } => PlanAmount::UpTo(*amount_limit),
             FuturePayPlan::Regular {
                 option,
@@ -167,7 +160,7 @@ pub fn check_payment(agreed: &Agreed, reported: &Reported) -> PlanCheck {
 }
 
 fn amount_verdict(
-    sold: &Sold,
+    sold: &SoldPlan,
     plan_amount: PlanAmount,
     reported: &Reported,
 ) -> Result<(), ReviewReason> {
@@ -234,11 +227,12 @@ mod tests {
         currency: &str,
     ) -> Result<(), ReviewReason> {
         let cart = cart();
+        let sold = SoldPlan {
+            plan: plan.clone(),
+            currency: gbp(),
+        };
         let agreed = Agreed {
-            sold: Some(Sold {
-                plan,
-                currency: gbp(),
-            }),
+            sold: Some(&sold),
             cart_id: &cart,
             standing,
             mode: Mode::Live,
@@ -340,11 +334,12 @@ mod tests {
                 Err(ReviewReason::CartMismatch),
             ),
         ] {
+            let sold = SoldPlan {
+                plan: plan.clone(),
+                currency: gbp(),
+            };
             let agreed = Agreed {
-                sold: Some(Sold {
-                    plan: &plan,
-                    currency: gbp(),
-                }),
+                sold: Some(&sold),
                 cart_id: &cart,
                 standing,
                 mode,
@@ -367,11 +362,12 @@ mod tests {
     fn the_plan_amount_is_reported_for_the_merchant() {
         let cart = cart();
         let shown = |plan: &FuturePayPlan, standing| {
+            let sold = SoldPlan {
+                plan: plan.clone(),
+                currency: gbp(),
+            };
             let agreed = Agreed {
-                sold: Some(Sold {
-                    plan,
-                    currency: gbp(),
-                }),
+                sold: Some(&sold),
                 cart_id: &cart,
                 standing,
                 mode: Mode::Live,
@@ -432,7 +428,10 @@ mod tests {
         let new = Agreement::new(
             FuturePayId::parse("1").unwrap(),
             cart(),
-            Some(&plan),
+            Some(SoldPlan {
+                plan,
+                currency: gbp(),
+            }),
             None,
             time::macros::datetime!(2026-11-22 10:00 UTC),
         );

@@ -8,7 +8,8 @@ use selectpay_domain::decision::{
     CartChange, Condition, Context, Reply, SavedOutcome, Snapshot, Writes, decide,
 };
 use selectpay_domain::futurepay::{
-    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, Start,
+    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, SoldPlan,
+    Start,
 };
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::MailKind;
@@ -408,7 +409,11 @@ fn futurepay_agreements() {
         selling(cart(CartStatus::Paid, "10.00", Some("t0"))),
         Some(agreement.clone()),
     );
-    let created = Agreement::new(fp(), cart_id(), Some(&plan), Some(SHOPPER.into()), NOW);
+    let sold = SoldPlan {
+        plan: plan.clone(),
+        currency: Currency::parse("GBP").unwrap(),
+    };
+    let created = Agreement::new(fp(), cart_id(), Some(sold), Some(SHOPPER.into()), NOW);
     let creating = [with_id, (NEW_AGREEMENT_FIELD, "1")];
     let no_auth = [
         with_id,

@@ -7,7 +7,8 @@ use selectpay_domain::decision::{
     Condition, Context, Decision, Snapshot, decide, decide_unknown_cartless,
 };
 use selectpay_domain::futurepay::{
-    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, Start,
+    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, SoldPlan,
+    Start,
 };
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::MailKind;
@@ -53,7 +54,10 @@ fn agreement() -> Agreement {
     Agreement::new(
         FuturePayId::parse("193743").unwrap(),
         CartId::parse("sub1").unwrap(),
-        Some(&plan()),
+        Some(SoldPlan {
+            plan: plan(),
+            currency: Currency::parse("GBP").unwrap(),
+        }),
         None,
         datetime!(2026-11-22 10:00 UTC),
     )
@@ -232,6 +236,48 @@ fn later_payments_are_checked_against_the_stored_plan() {
             }
         }
     }
+}
+
+#[test]
+fn the_plan_kept_on_the_agreement_decides_not_the_carts_row() {
+    let cheaper = FuturePayPlan::Regular {
+        option: AmountOption::Fixed,
+        start: Start::Date(date!(2026 - 12 - 01)),
+        interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
+        payments: 0,
+        initial_amount: None,
+        normal_amount: Some(gbp("5.00")),
+    };
+    for cart_read in [Some(cart(CartStatus::Paid, Some(cheaper))), None] {
+        let read_cart = cart_read.is_some();
+        for (amount, expected) in [
+            ("9.99", PaymentStatus::Accepted),
+            ("5.00", PaymentStatus::Review(ReviewReason::AmountMismatch)),
+        ] {
+            let fields = later_payment(amount, &[]);
+            let decision = decided(
+                &as_refs(&fields),
+                snapshot(cart_read.clone(), Some(agreement())),
+            );
+            assert_eq!(
+                payment_status(&decision),
+                Some(expected),
+                "{amount}, cart read: {read_cart}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_agreement_recorded_before_plans_were_kept_uses_its_carts_plan() {
+    let legacy = Agreement {
+        plan: None,
+        ..agreement()
+    };
+    let plan_cart = Some(cart(CartStatus::Paid, Some(plan())));
+    let fields = later_payment("9.99", &[]);
+    let decision = decided(&as_refs(&fields), snapshot(plan_cart, Some(legacy)));
+    assert_eq!(payment_status(&decision), Some(PaymentStatus::Accepted));
 }
 
 #[test]
