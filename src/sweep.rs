@@ -22,7 +22,7 @@ const PAGE_SIZE: NonZeroUsize = NonZeroUsize::new(100).unwrap();
 
 #[derive(clap::Args)]
 pub struct SweepArgs {
-    /// Show what would be cancelled without cancelling anything or sending mail.
+    /// Show what would be suspended or cancelled without changing anything or sending mail.
     #[arg(long)]
     dry_run: bool,
     /// Sweep as if it were this time (RFC 3339), e.g. to try an overdue agreement.
@@ -72,15 +72,18 @@ pub async fn sweep(args: SweepArgs) -> CliResult {
             Arc::new(local::open_store(&args.data_dir)?),
             Arc::new(mailer),
         )?;
-    let action = match (app.remote_admin(), args.dry_run) {
-        (_, true) => SweepAction::Report,
-        (Some(remote), false) => SweepAction::Cancel(remote),
-        (None, false) => {
-            return Err("set SELECTPAY_REMOTE_ADMIN_INSTALLATION_ID and \
-                        SELECTPAY_REMOTE_ADMIN_PASSWORD (and SELECTPAY_REMOTE_ADMIN_URL for a \
-                        test gateway) to cancel agreements, or use --dry-run"
-                .into());
+    let action = if args.dry_run {
+        SweepAction::Report
+    } else {
+        if app.remote_admin().is_none() {
+            eprintln!(
+                "remote administration is not configured: overdue agreements are suspended \
+                 here only; set SELECTPAY_REMOTE_ADMIN_INSTALLATION_ID and \
+                 SELECTPAY_REMOTE_ADMIN_PASSWORD (and SELECTPAY_REMOTE_ADMIN_URL for a test \
+                 gateway) to cancel them at WorldPay too"
+            );
         }
+        SweepAction::Enforce(app.remote_admin())
     };
     let summary = app
         .sweep(

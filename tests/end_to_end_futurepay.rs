@@ -67,7 +67,7 @@ async fn an_overdue_agreement_is_cancelled_by_the_sweep_command() {
         &["sweep", "--dry-run", "--now", later],
         &[],
     ));
-    assert_eq!(dry["wouldCancel"], 1);
+    assert_eq!(dry["wouldAct"], 1);
 
     let gateway = FakeRemoteAdmin::start().await;
     let remote_admin = [
@@ -80,7 +80,10 @@ async fn an_overdue_agreement_is_cancelled_by_the_sweep_command() {
         &["sweep", "--now", later],
         &remote_admin,
     ));
-    assert_eq!(summary["cancelled"], 1);
+    assert_eq!(
+        (&summary["suspended"], &summary["cancelled"]),
+        (&json!(1), &json!(1))
+    );
     assert_eq!(gateway.cancellations("193743"), 1);
 
     assert!(
@@ -100,11 +103,13 @@ async fn an_overdue_agreement_is_cancelled_by_the_sweep_command() {
     assert_eq!(gateway.cancellations("193743"), 1);
 }
 
+/// Without remote administration the sweep still suspends overdue agreements here, and
+/// says what to set to cancel them at WorldPay too.
 #[test]
-fn sweeping_without_remote_admin_settings_says_what_to_set() {
+fn sweeping_without_remote_admin_settings_suspends_and_says_what_to_set() {
     let data_dir = tempfile::tempdir().unwrap();
     let output = selectpay(data_dir.path(), &["sweep"], &[]);
-    assert!(!output.status.success());
+    assert_eq!(json_of(&output)["suspended"], 0);
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("SELECTPAY_REMOTE_ADMIN_INSTALLATION_ID")
     );

@@ -7,10 +7,12 @@ use http::header::CONTENT_TYPE;
 use http::{Method, Request, Response, StatusCode};
 
 use selectpay_domain::callback::{
-    FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form, redact_password,
-    verify,
+    CartlessResponse, FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form,
+    redact_password, verify,
 };
-use selectpay_domain::decision::{Context, Decision, Reply, Snapshot, Writes, decide};
+use selectpay_domain::decision::{
+    Context, Decision, Reply, Snapshot, Writes, decide, decide_unknown_cartless,
+};
 use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
@@ -130,6 +132,45 @@ impl App {
                     outcome: decision.outcome,
                     reply: decision.reply,
                     cart_id,
+                    trans_id,
+                    mails,
+                })
+            }
+            Verdict::WithoutCart(cartless) => {
+                self.apply_cartless(received, *cartless, trans_id).await
+            }
+        }
+    }
+
+    /// A FuturePay callback without `cartId` is about its agreement's cart; for an agreement
+    /// we never heard of, only the delivery is kept.
+    async fn apply_cartless(
+        &self,
+        received: &Received,
+        cartless: CartlessResponse,
+        trans_id: Option<String>,
+    ) -> Result<Processed, HandlerError> {
+        let agreement = self.store.agreement(cartless.future_pay()).await?;
+        match agreement {
+            Some(agreement) => {
+                let response = cartless.for_cart(agreement.cart_id);
+                let (decision, mails) = self.apply(received, &response).await?;
+                Ok(Processed {
+                    outcome: decision.outcome,
+                    reply: decision.reply,
+                    cart_id: Some(response.cart_id.to_string()),
+                    trans_id,
+                    mails,
+                })
+            }
+            None => {
+                let decision = decide_unknown_cartless(&self.context(), &cartless)?;
+                let delivery = self.delivery(received, decision.outcome, None, trans_id.clone());
+                let mails = self.commit_alert_writes(decision.writes, delivery).await?;
+                Ok(Processed {
+                    outcome: decision.outcome,
+                    reply: decision.reply,
+                    cart_id: None,
                     trans_id,
                     mails,
                 })

@@ -61,6 +61,8 @@ pub fn cart_json(record: &CartRecord) -> Value {
         "paidBy": cart.paid_by.as_ref().map(|t| t.as_str()),
         // Whether the purchase set up a FuturePay agreement (its first callback creates it).
         "futurePay": cart.order.future_pay.is_some(),
+        // The plan it sold, which every payment on its agreement is checked against.
+        "futurePayPlan": cart.order.future_pay,
         "createdAt": timestamp(cart.created_at),
         "payments": record.payments.iter().map(|p| json!({
             "transId": p.trans_id.as_str(),
@@ -81,13 +83,16 @@ pub fn cart_json(record: &CartRecord) -> Value {
     })
 }
 
-/// An agreement as the storefront and the operator see it: a suspended service shows as
-/// `cancelled_for_non_payment`.
+/// An agreement as the storefront and the operator see it: `suspended_overdue` while a
+/// payment is overdue, `cancelled_for_non_payment` once WorldPay confirmed the cancellation,
+/// `review` while its first payment is held.
 pub fn agreement_json(agreement: &Agreement) -> Value {
     json!({
         "futurePayId": agreement.id.as_str(),
         "cartId": agreement.cart_id.as_str(),
         "status": agreement.status.as_str(),
+        // Kept from its cart when it was created: its payments are checked against it.
+        "plan": agreement.plan,
         "paymentsMade": agreement.payments_made,
         "paymentsExpected": agreement.payments_expected,
         "paymentsDeclined": agreement.payments_declined,

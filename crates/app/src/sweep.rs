@@ -1,5 +1,7 @@
-//! The FuturePay sweep: cancels agreements whose payment is overdue, once, even when two
-//! sweeps overlap, and never one whose payment arrived meanwhile.
+//! The FuturePay sweep. An overdue agreement is first suspended here, at once and whatever
+//! the gateway does; then, with remote administration, cancelled at WorldPay, once even when
+//! two sweeps overlap. WorldPay's confirmation is final: once it has cancelled, we never say
+//! `active`, and a payment that landed meanwhile is the merchant's to refund.
 
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
@@ -9,7 +11,9 @@ use time::OffsetDateTime;
 
 use selectpay_domain::decision::{Condition, Context, Writes};
 use selectpay_domain::futurepay::{Agreement, AgreementStatus};
-use selectpay_domain::notices::{cancel_failure_alert, suspension_mails};
+use selectpay_domain::notices::{
+    SweepNotice, cancel_failure_alert, raced_payment_alert, sweep_mails,
+};
 use selectpay_domain::ports::{AdminReply, Commit, CommitResult, RemoteAdmin, StoreError};
 use selectpay_domain::render::RenderError;
 
@@ -17,14 +21,17 @@ use crate::{App, random_id};
 
 /// How long a sweep's claim on an agreement holds before another sweep may take over.
 const CLAIM_LEASE: time::Duration = time::Duration::minutes(5);
-/// Failed cancellations in a row before the operator is told.
+/// Failed cancellations in a row before the operator is told (once per overdue payment).
 const ALERT_AFTER_FAILURES: u32 = 3;
+/// Rounds of re-reading an agreement that payments keep changing while WorldPay's
+/// confirmation is written.
+const CONFIRM_ROUNDS: usize = 4;
 
 /// What the sweep does with an overdue agreement.
 #[derive(Clone, Copy)]
 pub enum SweepAction<'a> {
-    /// Cancel it at WorldPay and suspend it.
-    Cancel(&'a dyn RemoteAdmin),
+    /// Suspend it here and, when remote administration is given, cancel it at WorldPay.
+    Enforce(Option<&'a dyn RemoteAdmin>),
     /// Only count it: a dry run changes nothing and sends nothing.
     Report,
 }
@@ -53,11 +60,16 @@ impl Default for SweepOptions {
 #[serde(rename_all = "camelCase")]
 pub struct SweepSummary {
     pub due: usize,
+    /// Suspended here by this run.
+    pub suspended: usize,
+    /// Cancelled at WorldPay by this run (WorldPay confirmed).
     pub cancelled: usize,
-    pub would_cancel: usize,
-    /// A payment arrived while the sweep was cancelling: the agreement stays active.
-    pub kept_active: usize,
-    /// Changed or claimed by another sweep since it was read.
+    /// A dry run's count of agreements it would suspend or cancel.
+    pub would_act: usize,
+    /// WorldPay cancelled while a payment arrived: the merchant is told to refund it.
+    pub refund_needed: usize,
+    /// Changed or claimed by another sweep since it was read, or suspended and waiting for
+    /// remote administration to be configured.
     pub skipped: usize,
     /// The gateway could not be reached or refused: tried again next run.
     pub failed: usize,
@@ -75,14 +87,6 @@ pub enum SweepError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Render(#[from] RenderError),
-}
-
-enum Handled {
-    Cancelled,
-    WouldCancel,
-    KeptActive,
-    Skipped,
-    Failed,
 }
 
 impl App {
@@ -106,23 +110,15 @@ impl App {
                     break 'pages;
                 }
                 summary.due += 1;
-                match self
-                    .sweep_one(action, agreement, &sweep_id, options)
-                    .await?
-                {
-                    Handled::Cancelled => summary.cancelled += 1,
-                    Handled::WouldCancel => summary.would_cancel += 1,
-                    Handled::KeptActive => summary.kept_active += 1,
-                    Handled::Skipped => summary.skipped += 1,
-                    Handled::Failed => summary.failed += 1,
-                }
+                self.sweep_one(action, agreement, &sweep_id, options, &mut summary)
+                    .await?;
             }
             match page.next {
                 Some(next) => after = Some(next),
                 None => break,
             }
         }
-        if let SweepAction::Cancel(_) = action {
+        if let SweepAction::Enforce(_) = action {
             let mail = self.redeliver_due_mail().await?;
             summary.mail_redelivered = mail.sent;
             summary.mail_failed = mail.failed;
@@ -131,9 +127,10 @@ impl App {
         tracing::info!(
             target: "selectpay::sweep",
             due = summary.due,
+            suspended = summary.suspended,
             cancelled = summary.cancelled,
-            would_cancel = summary.would_cancel,
-            kept_active = summary.kept_active,
+            would_act = summary.would_act,
+            refund_needed = summary.refund_needed,
             skipped = summary.skipped,
             failed = summary.failed,
             mail_redelivered = summary.mail_redelivered,
@@ -144,61 +141,120 @@ impl App {
         Ok(summary)
     }
 
-    /// Claim, cancel at the gateway, then mark: the claim makes overlapping sweeps cancel
-    /// once, and the mark's version condition lets a payment that arrived meanwhile win.
+    /// Suspend, then claim, cancel at the gateway and mark. When the suspension and the
+    /// gateway's answer come in the same run, the suspension's mails wait for the answer,
+    /// so people get one mail about what happened, not two.
     async fn sweep_one(
         &self,
         action: SweepAction<'_>,
         agreement: &Agreement,
         sweep_id: &str,
         options: &SweepOptions,
-    ) -> Result<Handled, SweepError> {
+        summary: &mut SweepSummary,
+    ) -> Result<(), SweepError> {
         let now = options.now;
-        if !agreement.is_overdue(now) || agreement.claimed_by_other(sweep_id, now) {
-            return Ok(Handled::Skipped);
+        let overdue = agreement.is_overdue(now);
+        let awaiting_gateway = agreement.status == AgreementStatus::SuspendedOverdue;
+        if !(overdue || awaiting_gateway) || agreement.claimed_by_other(sweep_id, now) {
+            summary.skipped += 1;
+            return Ok(());
         }
-        let SweepAction::Cancel(remote) = action else {
-            return Ok(Handled::WouldCancel);
-        };
-        let claimed = agreement.claimed(sweep_id, now, CLAIM_LEASE);
-        if !self.replace(agreement, claimed.clone(), Vec::new()).await? {
-            return Ok(Handled::Skipped);
-        }
-        let reason = match remote.cancel_agreement(&agreement.id).await {
-            Ok(AdminReply::Done(_)) => None,
-            Ok(AdminReply::Refused(message)) => Some(message),
-            Err(error) => Some(error.to_string()),
+        let SweepAction::Enforce(remote) = action else {
+            summary.would_act += 1;
+            return Ok(());
         };
         let context = Context {
             settings: &self.config.settings,
             templates: &self.templates,
             now,
         };
-        if let Some(reason) = reason {
-            tracing::warn!(agreement = %agreement.id, %reason, "agreement not cancelled at the gateway");
-            let failed = claimed.cancel_failed();
-            let alert = if failed.cancel_failures >= ALERT_AFTER_FAILURES {
-                vec![cancel_failure_alert(&context, &failed, &reason)?]
-            } else {
-                Vec::new()
+        let mut current = agreement.clone();
+        if overdue {
+            let suspended = agreement.suspended();
+            let mails = match remote {
+                None => sweep_mails(&context, &suspended, SweepNotice::Suspended)?,
+                Some(_) => Vec::new(),
             };
-            self.replace(&claimed, failed, alert).await?;
-            return Ok(Handled::Failed);
-        }
-        let cancelled = claimed.ended(AgreementStatus::CancelledForNonPayment);
-        let mails = suspension_mails(&context, &claimed)?;
-        if self.replace(&claimed, cancelled, mails).await? {
-            return Ok(Handled::Cancelled);
-        }
-        // Something changed the agreement while the gateway was asked: a late payment.
-        match self.store.agreement(&agreement.id).await? {
-            Some(current) if current.status == AgreementStatus::Active => {
-                self.replace(&current, current.released(), Vec::new())
-                    .await?;
-                Ok(Handled::KeptActive)
+            if !self.replace(agreement, suspended.clone(), mails).await? {
+                summary.skipped += 1;
+                return Ok(());
             }
-            _ => Ok(Handled::Skipped),
+            summary.suspended += 1;
+            current = suspended;
         }
+        let Some(remote) = remote else {
+            if !overdue {
+                summary.skipped += 1;
+            }
+            return Ok(());
+        };
+        let claimed = current.claimed(sweep_id, now, CLAIM_LEASE);
+        if !self.replace(&current, claimed.clone(), Vec::new()).await? {
+            // A payment reactivated it since the suspension: nothing left to tell anyone.
+            summary.skipped += 1;
+            return Ok(());
+        }
+        let failure = match remote.cancel_agreement(&claimed.id).await {
+            Ok(AdminReply::Done(_)) => None,
+            Ok(AdminReply::Refused(message)) => Some(message),
+            Err(error) => Some(error.to_string()),
+        };
+        match failure {
+            None => self.confirm_cancelled(&context, &claimed, summary).await,
+            Some(reason) => {
+                tracing::warn!(agreement = %claimed.id, %reason, "agreement not cancelled at the gateway");
+                let failed = claimed.cancel_failed();
+                let mut mails = if overdue {
+                    sweep_mails(&context, &claimed, SweepNotice::Suspended)?
+                } else {
+                    Vec::new()
+                };
+                if failed.cancel_failures == ALERT_AFTER_FAILURES {
+                    mails.push(cancel_failure_alert(&context, &failed, &reason)?);
+                }
+                // Lost only to a payment that reactivated it meanwhile: then nobody needs
+                // to hear about the suspension, and the next overdue payment counts anew.
+                self.replace(&claimed, failed, mails).await?;
+                summary.failed += 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// WorldPay has cancelled: so do we, whatever changed the agreement since the claim. A
+    /// payment that landed meanwhile is reported for refunding.
+    async fn confirm_cancelled(
+        &self,
+        context: &Context<'_>,
+        claimed: &Agreement,
+        summary: &mut SweepSummary,
+    ) -> Result<(), SweepError> {
+        let mut current = claimed.clone();
+        for _ in 0..CONFIRM_ROUNDS {
+            let raced = current.payments_made > claimed.payments_made;
+            let mut mails = sweep_mails(context, claimed, SweepNotice::Cancelled)?;
+            if raced {
+                mails.push(raced_payment_alert(context, &current)?);
+            }
+            let cancelled = current.ended(AgreementStatus::CancelledForNonPayment);
+            if self.replace(&current, cancelled, mails).await? {
+                summary.cancelled += 1;
+                summary.refund_needed += usize::from(raced);
+                return Ok(());
+            }
+            match self.store.agreement(&claimed.id).await? {
+                Some(fresh) if !fresh.status.has_ended() => current = fresh,
+                // The merchant or the shopper ended it meanwhile: it is over either way.
+                _ => {
+                    summary.skipped += 1;
+                    return Ok(());
+                }
+            }
+        }
+        // Payments kept changing it faster than it could be written: leave it to a person.
+        tracing::error!(agreement = %claimed.id, "cancelled at WorldPay but not marked here");
+        summary.failed += 1;
+        Ok(())
     }
 
     /// Writes `next` in place of `current` if nobody changed it since, with its mails, and

@@ -62,34 +62,59 @@ impl From<&Cart> for CartState {
     }
 }
 
-/// Why a payment was recorded without fulfilling its cart.
+/// Why a payment was recorded without fulfilling its cart (or paying its agreement).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewReason {
     AmountMismatch,
     CurrencyMismatch,
     TestModeNotAllowed,
     UnknownCart,
+    /// A FuturePay plan and its agreement did not come together: a plan cart paid without
+    /// an agreement, or an agreement for a cart that sold none.
+    PlanMissing,
+    /// A limited agreement's payment above the plan's limit.
+    AmountOverLimit,
+    /// The callback names a cart other than the agreement's.
+    CartMismatch,
+    /// A payment on an agreement that is over: refund it.
+    AgreementEnded,
+    /// A payment on an agreement whose first payment is still held.
+    AgreementInReview,
+    /// A payment for an agreement we have no record of.
+    UnknownAgreement,
 }
 
 impl ReviewReason {
+    const ALL: [ReviewReason; 10] = [
+        ReviewReason::AmountMismatch,
+        ReviewReason::CurrencyMismatch,
+        ReviewReason::TestModeNotAllowed,
+        ReviewReason::UnknownCart,
+        ReviewReason::PlanMissing,
+        ReviewReason::AmountOverLimit,
+        ReviewReason::CartMismatch,
+        ReviewReason::AgreementEnded,
+        ReviewReason::AgreementInReview,
+        ReviewReason::UnknownAgreement,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReviewReason::AmountMismatch => "amount_mismatch",
             ReviewReason::CurrencyMismatch => "currency_mismatch",
             ReviewReason::TestModeNotAllowed => "test_mode_not_allowed",
             ReviewReason::UnknownCart => "unknown_cart",
+            ReviewReason::PlanMissing => "plan_missing",
+            ReviewReason::AmountOverLimit => "amount_over_limit",
+            ReviewReason::CartMismatch => "cart_mismatch",
+            ReviewReason::AgreementEnded => "agreement_ended",
+            ReviewReason::AgreementInReview => "agreement_in_review",
+            ReviewReason::UnknownAgreement => "unknown_agreement",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [
-            ReviewReason::AmountMismatch,
-            ReviewReason::CurrencyMismatch,
-            ReviewReason::TestModeNotAllowed,
-            ReviewReason::UnknownCart,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == value)
+        Self::ALL.into_iter().find(|r| r.as_str() == value)
     }
 }
 
@@ -143,4 +168,18 @@ pub struct Payment {
     pub avs: Option<String>,
     pub card_type: Option<String>,
     pub received_at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_review_reason_reads_back_from_its_label() {
+        for reason in ReviewReason::ALL {
+            let status = PaymentStatus::Review(reason);
+            assert_eq!(PaymentStatus::parse(&status.label()), Some(status));
+        }
+        assert_eq!(PaymentStatus::parse("review:whatever"), None);
+    }
 }

@@ -7,7 +7,11 @@
 //!   ([`callback::response`]) into a [`callback::PaymentResponse`], or refused.
 //! - [`decision`]: the decision table. [`decision::decide`] takes the response and a
 //!   snapshot of the store and returns the outcome, the reply page and the conditional
-//!   writes; its rows live in `decision/payment.rs` and `decision/agreement.rs`.
+//!   writes; its rows live in `decision/payment.rs` (a cart's own payment),
+//!   `decision/agreement.rs` (an agreement's creation, declines and end),
+//!   `decision/scheduled_payment.rs` (later payments, checked against the plan by
+//!   [`futurepay::plan_check`]), `decision/test_mode.rs` (callbacks from the other mode)
+//!   and `decision/cartless.rs` (a cartless callback for an unknown agreement).
 //! - [`notices`]: every mail selectpay writes (receipts, order notices, alerts, the
 //!   sweep's mails), composed in one place from the templates ([`render`]) into [`mail`].
 //! - [`outcome`]: one label per delivery for the log and the metric.

@@ -15,6 +15,13 @@ use crate::ids::{FuturePayId, TransId};
 #[serde(transparent)]
 pub struct MailId(String);
 
+/// Whom a mail about an agreement goes to, when both sides get one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    Merchant,
+    Shopper,
+}
+
 impl MailId {
     pub fn receipt(trans_id: &TransId) -> Self {
         Self(format!("receipt#{trans_id}"))
@@ -53,17 +60,34 @@ impl MailId {
         Self(format!("fp-ended#{id}"))
     }
 
-    pub fn suspension_to_merchant(id: &FuturePayId) -> Self {
-        Self(format!("suspended#{id}#merchant"))
+    /// The sweep's mail about one overdue payment (`episode`, its due date) of an agreement:
+    /// `step` says what the sweep did (`suspended`, `cancelled`), `to` whom it goes to.
+    pub fn overdue_notice(step: &str, id: &FuturePayId, episode: &str, to: Recipient) -> Self {
+        let to = match to {
+            Recipient::Merchant => "merchant",
+            Recipient::Shopper => "shopper",
+        };
+        Self(format!("{step}#{id}#{episode}#{to}"))
     }
 
-    pub fn suspension_to_shopper(id: &FuturePayId) -> Self {
-        Self(format!("suspended#{id}#shopper"))
+    /// One alert per overdue payment whose cancellation keeps failing.
+    pub fn cancel_failed(id: &FuturePayId, episode: &str) -> Self {
+        Self(format!("sweep-failed#{id}#{episode}"))
     }
 
-    /// One alert per failed attempt to cancel an overdue agreement.
-    pub fn cancel_failed(id: &FuturePayId, failures: u32) -> Self {
-        Self(format!("sweep-failed#{id}#{failures}"))
+    /// The refund alert for a payment that landed while WorldPay cancelled the agreement.
+    pub fn cancelled_at_gateway(id: &FuturePayId, payments_made: u32) -> Self {
+        Self(format!("cancelled-at-gateway#{id}#{payments_made}"))
+    }
+
+    /// A scheduled payment for an agreement that is not on record.
+    pub fn unknown_agreement_payment(id: &FuturePayId, trans_id: &TransId) -> Self {
+        Self(format!("fp-unknown-payment#{id}#{trans_id}"))
+    }
+
+    /// At most one alert an hour about callbacks from the other mode than the installation's.
+    pub fn other_mode(at: OffsetDateTime) -> Self {
+        Self(format!("test-mode#{}", utc_hour(at)))
     }
 
     /// At most one security alert an hour: the id names the hour of `at`.

@@ -34,6 +34,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/page_review.html"),
     ),
     (
+        "page_declined.html",
+        include_str!("../templates/page_declined.html"),
+    ),
+    (
         "mail_receipt.txt",
         include_str!("../templates/mail_receipt.txt"),
     ),

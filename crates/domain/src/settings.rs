@@ -118,10 +118,6 @@ impl SignatureFields {
     pub fn names(&self) -> &[String] {
         &self.0
     }
-
-    pub fn joined(&self) -> String {
-        self.0.join(":")
-    }
 }
 
 /// An absolute URL prefix for links shown inside WorldPay's pages, without trailing slash.

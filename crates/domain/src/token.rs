@@ -4,7 +4,14 @@ use md5::{Digest, Md5};
 use serde::Serialize;
 
 use crate::cart::Cart;
+use crate::futurepay::signature::signed_field_names;
 use crate::settings::Settings;
+
+/// A callback-only field that plan tokens carry. WorldPay returns `M_` fields with the
+/// purchase's own callback but never with the agreement's later ones, so it tells the
+/// payment that creates an agreement from a later payment whose agreement we never heard
+/// of. A shopper who removes it only gets their payment held.
+pub const NEW_AGREEMENT_FIELD: &str = "M_selectpayNewAgreement";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PurchaseToken {
@@ -40,20 +47,24 @@ impl PurchaseToken {
                     .future_pay
                     .iter()
                     .flat_map(|plan| plan.token_fields())
+                    .chain(
+                        order
+                            .future_pay
+                            .iter()
+                            .map(|_| (NEW_AGREEMENT_FIELD, "1".into())),
+                    )
                     .map(|(name, value)| (name.to_owned(), value)),
             )
             .collect();
         if let Some(secret) = &settings.md5_secret {
-            let names = settings.signature_fields.names();
+            let names =
+                signed_field_names(settings.signature_fields.names(), order.future_pay.as_ref());
             let values: Vec<&str> = names
                 .iter()
                 .map(|name| field(&fields, name).unwrap_or_default())
                 .collect();
             let signature = md5_signature(secret.expose(), &values);
-            fields.push((
-                "signatureFields".to_owned(),
-                settings.signature_fields.joined(),
-            ));
+            fields.push(("signatureFields".to_owned(), names.join(":")));
             fields.push(("signature".to_owned(), signature));
         }
         Self {

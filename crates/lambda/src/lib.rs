@@ -12,7 +12,7 @@ mod ssm;
 use std::sync::Arc;
 
 use lambda_runtime::{LambdaEvent, service_fn};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use selectpay_app::App;
 use selectpay_app::sweep::{SweepAction, SweepOptions};
@@ -55,9 +55,9 @@ async fn cold_start(function: Function) -> Result<App, Error> {
     deployment.app(Arc::new(store), Arc::new(mailer))
 }
 
-/// Cancels overdue FuturePay agreements (when remote administration is configured) and
-/// redelivers mail. Safe when the schedule delivers the same event twice or two runs
-/// overlap: each agreement is claimed before it is cancelled.
+/// Suspends overdue FuturePay agreements, cancels them at WorldPay when remote
+/// administration is configured, and redelivers mail. Safe when the schedule delivers the
+/// same event twice or two runs overlap: each agreement is claimed before it is cancelled.
 async fn sweep(app: &App) -> Result<Value, Error> {
     let summary = sweep_once(app).await;
     // Lambda runs nothing once an invocation has returned: wait for the mail this run sent.
@@ -66,16 +66,11 @@ async fn sweep(app: &App) -> Result<Value, Error> {
 }
 
 async fn sweep_once(app: &App) -> Result<Value, Error> {
-    let Some(remote) = app.remote_admin() else {
-        let mail = app.redeliver_due_mail().await?;
-        return Ok(json!({
-            "mailRedelivered": mail.sent,
-            "mailFailed": mail.failed,
-            "mailParked": mail.parked,
-        }));
-    };
     let summary = app
-        .sweep(SweepAction::Cancel(remote), &SweepOptions::default())
+        .sweep(
+            SweepAction::Enforce(app.remote_admin()),
+            &SweepOptions::default(),
+        )
         .await?;
     Ok(serde_json::to_value(summary)?)
 }

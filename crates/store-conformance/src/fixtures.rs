@@ -8,7 +8,7 @@ use selectpay_domain::decision::{CartChange, Condition, Reply, SavedOutcome, Wri
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::futurepay::{
     Agreement, AgreementStatus, AmountOption, CancelClaim, End, FuturePayPlan, Interval,
-    IntervalUnit, Start,
+    IntervalUnit, SoldPlan, Start,
 };
 use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
@@ -98,6 +98,7 @@ pub fn cart_is(cart_id: &CartId, state: CartState) -> Condition {
         status: state.status,
         amount: state.amount,
         paid_by: state.paid_by,
+        sells_plan: state.future_pay.is_some(),
     }
 }
 
@@ -135,13 +136,17 @@ pub fn future_pay_cart(id: &str, plan: FuturePayPlan) -> Cart {
     cart
 }
 
-/// An active agreement on `cart_id` with every field filled in (a claim, a last payment,
+/// An active agreement on `cart_id` with every field filled in (its plan, a claim, a last payment,
 /// failures, a later version), created at `T0` + 1 minute and overdue 35 days after `T0`.
 pub fn agreement(id: &str, cart_id: &CartId) -> Agreement {
     Agreement {
         id: future_pay_id(id),
         cart_id: cart_id.clone(),
         status: AgreementStatus::Active,
+        plan: Some(SoldPlan {
+            plan: limited_plan(),
+            currency: Currency::parse("KWD").unwrap(),
+        }),
         interval: Some(interval(IntervalUnit::Week, 2)),
         payments_expected: 12,
         payments_made: 2,

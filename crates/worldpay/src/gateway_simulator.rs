@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use encoding_rs::Encoding;
+use selectpay_domain::token::NEW_AGREEMENT_FIELD;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -77,6 +78,8 @@ impl SimulatedPayment {
         }
         if let Some(id) = &self.future_pay_id {
             fields.push(("futurePayId", id.clone()));
+            // The plan token's own callback-only field, which WorldPay returns only here.
+            fields.push((NEW_AGREEMENT_FIELD, "1".into()));
         }
         if let Some(password) = &self.callback_password {
             fields.push(("callbackPW", password.clone()));

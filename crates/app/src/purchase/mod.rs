@@ -20,6 +20,7 @@ use selectpay_domain::text::one_line;
 use selectpay_domain::token::PurchaseToken;
 
 mod future_pay;
+mod unsigned_plan;
 
 use self::future_pay::parse_future_pay;
 use crate::reply::{self, HandlerError};
@@ -74,6 +75,9 @@ impl App {
             }
         };
         tracing::info!(target: "selectpay::purchase", cart_id = %cart.id, "cart created");
+        if cart.order.future_pay.is_some() {
+            unsigned_plan::warn_once_if_unsigned(&self.config.settings);
+        }
         let token = PurchaseToken::for_cart(&self.config.settings, &cart);
         if wants_html(&request) {
             let page = self.templates.render(

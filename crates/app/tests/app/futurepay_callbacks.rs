@@ -13,11 +13,11 @@ use selectpay_worldpay::gateway_simulator::encode_form;
 use support::*;
 use time::macros::datetime;
 
-const AGREEMENT: &str = "193743";
+pub(crate) const AGREEMENT: &str = "193743";
 
 /// The fields of a FuturePay callback: the shop's custom fields are not stored by WorldPay,
 /// so later callbacks carry none.
-fn agreement_fields(
+pub(crate) fn agreement_fields(
     cart_id: &str,
     trans_status: &str,
     trans_id: Option<&str>,
@@ -47,7 +47,19 @@ fn agreement_fields(
     fields
 }
 
-async fn deliver_twice(h: &Harness, fields: &[(String, String)]) -> http::Response<bytes::Bytes> {
+/// The purchase's own callback for `cart_id`: it pays `amount` and creates the agreement,
+/// with the plan token's callback-only field.
+pub(crate) fn creation(cart_id: &str, amount: &str) -> Vec<(String, String)> {
+    let mut first = payment(cart_id, amount);
+    first.trans_id = "5001".into();
+    first.future_pay_id = Some(AGREEMENT.into());
+    first.fields()
+}
+
+pub(crate) async fn deliver_twice(
+    h: &Harness,
+    fields: &[(String, String)],
+) -> http::Response<bytes::Bytes> {
     let body = encode_form(fields, encoding_rs::WINDOWS_1252);
     let first = h.post_callback(body.clone(), LATIN1_FORM).await;
     let repeat = h.post_callback(body, LATIN1_FORM).await;
@@ -56,7 +68,7 @@ async fn deliver_twice(h: &Harness, fields: &[(String, String)]) -> http::Respon
     first
 }
 
-async fn agreement(h: &Harness) -> selectpay_domain::futurepay::Agreement {
+pub(crate) async fn agreement(h: &Harness) -> selectpay_domain::futurepay::Agreement {
     h.store()
         .agreement(&FuturePayId::parse(AGREEMENT).unwrap())
         .await
@@ -68,11 +80,7 @@ pub async fn lifecycle(h: Harness) {
     h.subscription_cart("sub1", "14.99").await;
 
     // The first callback pays the cart's immediate amount and creates the agreement.
-    let mut first = payment("sub1", "14.99");
-    first.trans_id = "5001".into();
-    let mut fields = first.fields();
-    fields.push(("futurePayId".into(), AGREEMENT.into()));
-    deliver_twice(&h, &fields).await;
+    deliver_twice(&h, &creation("sub1", "14.99")).await;
     let record = h.record("sub1").await;
     assert_eq!(record.cart.status, CartStatus::Paid);
     assert_eq!(record.agreements.len(), 1);
@@ -83,7 +91,9 @@ pub async fn lifecycle(h: Harness) {
 
     // A scheduled payment moves the due time a month on and mails a receipt, once.
     h.advance(time::Duration::days(9)); // 1 December, 10:00
-    deliver_twice(&h, &agreement_fields("sub1", "Y", Some("5002"), &[])).await;
+    let paid_at = h.trans_time();
+    let fields = agreement_fields("sub1", "Y", Some("5002"), &[("transTime", &paid_at)]);
+    deliver_twice(&h, &fields).await;
     let paid = agreement(&h).await;
     assert_eq!(paid.payments_made, 1);
     assert_eq!(paid.overdue_at, Some(datetime!(2027-01-05 00:00 UTC)));
@@ -98,11 +108,15 @@ pub async fn lifecycle(h: Harness) {
 
     // A declined payment is recorded and the merchant told, once.
     h.advance(time::Duration::days(31));
-    deliver_twice(
+    let page = deliver_twice(
         &h,
         &agreement_fields("sub1", "N", Some("5003"), &[("rawAuthCode", "D")]),
     )
     .await;
+    assert!(
+        body_text(&page).contains("was declined"),
+        "the page says so"
+    );
     let declined = agreement(&h).await;
     assert_eq!(declined.payments_declined, 1);
     assert_eq!(declined.status, AgreementStatus::Active);

@@ -18,32 +18,23 @@ use selectpay_worldpay::fake::{ALREADY_CANCELLED, Answer, FakeRemoteAdmin, PROBL
 use selectpay_worldpay::gateway_simulator::encode_form;
 use support::*;
 
-const AGREEMENT: &str = "193743";
+use crate::futurepay_callbacks::{AGREEMENT, agreement_fields, creation};
 
 /// A monthly agreement from 1 December, set up through the callback handler; its first
 /// payment is overdue from 5 December.
 async fn with_agreement(h: &Harness) {
     h.subscription_cart("sub1", "14.99").await;
-    let mut first = payment("sub1", "14.99");
-    first.trans_id = "5001".into();
-    let mut fields = first.fields();
-    fields.push(("futurePayId".into(), AGREEMENT.into()));
+    let fields = creation("sub1", "14.99");
     let response = h
         .post_callback(encode_form(&fields, encoding_rs::WINDOWS_1252), LATIN1_FORM)
         .await;
     assert_eq!(response.status(), 200);
 }
 
-/// A scheduled payment callback for the agreement.
-fn scheduled_payment(trans_id: &str) -> Vec<u8> {
-    let mut base = payment("sub1", "9.99");
-    base.trans_id = trans_id.into();
-    let mut fields: Vec<(String, String)> = base
-        .fields()
-        .into_iter()
-        .filter(|(name, _)| !name.starts_with("MC_"))
-        .collect();
-    fields.push(("futurePayId".into(), AGREEMENT.into()));
+/// A scheduled payment callback for the agreement, made now.
+fn scheduled_payment(h: &Harness, trans_id: &str) -> Vec<u8> {
+    let at = h.trans_time();
+    let fields = agreement_fields("sub1", "Y", Some(trans_id), &[("transTime", &at)]);
     encode_form(&fields, encoding_rs::WINDOWS_1252)
 }
 
@@ -66,11 +57,15 @@ fn client(fake: &FakeRemoteAdmin) -> WorldPayRemoteAdmin {
     .unwrap()
 }
 
-async fn sweep(h: &Harness, remote: &dyn RemoteAdmin) -> SweepSummary {
+async fn sweep_with(h: &Harness, remote: Option<&dyn RemoteAdmin>) -> SweepSummary {
     h.app
-        .sweep(SweepAction::Cancel(remote), &options(h))
+        .sweep(SweepAction::Enforce(remote), &options(h))
         .await
         .unwrap()
+}
+
+async fn sweep(h: &Harness, remote: &dyn RemoteAdmin) -> SweepSummary {
+    sweep_with(h, Some(remote)).await
 }
 
 fn options(h: &Harness) -> SweepOptions {
@@ -86,6 +81,7 @@ fn overdue(h: &Harness) {
     h.advance(time::Duration::days(14));
 }
 
+/// Suspension and WorldPay's confirmation in one run: one mail each, saying it is cancelled.
 async fn cancels_a_due_agreement_once_and_mails_once(h: Harness) {
     with_agreement(&h).await;
     let fake = FakeRemoteAdmin::start().await;
@@ -96,7 +92,10 @@ async fn cancels_a_due_agreement_once_and_mails_once(h: Harness) {
 
     overdue(&h);
     let summary = sweep(&h, &remote).await;
-    assert_eq!((summary.due, summary.cancelled), (1, 1));
+    assert_eq!(
+        (summary.due, summary.suspended, summary.cancelled),
+        (1, 1, 1)
+    );
     assert_eq!(fake.cancellations(AGREEMENT), 1);
     let request = &fake.requests()[0];
     assert_eq!(request.field("instId"), Some("99999"));
@@ -104,7 +103,9 @@ async fn cancels_a_due_agreement_once_and_mails_once(h: Harness) {
     let cancelled = agreement(&h).await;
     assert_eq!(cancelled.status, AgreementStatus::CancelledForNonPayment);
     assert_eq!(cancelled.overdue_at, None);
-    assert_eq!(h.sent_of(MailKind::ShopperNotice).len(), 1);
+    let shopper = h.sent_of(MailKind::ShopperNotice);
+    assert_eq!(shopper.len(), 1);
+    assert!(shopper[0].subject.contains("has ended"));
     assert_eq!(h.sent_of(MailKind::MerchantAlert).len(), 1);
     let record = h.record("sub1").await;
     assert_eq!(
@@ -118,8 +119,44 @@ async fn cancels_a_due_agreement_once_and_mails_once(h: Harness) {
     assert_eq!(h.sent_of(MailKind::ShopperNotice).len(), 1);
 }
 
+/// Without remote administration the service is still suspended, and a payment brings it
+/// back.
+async fn without_remote_admin_the_agreement_is_suspended_here(h: Harness) {
+    with_agreement(&h).await;
+    overdue(&h);
+
+    let summary = sweep_with(&h, None).await;
+
+    assert_eq!((summary.suspended, summary.cancelled), (1, 0));
+    let suspended = agreement(&h).await;
+    assert_eq!(suspended.status, AgreementStatus::SuspendedOverdue);
+    assert_eq!(
+        h.record("sub1").await.agreements[0].status,
+        AgreementStatus::SuspendedOverdue,
+        "GET /carts shows it"
+    );
+    let shopper = h.sent_of(MailKind::ShopperNotice);
+    assert_eq!(shopper.len(), 1);
+    assert!(shopper[0].subject.contains("suspended"));
+    assert_eq!(h.sent_of(MailKind::MerchantAlert).len(), 1);
+
+    let again = sweep_with(&h, None).await;
+    assert_eq!((again.suspended, again.skipped), (0, 1));
+    assert_eq!(h.sent_of(MailKind::ShopperNotice).len(), 1, "mailed once");
+
+    let response = h
+        .post_callback(scheduled_payment(&h, "5002"), LATIN1_FORM)
+        .await;
+    assert_eq!(response.status(), 200);
+    let back = agreement(&h).await;
+    assert_eq!(back.status, AgreementStatus::Active);
+    assert!(back.overdue_at.unwrap() > h.clock.now());
+    let receipts = h.sent_of(MailKind::Receipt);
+    assert!(receipts.last().unwrap().subject.contains("active again"));
+}
+
 /// Delivers a scheduled payment through the app just as the gateway is asked to cancel:
-/// the payment lands between the sweep's query and its cancellation.
+/// the payment lands between the sweep's claim and WorldPay's answer.
 struct PaymentArrivesDuringCancel<'a> {
     harness: &'a Harness,
     gateway: WorldPayRemoteAdmin,
@@ -130,14 +167,16 @@ impl RemoteAdmin for PaymentArrivesDuringCancel<'_> {
     async fn cancel_agreement(&self, id: &FuturePayId) -> Result<AdminReply, AdminError> {
         let response = self
             .harness
-            .post_callback(scheduled_payment("5002"), LATIN1_FORM)
+            .post_callback(scheduled_payment(self.harness, "5002"), LATIN1_FORM)
             .await;
         assert_eq!(response.status(), 200);
         self.gateway.cancel_agreement(id).await
     }
 }
 
-async fn a_late_payment_keeps_the_agreement_active(h: Harness) {
+/// WorldPay said `Y`: it has cancelled, so we never say `active`; the merchant refunds the
+/// payment that raced in.
+async fn worldpays_yes_wins_over_a_racing_payment(h: Harness) {
     with_agreement(&h).await;
     overdue(&h);
     let fake = FakeRemoteAdmin::start().await;
@@ -148,13 +187,14 @@ async fn a_late_payment_keeps_the_agreement_active(h: Harness) {
 
     let summary = sweep(&h, &remote).await;
 
-    assert_eq!((summary.cancelled, summary.kept_active), (0, 1));
-    let kept = agreement(&h).await;
-    assert_eq!(kept.status, AgreementStatus::Active);
-    assert_eq!(kept.payments_made, 1);
-    assert_eq!(kept.cancel_claim, None);
-    assert!(kept.overdue_at.unwrap() > h.clock.now());
-    assert!(h.sent_of(MailKind::ShopperNotice).is_empty());
+    assert_eq!((summary.cancelled, summary.refund_needed), (1, 1));
+    let ended = agreement(&h).await;
+    assert_eq!(ended.status, AgreementStatus::CancelledForNonPayment);
+    assert_eq!(ended.payments_made, 1);
+    assert_eq!(ended.overdue_at, None);
+    let alerts = h.sent_of(MailKind::MerchantAlert);
+    assert!(alerts.iter().any(|m| m.subject.contains("Refund")));
+    assert_eq!(h.sent_of(MailKind::ShopperNotice).len(), 1);
 }
 
 async fn overlapping_sweeps_cancel_at_the_gateway_once(h: Harness) {
@@ -172,22 +212,29 @@ async fn overlapping_sweeps_cancel_at_the_gateway_once(h: Harness) {
     assert_eq!(h.sent_of(MailKind::ShopperNotice).len(), 1);
 }
 
-async fn a_refusal_is_retried_and_alerted_after_three(h: Harness) {
+/// Refused four times: suspended from the first, the operator alerted once (after the
+/// third), and WorldPay's "already cancelled" ends it.
+async fn a_refusal_is_retried_and_alerted_once(h: Harness) {
     with_agreement(&h).await;
     overdue(&h);
     let fake = FakeRemoteAdmin::start().await;
     fake.answer(Answer::Text(PROBLEM.into()));
     let remote = client(&fake);
 
-    for run in 1..=3 {
+    for run in 1..=4 {
         let summary = sweep(&h, &remote).await;
         assert_eq!(summary.failed, 1, "run {run}");
         let still = agreement(&h).await;
-        assert_eq!(still.status, AgreementStatus::Active);
+        assert_eq!(still.status, AgreementStatus::SuspendedOverdue);
         assert_eq!(still.cancel_failures, run);
         assert_eq!(still.cancel_claim, None, "released for the next run");
     }
     assert_eq!(h.sent_of(MailKind::OperatorAlert).len(), 1);
+    assert_eq!(
+        h.sent_of(MailKind::ShopperNotice).len(),
+        1,
+        "told of the suspension"
+    );
 
     fake.answer(Answer::Text(ALREADY_CANCELLED.into()));
     let summary = sweep(&h, &remote).await;
@@ -201,6 +248,25 @@ async fn a_refusal_is_retried_and_alerted_after_three(h: Harness) {
     );
 }
 
+/// An `E,` reply nobody listed is a failure to retry, never "already ended".
+async fn an_unknown_refusal_is_retried(h: Harness) {
+    with_agreement(&h).await;
+    overdue(&h);
+    let fake = FakeRemoteAdmin::start().await;
+    fake.answer(Answer::Text(
+        "E,Installation not active for remote admin".into(),
+    ));
+    let remote = client(&fake);
+
+    let summary = sweep(&h, &remote).await;
+
+    assert_eq!((summary.failed, summary.cancelled), (1, 0));
+    assert_eq!(
+        agreement(&h).await.status,
+        AgreementStatus::SuspendedOverdue
+    );
+}
+
 async fn a_gateway_that_is_down_is_retried_next_run(h: Harness) {
     with_agreement(&h).await;
     overdue(&h);
@@ -211,8 +277,11 @@ async fn a_gateway_that_is_down_is_retried_next_run(h: Harness) {
     let summary = sweep(&h, &remote).await;
 
     assert_eq!(summary.failed, 1);
-    assert_eq!(agreement(&h).await.status, AgreementStatus::Active);
-    assert!(h.sent_of(MailKind::ShopperNotice).is_empty());
+    assert_eq!(
+        agreement(&h).await.status,
+        AgreementStatus::SuspendedOverdue
+    );
+    assert_eq!(h.sent_of(MailKind::ShopperNotice).len(), 1);
 }
 
 async fn a_dry_run_changes_nothing(h: Harness) {
@@ -226,39 +295,17 @@ async fn a_dry_run_changes_nothing(h: Harness) {
         .await
         .unwrap();
 
-    assert_eq!((summary.due, summary.would_cancel), (1, 1));
+    assert_eq!((summary.due, summary.would_act), (1, 1));
     assert_eq!(agreement(&h).await, before);
-}
-
-macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(Harness::test_mode()).await;
-                }
-            )*
-        }
-        mod dynamodb {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let store = selectpay_aws::testing::fresh_store().await;
-                    super::$case(Harness::with_backend(&[], Arc::new(store))).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_stores!(
     cancels_a_due_agreement_once_and_mails_once,
-    a_late_payment_keeps_the_agreement_active,
+    without_remote_admin_the_agreement_is_suspended_here,
+    worldpays_yes_wins_over_a_racing_payment,
     overlapping_sweeps_cancel_at_the_gateway_once,
-    a_refusal_is_retried_and_alerted_after_three,
+    a_refusal_is_retried_and_alerted_once,
+    an_unknown_refusal_is_retried,
     a_gateway_that_is_down_is_retried_next_run,
     a_dry_run_changes_nothing,
 );

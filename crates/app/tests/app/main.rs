@@ -3,6 +3,7 @@
 mod callback_decisions;
 mod concurrency;
 mod futurepay_callbacks;
+mod futurepay_plan;
 mod futurepay_sweep;
 mod mail_queue;
 mod purchase_api;

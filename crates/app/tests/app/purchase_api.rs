@@ -264,6 +264,47 @@ async fn a_futurepay_agreement_goes_into_the_token() {
     assert!(h.record(&cart_id).await.cart.order.future_pay.is_some());
 }
 
+/// Signed, the plan is the shop's: its fields follow the configured ones in the signature.
+#[tokio::test]
+async fn a_signed_token_covers_the_plan_too() {
+    let h = Harness::with_env(&[("SELECTPAY_MD5_SECRET", "secret")]);
+    let order = r#"{"amount":"0.00","currency":"GBP","description":"Tea club",
+        "futurePay":{"type":"regular","option":0,"startDate":"2026-12-01",
+                     "interval":{"unit":"month","mult":1},"noOfPayments":12,"normalAmount":"9.99"}}"#;
+
+    let response = h
+        .request(purchase(order, Some(API_KEY), "application/json"))
+        .await;
+
+    assert_eq!(response.status(), 201, "{}", body_text(&response));
+    let fields = &json(&response)["fields"];
+    assert_eq!(
+        fields["signatureFields"],
+        "instId:amount:currency:cartId:futurePayType:option:startDate:noOfPayments:\
+         intervalUnit:intervalMult:normalAmount"
+    );
+    let cart_id = fields["cartId"].as_str().unwrap();
+    assert_eq!(
+        fields["signature"],
+        md5_signature(
+            "secret",
+            &[
+                INSTALLATION,
+                "0.00",
+                "GBP",
+                cart_id,
+                "regular",
+                "0",
+                "2026-12-01",
+                "12",
+                "3",
+                "1",
+                "9.99"
+            ]
+        )
+    );
+}
+
 #[tokio::test]
 async fn futurepay_rules_are_checked_field_by_field() {
     let h = Harness::test_mode();

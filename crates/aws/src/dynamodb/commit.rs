@@ -98,6 +98,7 @@ enum Clause {
         status: CartStatus,
         amount: Money,
         paid_by: Option<TransId>,
+        sells_plan: bool,
     },
 }
 
@@ -191,6 +192,7 @@ impl Expression {
                 status,
                 amount,
                 paid_by,
+                sells_plan,
             } => {
                 let mut parts = vec![
                     format!(
@@ -218,6 +220,12 @@ impl Expression {
                         )
                     }
                     None => format!("attribute_not_exists({})", self.name(attr::PAID_BY)),
+                });
+                let plan = self.name(attr::FUTURE_PAY);
+                parts.push(if *sells_plan {
+                    format!("attribute_exists({plan})")
+                } else {
+                    format!("attribute_not_exists({plan})")
                 });
                 format!("({})", parts.join(" AND "))
             }
@@ -342,12 +350,14 @@ fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
                 status,
                 amount,
                 paid_by,
+                sells_plan,
             } => plan.require(
                 Key::cart(cart_id),
                 Clause::CartIs {
                     status: *status,
                     amount: *amount,
                     paid_by: paid_by.clone(),
+                    sells_plan: *sells_plan,
                 },
             ),
             Condition::MailAbsent(mail_id) => plan.require(Key::mail(mail_id), Clause::Absent),

@@ -61,6 +61,8 @@ pub mod attr {
     pub const EXPIRES_AT: &str = "expiresAt";
     pub const FUTURE_PAY: &str = "futurePay";
     pub const FUTURE_PAY_ID: &str = "futurePayId";
+    /// An agreement's plan, as its cart sold it.
+    pub const PLAN: &str = "plan";
     pub const INTERVAL_UNIT: &str = "intervalUnit";
     pub const INTERVAL_MULT: &str = "intervalMult";
     pub const PAYMENTS_EXPECTED: &str = "paymentsExpected";

@@ -2,9 +2,10 @@
 
 pub mod form;
 pub mod response;
+pub mod trans_time;
 
 pub use form::{Form, FormError, parse_form, redact_password};
 pub use response::{
-    AgreementEvent, Fingerprint, ForbiddenReason, InvalidReason, PaymentResponse, TransStatus,
-    Verdict, verify,
+    AgreementEvent, CartlessResponse, Fingerprint, ForbiddenReason, InvalidReason, PaymentResponse,
+    TransStatus, Verdict, verify,
 };

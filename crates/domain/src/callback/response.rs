@@ -27,6 +27,18 @@ pub enum TransStatus {
     },
 }
 
+impl TransStatus {
+    /// The agreement this is about, if any.
+    pub fn future_pay(&self) -> Option<&FuturePayId> {
+        match self {
+            TransStatus::Authorised { future_pay, .. } | TransStatus::Cancelled { future_pay } => {
+                future_pay.as_ref()
+            }
+            TransStatus::Agreement { id, .. } => Some(id),
+        }
+    }
+}
+
 /// What WorldPay reports about an agreement other than a payment it took.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AgreementEvent {
@@ -141,16 +153,49 @@ impl PaymentResponse {
 
     /// The agreement this delivery is about, if any.
     pub fn future_pay(&self) -> Option<&FuturePayId> {
-        match &self.status {
-            TransStatus::Authorised { future_pay, .. } | TransStatus::Cancelled { future_pay } => {
-                future_pay.as_ref()
-            }
-            TransStatus::Agreement { id, .. } => Some(id),
-        }
+        self.status.future_pay()
     }
 
     pub fn field(&self, name: &str) -> Option<&str> {
         self.form.non_blank(name)
+    }
+}
+
+/// An authentic FuturePay callback without a `cartId`: WorldPay's FAQ finds the agreement
+/// by its `futurePayId`, and the agreement names its cart.
+#[derive(Debug, Clone)]
+pub struct CartlessResponse {
+    future_pay: FuturePayId,
+    status: TransStatus,
+    amount: Option<Money>,
+    test_mode: TestMode,
+    fingerprint: Fingerprint,
+    form: Form,
+}
+
+impl CartlessResponse {
+    pub fn future_pay(&self) -> &FuturePayId {
+        &self.future_pay
+    }
+
+    pub fn fingerprint(&self) -> &Fingerprint {
+        &self.fingerprint
+    }
+
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.form.non_blank(name)
+    }
+
+    /// The response about the agreement's own cart.
+    pub fn for_cart(self, cart_id: CartId) -> PaymentResponse {
+        PaymentResponse {
+            status: self.status,
+            cart_id,
+            amount: self.amount,
+            test_mode: self.test_mode,
+            fingerprint: self.fingerprint,
+            form: self.form,
+        }
     }
 }
 
@@ -159,6 +204,7 @@ pub enum Verdict {
     Forbidden(ForbiddenReason),
     Invalid(InvalidReason),
     Authentic(Box<PaymentResponse>),
+    WithoutCart(Box<CartlessResponse>),
 }
 
 /// Checks what WorldPay's FAQ asks for before anything is trusted: the callback password
@@ -216,21 +262,32 @@ pub fn verify(form: Form, settings: &Settings) -> Verdict {
         (Some("C"), _, future_pay) => TransStatus::Cancelled { future_pay },
         (Some(_), _, _) => return Verdict::Invalid(InvalidReason::UnsupportedTransStatus),
     };
-    let Some(cart_id) = form.non_blank("cartId").and_then(|c| CartId::parse(c).ok()) else {
-        return Verdict::Invalid(InvalidReason::MissingCartId);
-    };
+    let cart_id = form.non_blank("cartId").and_then(|c| CartId::parse(c).ok());
     let amount = match (form.non_blank("amount"), form.non_blank("currency")) {
         (Some(amount), Some(currency)) => Currency::parse(currency)
             .and_then(|currency| Money::parse(amount, currency))
             .ok(),
         _ => None,
     };
-    Verdict::Authentic(Box::new(PaymentResponse {
-        status,
-        cart_id,
-        amount,
-        test_mode: TestMode::from_field(form.get("testMode")),
-        fingerprint: Fingerprint::of(&form),
-        form,
-    }))
+    let test_mode = TestMode::from_field(form.get("testMode"));
+    let fingerprint = Fingerprint::of(&form);
+    match (cart_id, status.future_pay().cloned()) {
+        (Some(cart_id), _) => Verdict::Authentic(Box::new(PaymentResponse {
+            status,
+            cart_id,
+            amount,
+            test_mode,
+            fingerprint,
+            form,
+        })),
+        (None, Some(future_pay)) => Verdict::WithoutCart(Box::new(CartlessResponse {
+            future_pay,
+            status,
+            amount,
+            test_mode,
+            fingerprint,
+            form,
+        })),
+        (None, None) => Verdict::Invalid(InvalidReason::MissingCartId),
+    }
 }

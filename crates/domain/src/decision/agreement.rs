@@ -1,37 +1,62 @@
 //! FuturePay rows of the decision table: an agreement's creation, its scheduled payments,
 //! declines and its end.
 
-use super::payment::record;
+use super::payment::{authorised, record};
 use super::{CartChange, Context, Decided, Writes};
 use crate::callback::PaymentResponse;
+use crate::callback::trans_time::transaction_time;
 use crate::cart::{CartStatus, PaymentStatus};
 use crate::decision::Snapshot;
-use crate::futurepay::{Agreement, AgreementStatus};
+use crate::futurepay::{Agreement, AgreementStatus, SoldPlan};
 use crate::ids::{FuturePayId, TransId};
-use crate::notices::{self, Receipted, Unexpected};
+use crate::notices::{self, Unexpected};
 use crate::outcome::Outcome;
 use crate::view::ResponseView;
 
 /// The agreement a first callback reports, linked to its cart and scheduled by the plan the
-/// cart asked for.
-pub(super) fn create(
+/// cart sold, from when the gateway made the transaction.
+fn create(
     ctx: &Context,
     response: &PaymentResponse,
     id: &FuturePayId,
     snapshot: &Snapshot,
-    writes: &mut Writes,
-) {
-    writes.agreement = Some(Agreement::new(
+) -> Agreement {
+    Agreement::new(
         id.clone(),
         response.cart_id.clone(),
-        snapshot.cart.as_ref().and_then(|c| c.future_pay.as_ref()),
+        snapshot.cart.as_ref().and_then(|cart| {
+            cart.future_pay.clone().map(|plan| SoldPlan {
+                plan,
+                currency: cart.amount.currency(),
+            })
+        }),
         response.field("email").map(str::to_owned),
-        ctx.now,
-    ));
+        transaction_time(response.field("transTime"), ctx.now),
+    )
 }
 
-/// An agreement set up with nothing to charge at once: the cart is settled if it asked for
-/// nothing now, and otherwise left for a person to check.
+/// The purchase that sets an agreement up: judged like any purchase, and when it is held the
+/// agreement is held with it, so a tampered first payment never starts a schedule.
+pub(super) fn first_payment(
+    ctx: &Context,
+    response: &PaymentResponse,
+    trans_id: &TransId,
+    id: &FuturePayId,
+    snapshot: &Snapshot,
+    view: &ResponseView,
+    writes: &mut Writes,
+) -> Decided {
+    let (outcome, reply) = authorised(ctx, response, trans_id, Some(id), snapshot, view, writes)?;
+    let agreement = create(ctx, response, id, snapshot);
+    writes.agreement = Some(match outcome {
+        Outcome::Review(_) => agreement.held_for_review(),
+        _ => agreement,
+    });
+    Ok((outcome, reply))
+}
+
+/// An agreement set up with nothing to charge at once: the cart is settled if it sold a plan
+/// and asked for nothing now; otherwise the agreement is held for a person to check.
 pub(super) fn created_without_payment(
     ctx: &Context,
     response: &PaymentResponse,
@@ -40,9 +65,14 @@ pub(super) fn created_without_payment(
     view: &ResponseView,
     writes: &mut Writes,
 ) -> Decided {
-    create(ctx, response, id, snapshot, writes);
+    let agreement = create(ctx, response, id, snapshot);
     match &snapshot.cart {
-        Some(cart) if cart.status == CartStatus::Pending && cart.amount.minor_units() == 0 => {
+        Some(cart)
+            if cart.status == CartStatus::Pending
+                && cart.amount.minor_units() == 0
+                && cart.future_pay.is_some() =>
+        {
+            writes.agreement = Some(agreement);
             writes.cart_change = Some(CartChange {
                 cart_id: response.cart_id.clone(),
                 status: CartStatus::Paid,
@@ -54,6 +84,7 @@ pub(super) fn created_without_payment(
             ))
         }
         _ => {
+            writes.agreement = Some(agreement.held_for_review());
             let why = Unexpected::CreatedWithoutPayment;
             writes
                 .mails
@@ -64,33 +95,6 @@ pub(super) fn created_without_payment(
             ))
         }
     }
-}
-
-/// A scheduled payment: recorded once, the due time moved on, a receipt for the shopper.
-pub(super) fn paid(
-    ctx: &Context,
-    response: &PaymentResponse,
-    trans_id: &TransId,
-    agreement: &Agreement,
-    view: &ResponseView,
-    writes: &mut Writes,
-) -> Decided {
-    let mut recorded = record(ctx, response, trans_id, PaymentStatus::Accepted);
-    recorded.cart_id = agreement.cart_id.clone();
-    writes.payment = Some(recorded);
-    writes.agreement = Some(agreement.paid(ctx.now));
-    let receipt = notices::receipt(
-        ctx,
-        response,
-        trans_id,
-        Receipted::Agreement(agreement),
-        view,
-    )?;
-    writes.mails.extend(receipt);
-    Ok((
-        Outcome::AgreementPayment,
-        ctx.page("page_thanks.html", view)?,
-    ))
 }
 
 /// A scheduled payment the issuer refused: recorded, and the merchant told.
@@ -113,7 +117,7 @@ pub(super) fn declined(
         .push(notices::agreement_declined(ctx, response, agreement)?);
     Ok((
         Outcome::AgreementDeclined,
-        ctx.page("page_thanks.html", view)?,
+        ctx.page("page_declined.html", view)?,
     ))
 }
 
@@ -125,7 +129,7 @@ pub(super) fn ended(
     view: &ResponseView,
     writes: &mut Writes,
 ) -> Decided {
-    if agreement.status == AgreementStatus::Active {
+    if !agreement.status.has_ended() {
         writes.agreement = Some(agreement.ended(status));
         writes
             .mails

@@ -1,12 +1,16 @@
 //! The callback decision table: what a verified payment response does, given what the store
 //! holds. Pure: the store carries out the result atomically, under the conditions it names.
-//! This file dispatches; the rows are in `payment` and `agreement`, and the mail they write
-//! is composed in [`crate::notices`].
+//! This file dispatches; the rows are in `payment`, `agreement`, `scheduled_payment`,
+//! `test_mode` and `cartless`, and the mail they write is composed in [`crate::notices`].
 
 mod agreement;
+mod cartless;
 mod payment;
+mod scheduled_payment;
+mod test_mode;
 
 pub use crate::store::{CartChange, Condition, Reply, SavedOutcome, Snapshot, Writes};
+pub use cartless::decide_unknown_cartless;
 
 use time::OffsetDateTime;
 
@@ -16,6 +20,7 @@ use crate::notices;
 use crate::outcome::Outcome;
 use crate::render::{RenderError, Templates};
 use crate::settings::Settings;
+use crate::token::NEW_AGREEMENT_FIELD;
 use crate::view::ResponseView;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +60,13 @@ pub fn decide(
     if let Some(saved) = &snapshot.saved {
         return repeat(ctx, response, saved, &key);
     }
+    // An authorisation is recorded whatever its mode (and held); anything else from the
+    // other gateway must change nothing here.
+    if !matches!(response.status, TransStatus::Authorised { .. })
+        && !ctx.settings.mode.accepts(response.test_mode)
+    {
+        return test_mode::refused(ctx, response, &view);
+    }
     let cart_condition = match &snapshot.cart {
         None => Condition::CartAbsent(response.cart_id.clone()),
         Some(cart) => Condition::CartIs {
@@ -62,6 +74,7 @@ pub fn decide(
             status: cart.status,
             amount: cart.amount,
             paid_by: cart.paid_by.clone(),
+            sells_plan: cart.future_pay.is_some(),
         },
     };
     let mut writes = Writes {
@@ -85,19 +98,30 @@ pub fn decide(
                 future_pay: Some(_),
             },
             Some(existing),
-        ) => agreement::paid(ctx, response, trans_id, existing, &view, w)?,
+        ) => scheduled_payment::paid(ctx, response, trans_id, existing, snapshot, &view, w)?,
         (
             TransStatus::Authorised {
                 trans_id,
-                future_pay,
+                future_pay: Some(id),
+            },
+            None,
+        ) if response.field(NEW_AGREEMENT_FIELD).is_some() => {
+            agreement::first_payment(ctx, response, trans_id, id, snapshot, &view, w)?
+        }
+        (
+            TransStatus::Authorised {
+                trans_id,
+                future_pay: Some(id),
+            },
+            None,
+        ) => scheduled_payment::unknown(ctx, response, trans_id, id, &view, w)?,
+        (
+            TransStatus::Authorised {
+                trans_id,
+                future_pay: None,
             },
             _,
-        ) => {
-            if let Some(id) = future_pay {
-                agreement::create(ctx, response, id, snapshot, w);
-            }
-            payment::authorised(ctx, response, trans_id, snapshot, &view, w)?
-        }
+        ) => payment::authorised(ctx, response, trans_id, None, snapshot, &view, w)?,
         (TransStatus::Cancelled { .. }, _) => {
             payment::cancelled(ctx, response, snapshot, &view, w)?
         }

@@ -4,7 +4,7 @@ use super::{CartChange, Context, Decided, Writes};
 use crate::callback::PaymentResponse;
 use crate::cart::{CartStatus, Payment, PaymentStatus, ReviewReason};
 use crate::decision::Snapshot;
-use crate::ids::TransId;
+use crate::ids::{FuturePayId, TransId};
 use crate::notices::{self, Receipted, Unfulfilled};
 use crate::outcome::Outcome;
 use crate::settings::TestMode;
@@ -28,11 +28,13 @@ impl From<Judgement> for PaymentStatus {
     }
 }
 
-/// `None` when this very transaction already paid the cart: nothing to do.
+/// `None` when this very transaction already paid the cart: nothing to do. `agreement` is
+/// the FuturePay agreement the callback reports setting up with the payment, if any.
 fn judge(
     ctx: &Context,
     response: &PaymentResponse,
     trans_id: &TransId,
+    agreement: Option<&FuturePayId>,
     snapshot: &Snapshot,
 ) -> Option<Judgement> {
     let review = |reason| Some(Judgement::Review(reason));
@@ -48,6 +50,11 @@ fn judge(
                 Some(Judgement::DoublePayment)
             }
         }
+        // A plan sold without an agreement (its fields removed from the form) or an
+        // agreement the cart never sold: either way the shop would not get what it sold.
+        Some(cart) if cart.future_pay.is_some() != agreement.is_some() => {
+            review(ReviewReason::PlanMissing)
+        }
         Some(cart) => match response.amount {
             Some(paid) if paid.currency() != cart.amount.currency() => {
                 review(ReviewReason::CurrencyMismatch)
@@ -61,15 +68,17 @@ fn judge(
     }
 }
 
+/// An authorisation of a cart's immediate amount, and of the agreement it sets up if any.
 pub(super) fn authorised(
     ctx: &Context,
     response: &PaymentResponse,
     trans_id: &TransId,
+    agreement: Option<&FuturePayId>,
     snapshot: &Snapshot,
     view: &ResponseView,
     writes: &mut Writes,
 ) -> Decided {
-    let Some(judgement) = judge(ctx, response, trans_id, snapshot) else {
+    let Some(judgement) = judge(ctx, response, trans_id, agreement, snapshot) else {
         return Ok((Outcome::Duplicate, ctx.page("page_thanks.html", view)?));
     };
     writes.payment = Some(record(ctx, response, trans_id, judgement.into()));
@@ -95,7 +104,10 @@ pub(super) fn authorised(
             Ok((Outcome::DoublePayment, ctx.page("page_thanks.html", view)?))
         }
         Judgement::Review(reason) => {
-            let why = Unfulfilled::Review(reason);
+            let why = Unfulfilled::Review {
+                reason,
+                held_agreement: agreement,
+            };
             let alert = notices::unfulfilled(ctx, response, trans_id, why, due, view)?;
             writes.mails.push(alert);
             Ok((Outcome::Review(reason), ctx.page("page_review.html", view)?))

@@ -1,10 +1,8 @@
-//! Mail about FuturePay agreements: the merchant's alerts about callbacks, and what the
-//! sweep sends when it cancels an agreement or cannot.
+//! Mail about FuturePay agreements: the merchant's alerts about callbacks.
 
-use super::{Alert, Envelope, alert, notice};
+use super::{Alert, alert};
 use crate::callback::PaymentResponse;
 use crate::decision::Context;
-use crate::email::EmailAddress;
 use crate::futurepay::{Agreement, AgreementStatus};
 use crate::ids::FuturePayId;
 use crate::mail::{Mail, MailKind};
@@ -32,7 +30,8 @@ pub(crate) fn unexpected(
             MailId::agreement_created(id),
             format!("FuturePay agreement {id} needs checking"),
             "WorldPay set up an agreement without charging anything now, but the order \
-             is unknown, not pending, or expected an immediate payment. Check it in \
+             is unknown, not pending, sold no plan, or expected an immediate payment. The \
+             agreement is held in review: neither active nor due here. Resolve it in \
              WorldPay's Customer Management System.",
         ),
         Unexpected::UnknownAgreement => (
@@ -70,7 +69,8 @@ pub(crate) fn agreement_declined(
             cart_id: Some(&agreement.cart_id),
             title: &format!("FuturePay payment declined for agreement {}", agreement.id),
             summary: "A scheduled payment was declined. WorldPay may retry it; if no payment \
-                 arrives, the sweep cancels the agreement once the payment is overdue.",
+                 arrives, the sweep suspends the service once the payment is overdue and \
+                 cancels the agreement.",
             facts: vec![
                 ("Agreement", agreement.id.to_string()),
                 ("Cart", agreement.cart_id.to_string()),
@@ -101,91 +101,6 @@ pub(crate) fn agreement_ended(
                 ("Agreement", agreement.id.to_string()),
                 ("Cart", agreement.cart_id.to_string()),
                 ("Status", status.as_str().to_owned()),
-            ],
-        },
-    )
-}
-
-/// What the sweep sends once when it cancels an agreement for non-payment: the shopper is
-/// told their service is suspended, the merchant why.
-pub fn suspension_mails(ctx: &Context, agreement: &Agreement) -> Result<Vec<Mail>, RenderError> {
-    let facts = || {
-        vec![
-            ("Agreement", agreement.id.to_string()),
-            ("Order", agreement.cart_id.to_string()),
-            (
-                "Payment overdue since",
-                agreement
-                    .overdue_at
-                    .map_or_else(String::new, |at| at.date().to_string()),
-            ),
-        ]
-    };
-    let mut mails = vec![alert(
-        ctx,
-        Alert {
-            id: MailId::suspension_to_merchant(&agreement.id),
-            kind: MailKind::MerchantAlert,
-            cart_id: Some(&agreement.cart_id),
-            title: &format!(
-                "FuturePay agreement {} cancelled for non-payment",
-                agreement.id
-            ),
-            summary: "No payment arrived by the time it was due, so the agreement was cancelled \
-                 at WorldPay and the service suspended.",
-            facts: facts(),
-        },
-    )?];
-    let shopper = agreement
-        .shopper_email
-        .as_deref()
-        .and_then(|e| EmailAddress::parse(e).ok());
-    if let Some(to) = shopper {
-        let envelope = Envelope {
-            id: MailId::suspension_to_shopper(&agreement.id),
-            kind: MailKind::ShopperNotice,
-            to,
-            cart_id: Some(&agreement.cart_id),
-            subject: format!(
-                "Your subscription for order {} has ended",
-                agreement.cart_id
-            ),
-        };
-        mails.push(notice(
-            ctx,
-            envelope,
-            "We did not receive your regular payment, so your recurring payment agreement \
-             has been cancelled and the service suspended. Please contact us to set up a new \
-             one.",
-            facts(),
-        )?);
-    }
-    Ok(mails)
-}
-
-/// The operator's alert when cancelling an agreement at the gateway keeps failing.
-pub fn cancel_failure_alert(
-    ctx: &Context,
-    agreement: &Agreement,
-    reason: &str,
-) -> Result<Mail, RenderError> {
-    alert(
-        ctx,
-        Alert {
-            id: MailId::cancel_failed(&agreement.id, agreement.cancel_failures),
-            kind: MailKind::OperatorAlert,
-            cart_id: Some(&agreement.cart_id),
-            title: &format!(
-                "selectpay: cannot cancel overdue agreement {}",
-                agreement.id
-            ),
-            summary: "The sweep could not cancel this overdue agreement at WorldPay several runs \
-                 in a row. It keeps trying; cancel it by hand in the Customer Management System \
-                 if this goes on.",
-            facts: vec![
-                ("Agreement", agreement.id.to_string()),
-                ("Failed attempts", agreement.cancel_failures.to_string()),
-                ("Last reason", reason.chars().take(200).collect()),
             ],
         },
     )

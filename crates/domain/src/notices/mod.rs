@@ -8,14 +8,19 @@ mod agreement;
 mod parked;
 mod payment;
 mod receipt;
+mod scheduled_payment;
 mod security;
+mod sweep;
 
 pub(crate) use agreement::{Unexpected, agreement_declined, agreement_ended, unexpected};
-pub use agreement::{cancel_failure_alert, suspension_mails};
 pub use parked::parked_mail_alert;
 pub(crate) use payment::{Unfulfilled, conflicting_repeat, order_notice, unfulfilled};
 pub(crate) use receipt::{Receipted, receipt};
+pub(crate) use scheduled_payment::{
+    cartless_unknown, other_mode, payment_held, unknown_agreement_payment,
+};
 pub use security::security_alert;
+pub use sweep::{SweepNotice, cancel_failure_alert, raced_payment_alert, sweep_mails};
 
 use serde::Serialize;
 

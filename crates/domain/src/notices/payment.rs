@@ -6,7 +6,7 @@ use crate::callback::PaymentResponse;
 use crate::cart::ReviewReason;
 use crate::decision::Context;
 use crate::idempotency_key::IdempotencyKey;
-use crate::ids::TransId;
+use crate::ids::{FuturePayId, TransId};
 use crate::mail::{Mail, MailKind};
 use crate::mail_id::MailId;
 use crate::money::Money;
@@ -32,18 +32,22 @@ pub(crate) fn order_notice(
 
 /// Why an authorised payment does not fulfil its cart.
 #[derive(Clone, Copy)]
-pub(crate) enum Unfulfilled {
+pub(crate) enum Unfulfilled<'a> {
     /// A second transaction for a paid cart: the merchant refunds one.
     DoublePayment,
-    /// It does not match its order: nothing is fulfilled until a person checks it.
-    Review(ReviewReason),
+    /// It does not match its order: nothing is fulfilled until a person checks it, and the
+    /// agreement it set up, if any, is held with it.
+    Review {
+        reason: ReviewReason,
+        held_agreement: Option<&'a FuturePayId>,
+    },
 }
 
 pub(crate) fn unfulfilled(
     ctx: &Context,
     response: &PaymentResponse,
     trans_id: &TransId,
-    why: Unfulfilled,
+    why: Unfulfilled<'_>,
     due: Option<Money>,
     view: &ResponseView,
 ) -> Result<Mail, RenderError> {
@@ -57,13 +61,33 @@ pub(crate) fn unfulfilled(
              again. Refund one of the two payments in WorldPay's Customer Management System.",
             facts,
         ),
-        Unfulfilled::Review(reason) => (
+        Unfulfilled::Review {
+            reason,
+            held_agreement,
+        } => (
             MailId::review(trans_id),
             format!("Payment for order {cart_id} needs checking"),
             "WorldPay authorised a payment that does not match the order, so the order \
              has not been fulfilled. Check it in WorldPay's Customer Management System \
              before shipping anything, and refund it if it is not right.",
-            [vec![("Reason", reason.as_str().to_owned())], facts].concat(),
+            [
+                vec![("Reason", reason.as_str().to_owned())],
+                facts,
+                held_agreement
+                    .map(|id| {
+                        (
+                            "Agreement held in review",
+                            format!(
+                                "{id}: neither active nor due here. Resolve it in WorldPay's \
+                                 Customer Management System (cancel it there if it is not \
+                                 right)."
+                            ),
+                        )
+                    })
+                    .into_iter()
+                    .collect(),
+            ]
+            .concat(),
         ),
     };
     let alert_about = Alert {

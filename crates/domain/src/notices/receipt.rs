@@ -16,8 +16,11 @@ pub(crate) enum Receipted<'a> {
     /// The response's own cart.
     Order,
     /// A scheduled payment: its shopper is the one the agreement was made with, unless the
-    /// gateway names one.
-    Agreement(&'a Agreement),
+    /// gateway names one; when it made a suspended agreement active again, it says so.
+    Agreement {
+        agreement: &'a Agreement,
+        reactivated: bool,
+    },
 }
 
 /// One receipt per transaction; none when the shopper gave no usable address.
@@ -34,9 +37,19 @@ pub(crate) fn receipt(
             format!("Your receipt for order {}", response.cart_id),
             response.field("email"),
         ),
-        Receipted::Agreement(agreement) => (
+        Receipted::Agreement {
+            agreement,
+            reactivated,
+        } => (
             &agreement.cart_id,
-            format!("Your receipt for agreement {}", agreement.id),
+            if reactivated {
+                format!(
+                    "Payment received: your subscription for order {} is active again",
+                    agreement.cart_id
+                )
+            } else {
+                format!("Your receipt for agreement {}", agreement.id)
+            },
             response
                 .field("email")
                 .or(agreement.shopper_email.as_deref()),

@@ -69,6 +69,9 @@ pub enum Condition {
         status: CartStatus,
         amount: Money,
         paid_by: Option<TransId>,
+        /// Whether the cart sells a FuturePay plan: a decision assumed without reading
+        /// (see [`Snapshot::optimistic`]) assumes it does not.
+        sells_plan: bool,
     },
     /// For mail that reports an event with no saved outcome of its own (an alert), so that
     /// whoever commits it knows it is new and sends it.

@@ -7,7 +7,10 @@ use selectpay_domain::cart::{CartState, CartStatus, PaymentStatus, ReviewReason}
 use selectpay_domain::decision::{
     CartChange, Condition, Context, Reply, SavedOutcome, Snapshot, Writes, decide,
 };
-use selectpay_domain::futurepay::{Agreement, AgreementStatus};
+use selectpay_domain::futurepay::{
+    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, SoldPlan,
+    Start,
+};
 use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::MailKind;
@@ -15,6 +18,7 @@ use selectpay_domain::mail_id::MailId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::outcome::Outcome;
 use selectpay_domain::render::Templates;
+use selectpay_domain::token::NEW_AGREEMENT_FIELD;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -100,6 +104,7 @@ fn first(key: &IdempotencyKey, snapshot: &Snapshot, future_pay: bool) -> Vec<Con
                 status: cart.status,
                 amount: cart.amount,
                 paid_by: cart.paid_by.clone(),
+                sells_plan: cart.future_pay.is_some(),
             },
         },
     ];
@@ -187,6 +192,7 @@ fn cart_change(status: CartStatus, paid_by: Option<&str>) -> Option<CartChange> 
 const THANKS: &str = "<title>Thank you for your order</title>";
 const CANCELLED: &str = "<title>Payment cancelled</title>";
 const REVIEW: &str = "<title>Payment received</title>";
+const DECLINED: &str = "<title>Payment declined</title>";
 
 struct Row {
     situation: &'static str,
@@ -401,13 +407,33 @@ fn repeats_under_a_saved_key() {
 fn futurepay_agreements() {
     let with_id = ("futurePayId", "fp1");
     let agreement = active_agreement();
-    let pending = snapshot(cart(CartStatus::Pending, "10.00", None), None);
-    let free = snapshot(cart(CartStatus::Pending, "0.00", None), None);
+    // 10.00 now, then 10.00 a month from 1 December.
+    let plan = FuturePayPlan::Regular {
+        option: AmountOption::Fixed,
+        start: Start::Date(time::macros::date!(2026 - 12 - 01)),
+        interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
+        payments: 0,
+        initial_amount: None,
+        normal_amount: Some(gbp("10.00")),
+    };
+    let selling = |cart: Option<CartState>| {
+        cart.map(|cart| CartState {
+            future_pay: Some(plan.clone()),
+            ..cart
+        })
+    };
+    let pending = snapshot(selling(cart(CartStatus::Pending, "10.00", None)), None);
+    let free = snapshot(selling(cart(CartStatus::Pending, "0.00", None)), None);
     let known = snapshot(
-        cart(CartStatus::Paid, "10.00", Some("t0")),
+        selling(cart(CartStatus::Paid, "10.00", Some("t0"))),
         Some(agreement.clone()),
     );
-    let created = Agreement::new(fp(), cart_id(), None, Some(SHOPPER.into()), NOW);
+    let sold = SoldPlan {
+        plan: plan.clone(),
+        currency: Currency::parse("GBP").unwrap(),
+    };
+    let created = Agreement::new(fp(), cart_id(), Some(sold), Some(SHOPPER.into()), NOW);
+    let creating = [with_id, (NEW_AGREEMENT_FIELD, "1")];
     let no_auth = [
         with_id,
         ("transId", ""),
@@ -421,7 +447,7 @@ fn futurepay_agreements() {
     check(vec![
         Row {
             situation: "first callback with a futurePayId and a payment: agreement created",
-            response: response(&[with_id]),
+            response: response(&creating),
             outcome: Outcome::Paid,
             page: THANKS,
             written: Written {
@@ -458,7 +484,7 @@ fn futurepay_agreements() {
             outcome: Outcome::AgreementCreated,
             page: REVIEW,
             written: Written {
-                agreement: Some(created),
+                agreement: Some(created.held_for_review()),
                 mails: vec![mail(
                     MailKind::MerchantAlert,
                     MailId::agreement_created(&fp()),
@@ -489,7 +515,7 @@ fn futurepay_agreements() {
             situation: "FuturePay N payment",
             response: declined,
             outcome: Outcome::AgreementDeclined,
-            page: THANKS,
+            page: DECLINED,
             written: Written {
                 payment: recorded("t2", PaymentStatus::Declined),
                 agreement: Some(agreement.declined()),

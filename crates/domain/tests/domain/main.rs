@@ -1,6 +1,7 @@
 //! The domain's integration tests, in one binary.
 
 mod decide;
+mod decide_futurepay;
 mod never_panics;
 mod support;
 mod verify_futurepay;

@@ -68,3 +68,40 @@ fn declines_and_status_changes_need_an_agreement() {
     );
     assert!(status_of(&[("futurePayId", "1"), ("futurePayStatusChange", "Paused")]).is_err());
 }
+
+/// WorldPay's FAQ finds an agreement by its `futurePayId`: `cartId` is optional on its
+/// callbacks, and required on anything else.
+#[test]
+fn futurepay_callbacks_may_come_without_a_cart() {
+    let verdict = |fields: &[(&'static str, &'static str)]| {
+        let form: Form = [("callbackPW", "pw"), ("instId", "38290")]
+            .into_iter()
+            .chain(fields.iter().copied())
+            .collect();
+        verify(form, &support::settings())
+    };
+    let payment = [
+        ("futurePayId", "193743"),
+        ("transStatus", "Y"),
+        ("transId", "1"),
+    ];
+    let Verdict::WithoutCart(cartless) = verdict(&payment) else {
+        panic!("a payment without a cart is the agreement's");
+    };
+    assert_eq!(cartless.future_pay().as_str(), "193743");
+    let response = cartless.for_cart(selectpay_domain::ids::CartId::parse("sub1").unwrap());
+    assert_eq!(response.cart_id.as_str(), "sub1");
+    assert_eq!(
+        response.future_pay().map(FuturePayId::as_str),
+        Some("193743")
+    );
+    let status_change = [
+        ("futurePayId", "193743"),
+        ("futurePayStatusChange", "Customer Cancelled"),
+    ];
+    assert!(matches!(verdict(&status_change), Verdict::WithoutCart(_)));
+    assert!(matches!(
+        verdict(&[("transStatus", "Y"), ("transId", "1")]),
+        Verdict::Invalid(selectpay_domain::callback::InvalidReason::MissingCartId)
+    ));
+}

@@ -32,9 +32,12 @@ fn holds(tx: &Transaction, condition: &Condition) -> Result<bool, StoreError> {
             status,
             amount,
             paid_by,
+            sells_plan,
         } => queries::cart_state(tx, cart_id)?.is_some_and(|cart| {
-            // The plan is not part of the condition: it never changes after the insert.
-            cart.status == *status && cart.amount == *amount && cart.paid_by == *paid_by
+            cart.status == *status
+                && cart.amount == *amount
+                && cart.paid_by == *paid_by
+                && cart.future_pay.is_some() == *sells_plan
         }),
         Condition::MailAbsent(mail_id) => !queries::mail_exists(tx, mail_id)?,
         Condition::AgreementAbsent(id) => queries::agreement_version(tx, id)?.is_none(),

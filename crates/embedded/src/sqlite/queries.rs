@@ -294,8 +294,8 @@ pub fn put_agreement(conn: &Connection, agreement: &Agreement) -> Result<(), Sto
         "INSERT INTO agreements (id, cart_id, status, interval_unit, interval_mult,
                                  payments_expected, payments_made, payments_declined,
                                  last_payment_at, overdue_at, shopper_email, claim_by,
-                                 claim_until, cancel_failures, version, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                                 claim_until, cancel_failures, version, created_at, plan)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT (id) DO UPDATE SET
             cart_id = excluded.cart_id,
             status = excluded.status,
@@ -311,7 +311,8 @@ pub fn put_agreement(conn: &Connection, agreement: &Agreement) -> Result<(), Sto
             claim_until = excluded.claim_until,
             cancel_failures = excluded.cancel_failures,
             version = excluded.version,
-            created_at = excluded.created_at",
+            created_at = excluded.created_at,
+            plan = excluded.plan",
         params![
             agreement.id.as_str(),
             agreement.cart_id.as_str(),
@@ -329,6 +330,7 @@ pub fn put_agreement(conn: &Connection, agreement: &Agreement) -> Result<(), Sto
             agreement.cancel_failures,
             version,
             encode_time(agreement.created_at)?,
+            agreement.plan.as_ref().map(json).transpose()?,
         ],
     )
     .map(drop)

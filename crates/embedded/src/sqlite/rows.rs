@@ -275,6 +275,7 @@ pub fn agreement(row: &Row) -> Result<Agreement, StoreError> {
         id: FuturePayId::parse(&id).map_err(|e| corrupt("id", e))?,
         cart_id: cart_id(row, "cart_id")?,
         status: AgreementStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        plan: optional_json(row, "plan")?,
         interval,
         payments_expected: count(row, "payments_expected")?,
         payments_made: count(row, "payments_made")?,

@@ -98,7 +98,8 @@ CREATE TABLE IF NOT EXISTS agreements (
     claim_until TEXT,
     cancel_failures INTEGER NOT NULL,
     version INTEGER NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    plan TEXT                       -- JSON SoldPlan, the plan its cart sold; NULL if none
 ) STRICT;
 -- Partial (the sparse index): the sweep reads only scheduled agreements, in the order of
 -- its keyset paging, however many have ended.
@@ -142,7 +143,10 @@ pub fn create(conn: &mut Connection) -> Result<(), StoreError> {
 
 /// Columns added since a table was first created: `CREATE TABLE IF NOT EXISTS` leaves an
 /// older table as it was, so they are added to it here (empty, i.e. NULL, in old rows).
-const ADDED_COLUMNS: &[(&str, &str, &str)] = &[("carts", "future_pay", "TEXT")];
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("carts", "future_pay", "TEXT"),
+    ("agreements", "plan", "TEXT"),
+];
 
 fn add_missing_columns(conn: &Connection) -> Result<(), StoreError> {
     for (table, column, kind) in ADDED_COLUMNS.iter().chain(mail_lease::COLUMNS) {

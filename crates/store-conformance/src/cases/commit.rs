@@ -129,6 +129,21 @@ pub(super) async fn cart_is_fails_on_another_currency<S: Subject>(store: S) {
     cart_is_fails_when(store, |state| state.amount = money("14.99", "EUR")).await;
 }
 
+/// A decision assumed without reading assumes the cart sells no plan: a plan cart must
+/// refuse it, and a cart without one must refuse a condition that says it has one.
+pub(super) async fn cart_is_fails_on_whether_it_sells_a_plan<S: Subject>(store: S) {
+    let plan_cart = future_pay_cart("cart-plan", regular_plan());
+    insert(&store, &plan_cart).await;
+    let mut state = CartState::from(&plan_cart);
+    state.future_pay = None;
+    let conditions = vec![
+        Condition::OutcomeAbsent(trans_key("T1")),
+        cart_is(&plan_cart.id, state),
+    ];
+    refused(&store, &plan_cart.id, guarded(&plan_cart, "T1", conditions)).await;
+    cart_is_fails_when(store, |state| state.future_pay = Some(regular_plan())).await;
+}
+
 /// A cart paid by T1: a condition naming T3 fails, one naming T1 holds (a double payment).
 pub(super) async fn cart_is_fails_on_another_payer<S: Subject>(store: S) {
     let cart = cart("cart-1");

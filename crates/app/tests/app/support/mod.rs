@@ -32,6 +32,12 @@ pub const PASSWORD: &str = "dev-callback-password";
 pub const API_KEY: &str = "dev-api-key";
 pub const INSTALLATION: &str = "38290";
 pub const LATIN1_FORM: &str = "application/x-www-form-urlencoded; charset=ISO-8859-1";
+/// The settings of a live installation.
+pub const LIVE: &[(&str, &str)] = &[
+    ("SELECTPAY_MODE", "live"),
+    ("SELECTPAY_CALLBACK_PASSWORD", PASSWORD),
+    ("SELECTPAY_API_KEY", API_KEY),
+];
 
 #[derive(Default)]
 pub struct RecordingMailer {
@@ -90,11 +96,7 @@ impl Harness {
     }
 
     pub fn live_mode() -> Self {
-        Self::with_env(&[
-            ("SELECTPAY_MODE", "live"),
-            ("SELECTPAY_CALLBACK_PASSWORD", PASSWORD),
-            ("SELECTPAY_API_KEY", API_KEY),
-        ])
+        Self::with_env(LIVE)
     }
 
     pub fn with_env(env: &[(&str, &str)]) -> Self {
@@ -155,6 +157,11 @@ impl Harness {
             mailer,
             clock,
         }
+    }
+
+    /// The clock's time as a callback's `transTime`: epoch milliseconds.
+    pub fn trans_time(&self) -> String {
+        (self.clock.now().unix_timestamp_nanos() / 1_000_000).to_string()
     }
 
     pub fn advance(&self, by: time::Duration) {
@@ -275,7 +282,8 @@ pub fn payment(cart_id: &str, amount: &str) -> SimulatedPayment {
         currency: "GBP".into(),
         test_mode: "100".into(),
         trans_id: "12227758".into(),
-        trans_time_ms: 999_178_402_000,
+        // When the harness's clock starts (22 November 2026, 10:00 UTC).
+        trans_time_ms: 1_795_341_600_000,
         name: "WorldPay Test".into(),
         email: "demo@uk.worldpay.com".into(),
         description: "Test Item".into(),
@@ -333,3 +341,31 @@ impl Store for BrokenStore {
         self.fail().await
     }
 }
+
+/// One `#[tokio::test]` per case on each store: SQLite in memory, and a fresh DynamoDB Local
+/// table. Each case is an `async fn(Harness)`.
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(Harness::test_mode()).await;
+                }
+            )*
+        }
+        mod dynamodb {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let store = selectpay_aws::testing::fresh_store().await;
+                    super::$case(Harness::with_backend(&[], Arc::new(store))).await;
+                }
+            )*
+        }
+    };
+}
+
+pub(crate) use on_both_stores;

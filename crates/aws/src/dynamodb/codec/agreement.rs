@@ -1,7 +1,7 @@
 //! A FuturePay agreement, and its pointer in the cart's partition.
 
 use selectpay_domain::futurepay::{
-    Agreement, AgreementStatus, CancelClaim, Interval, IntervalUnit,
+    Agreement, AgreementStatus, CancelClaim, Interval, IntervalUnit, SoldPlan,
 };
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::store::StoreError;
@@ -51,6 +51,11 @@ pub fn agreement_item(agreement: &Agreement) -> Result<Item, StoreError> {
         (attr::VERSION.to_owned(), n(agreement.version)),
         (attr::CREATED_AT.to_owned(), time(agreement.created_at)?),
     ]);
+    if let Some(sold) = &agreement.plan {
+        // Whole, like the cart's plan: one JSON string in the domain's own serde form.
+        let json = serde_json::to_string(sold).map_err(StoreError::invariant)?;
+        item.insert(attr::PLAN.to_owned(), s(json));
+    }
     if let Some(interval) = agreement.interval {
         item.insert(
             attr::INTERVAL_UNIT.to_owned(),
@@ -118,6 +123,12 @@ pub fn agreement(item: &Item) -> Result<Agreement, StoreError> {
         cart_id: fields.cart_id(attr::CART_ID)?,
         status: AgreementStatus::parse(status)
             .ok_or_else(|| fields.corrupt(attr::STATUS, status))?,
+        plan: fields
+            .optional_text(attr::PLAN)?
+            .map(|json| {
+                serde_json::from_str::<SoldPlan>(json).map_err(|e| fields.corrupt(attr::PLAN, e))
+            })
+            .transpose()?,
         interval,
         payments_expected: fields.number(attr::PAYMENTS_EXPECTED)?,
         payments_made: fields.number(attr::PAYMENTS_MADE)?,
