@@ -8,6 +8,7 @@ pub mod futurepay;
 pub mod ids;
 pub mod mail;
 pub mod money;
+pub mod opayo;
 pub mod order;
 pub mod outcome;
 pub mod ports;

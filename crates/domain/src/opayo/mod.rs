@@ -1,0 +1,22 @@
+//! Opayo (formerly Protx / Sage Pay) Form's wire format: the encrypted purchase request the
+//! shopper's browser carries to Opayo, and the encrypted result it brings back. Pure, like the
+//! rest of the domain, and nothing here knows about stores.
+
+mod amount;
+mod charset;
+mod crypt;
+mod form;
+mod password;
+mod request;
+mod return_fields;
+mod status;
+mod tx_id;
+
+pub use amount::OpayoAmount;
+pub use crypt::{CryptError, MAX_CRYPT_CHARS, decrypt, encrypt};
+pub use form::{TX_TYPE, VPS_PROTOCOL, form_fields, register_url};
+pub use password::{EncryptionPassword, PASSWORD_BYTES, PasswordError};
+pub use request::{Address, FieldProblem, PurchaseRequest, RequestError, SendEmail};
+pub use return_fields::{ReturnError, ReturnFields};
+pub use status::Status;
+pub use tx_id::VpsTxId;

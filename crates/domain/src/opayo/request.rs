@@ -1,0 +1,227 @@
+//! The purchase request inside the `Crypt` the shopper's browser posts to Opayo.
+//!
+//! The plain text is `Name=value&…` with values as they are: Opayo reads them verbatim (its
+//! own integration kits never percent-encode), so form_urlencoded would show shoppers `+` and
+//! `%40` in their names. That makes `&` the one character a value cannot hold, and each value
+//! is checked for it, for Opayo's length limits and for ISO-8859-1 before anything is sent.
+
+use thiserror::Error;
+
+use super::charset::to_latin1;
+use super::crypt::encrypt;
+use super::password::EncryptionPassword;
+use crate::ids::CartId;
+use crate::money::Money;
+
+/// Who Opayo mails its own confirmation to (`SendEMail`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendEmail {
+    Nobody,
+    ShopperAndVendor,
+    VendorOnly,
+}
+
+impl SendEmail {
+    fn field(self) -> &'static str {
+        match self {
+            SendEmail::Nobody => "0",
+            SendEmail::ShopperAndVendor => "1",
+            SendEmail::VendorOnly => "2",
+        }
+    }
+}
+
+/// The address fields Opayo requires for both billing and delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub surname: String,
+    pub firstnames: String,
+    pub address1: String,
+    pub city: String,
+    /// May be blank: Opayo accepts no postcode for countries without them (e.g. IE).
+    pub post_code: String,
+    /// ISO 3166-1 alpha-2, e.g. `GB`.
+    pub country: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseRequest {
+    /// Our cart id travels as `VendorTxCode` and comes back in the result.
+    pub cart_id: CartId,
+    pub amount: Money,
+    pub description: String,
+    pub success_url: String,
+    pub failure_url: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub billing: Address,
+    pub delivery: Address,
+    pub send_email: SendEmail,
+    /// Where Opayo sends its confirmation to the merchant: the only record of a payment
+    /// whose shopper closed the browser before returning.
+    pub vendor_email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FieldProblem {
+    #[error("is required")]
+    Missing,
+    #[error("is longer than Opayo's limit of {0} characters")]
+    TooLong(usize),
+    #[error("contains `&`, which would end the field inside the crypt")]
+    Ampersand,
+    #[error("contains control characters")]
+    ControlCharacters,
+    #[error("has characters outside ISO-8859-1, which Opayo cannot take")]
+    NotLatin1,
+    #[error("is not a two-letter ISO 3166 country code")]
+    NotACountry,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("Opayo field {field} {problem}")]
+pub struct RequestError {
+    pub field: &'static str,
+    pub problem: FieldProblem,
+}
+
+/// How Opayo constrains one field, from its Form protocol's field table.
+#[derive(Clone, Copy)]
+struct Rule {
+    max_chars: usize,
+    required: bool,
+    country: bool,
+}
+
+const fn rule(max_chars: usize, required: bool) -> Rule {
+    Rule {
+        max_chars,
+        required,
+        country: false,
+    }
+}
+
+const COUNTRY: Rule = Rule {
+    max_chars: 2,
+    required: true,
+    country: true,
+};
+
+impl PurchaseRequest {
+    /// The crypt for the purchase form's `Crypt` field.
+    pub fn crypt(&self, password: &EncryptionPassword) -> Result<String, RequestError> {
+        self.plain_text().map(|plain| encrypt(&plain, password))
+    }
+
+    /// The ISO-8859-1 bytes that [`Self::crypt`] encrypts. Blank optional fields are left
+    /// out rather than sent empty.
+    pub fn plain_text(&self) -> Result<Vec<u8>, RequestError> {
+        let amount = self.amount.decimal();
+        let fields = self.fields(&amount);
+        let mut plain = Vec::new();
+        for (name, value, rule) in &fields {
+            check(name, value, rule)?;
+            if value.is_empty() {
+                continue;
+            }
+            let encoded = to_latin1(value).ok_or(RequestError {
+                field: name,
+                problem: FieldProblem::NotLatin1,
+            })?;
+            if !plain.is_empty() {
+                plain.push(b'&');
+            }
+            plain.extend_from_slice(name.as_bytes());
+            plain.push(b'=');
+            plain.extend_from_slice(&encoded);
+        }
+        Ok(plain)
+    }
+
+    fn fields<'a>(&'a self, amount: &'a str) -> Vec<(&'static str, &'a str, Rule)> {
+        let mut fields = vec![
+            ("VendorTxCode", self.cart_id.as_str(), rule(40, true)),
+            ("Amount", amount, rule(16, true)),
+            ("Currency", self.amount.currency().code(), rule(3, true)),
+            ("Description", self.description.as_str(), rule(100, true)),
+            ("SuccessURL", self.success_url.as_str(), rule(2000, true)),
+            ("FailureURL", self.failure_url.as_str(), rule(2000, true)),
+            (
+                "CustomerName",
+                self.customer_name.as_str(),
+                rule(100, false),
+            ),
+            (
+                "CustomerEMail",
+                self.customer_email.as_str(),
+                rule(255, false),
+            ),
+        ];
+        fields.extend(address_fields(BILLING, &self.billing));
+        fields.extend(address_fields(DELIVERY, &self.delivery));
+        fields.push(("SendEMail", self.send_email.field(), rule(1, true)));
+        fields.push(("VendorEMail", self.vendor_email.as_str(), rule(255, false)));
+        fields
+    }
+}
+
+const BILLING: [&str; 6] = [
+    "BillingSurname",
+    "BillingFirstnames",
+    "BillingAddress1",
+    "BillingCity",
+    "BillingPostCode",
+    "BillingCountry",
+];
+const DELIVERY: [&str; 6] = [
+    "DeliverySurname",
+    "DeliveryFirstnames",
+    "DeliveryAddress1",
+    "DeliveryCity",
+    "DeliveryPostCode",
+    "DeliveryCountry",
+];
+
+fn address_fields<'a>(
+    names: [&'static str; 6],
+    address: &'a Address,
+) -> impl Iterator<Item = (&'static str, &'a str, Rule)> {
+    let values = [
+        &address.surname,
+        &address.firstnames,
+        &address.address1,
+        &address.city,
+        &address.post_code,
+        &address.country,
+    ];
+    let rules = [
+        rule(20, true),
+        rule(20, true),
+        rule(100, true),
+        rule(40, true),
+        rule(10, false),
+        COUNTRY,
+    ];
+    names
+        .into_iter()
+        .zip(values)
+        .zip(rules)
+        .map(|((name, value), rule)| (name, value.as_str(), rule))
+}
+
+fn check(field: &'static str, value: &str, rule: &Rule) -> Result<(), RequestError> {
+    let problem = if value.is_empty() {
+        rule.required.then_some(FieldProblem::Missing)
+    } else if value.contains('&') {
+        Some(FieldProblem::Ampersand)
+    } else if value.chars().any(char::is_control) {
+        Some(FieldProblem::ControlCharacters)
+    } else if value.chars().count() > rule.max_chars {
+        Some(FieldProblem::TooLong(rule.max_chars))
+    } else if rule.country && !(value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase())) {
+        Some(FieldProblem::NotACountry)
+    } else {
+        None
+    };
+    problem.map_or(Ok(()), |problem| Err(RequestError { field, problem }))
+}
