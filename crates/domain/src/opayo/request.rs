@@ -216,12 +216,148 @@ fn check(field: &'static str, value: &str, rule: &Rule) -> Result<(), RequestErr
         Some(FieldProblem::Ampersand)
     } else if value.chars().any(char::is_control) {
         Some(FieldProblem::ControlCharacters)
-    } else if value.chars().count() > rule.max_chars {
-        Some(FieldProblem::TooLong(rule.max_chars))
     } else if rule.country && !(value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase())) {
         Some(FieldProblem::NotACountry)
+    } else if value.chars().count() > rule.max_chars {
+        Some(FieldProblem::TooLong(rule.max_chars))
     } else {
         None
     };
     problem.map_or(Ok(()), |problem| Err(RequestError { field, problem }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use crate::opayo::decrypt;
+
+    fn address(surname: &str) -> Address {
+        Address {
+            surname: surname.to_owned(),
+            firstnames: "José".to_owned(),
+            address1: "1 High Street".to_owned(),
+            city: "London".to_owned(),
+            post_code: "SW1A 1AA".to_owned(),
+            country: "GB".to_owned(),
+        }
+    }
+
+    fn request() -> PurchaseRequest {
+        let gbp = Currency::parse("GBP").unwrap();
+        PurchaseRequest {
+            cart_id: CartId::parse("c0ffee").unwrap(),
+            amount: Money::from_minor_units(123_456, gbp),
+            description: "Order c0ffee at Example Shop".to_owned(),
+            success_url: "https://shop.example/return/opayo?x=1".to_owned(),
+            failure_url: "https://shop.example/return/opayo".to_owned(),
+            customer_name: "José Müller".to_owned(),
+            customer_email: "jose@example.com".to_owned(),
+            billing: address("Müller"),
+            delivery: address("Smith"),
+            send_email: SendEmail::VendorOnly,
+            vendor_email: String::new(),
+        }
+    }
+
+    fn error_of(request: PurchaseRequest) -> RequestError {
+        request.plain_text().unwrap_err()
+    }
+
+    #[test]
+    fn writes_every_field_verbatim_in_latin1_and_leaves_out_blank_optional_ones() {
+        let expected = "VendorTxCode=c0ffee&Amount=1234.56&Currency=GBP\
+            &Description=Order c0ffee at Example Shop\
+            &SuccessURL=https://shop.example/return/opayo?x=1\
+            &FailureURL=https://shop.example/return/opayo\
+            &CustomerName=José Müller&CustomerEMail=jose@example.com\
+            &BillingSurname=Müller&BillingFirstnames=José&BillingAddress1=1 High Street\
+            &BillingCity=London&BillingPostCode=SW1A 1AA&BillingCountry=GB\
+            &DeliverySurname=Smith&DeliveryFirstnames=José&DeliveryAddress1=1 High Street\
+            &DeliveryCity=London&DeliveryPostCode=SW1A 1AA&DeliveryCountry=GB\
+            &SendEMail=2";
+        let plain = request().plain_text().unwrap();
+        assert_eq!(plain, to_latin1(expected).unwrap());
+        assert!(plain.contains(&0xe9), "é is one ISO-8859-1 byte");
+    }
+
+    #[test]
+    fn the_crypt_decrypts_to_the_plain_text() {
+        let password = EncryptionPassword::new("0123456789abcdef").unwrap();
+        let request = request();
+        let crypt = request.crypt(&password).unwrap();
+        assert_eq!(
+            decrypt(&crypt, &password).unwrap(),
+            request.plain_text().unwrap()
+        );
+    }
+
+    #[test]
+    fn an_ampersand_cannot_smuggle_in_a_field() {
+        let mut smuggling = request();
+        smuggling.billing.surname = "X&Amount=0.01".to_owned();
+        assert_eq!(
+            error_of(smuggling),
+            RequestError {
+                field: "BillingSurname",
+                problem: FieldProblem::Ampersand
+            }
+        );
+    }
+
+    #[test]
+    fn enforces_opayos_limits_per_field() {
+        let mut long_name = request();
+        long_name.delivery.surname = "a".repeat(21);
+        assert_eq!(error_of(long_name).problem, FieldProblem::TooLong(20));
+        let mut long_cart = request();
+        long_cart.cart_id = CartId::parse(&"c".repeat(41)).unwrap();
+        assert_eq!(
+            error_of(long_cart),
+            RequestError {
+                field: "VendorTxCode",
+                problem: FieldProblem::TooLong(40)
+            }
+        );
+        let mut no_city = request();
+        no_city.billing.city.clear();
+        assert_eq!(
+            error_of(no_city),
+            RequestError {
+                field: "BillingCity",
+                problem: FieldProblem::Missing
+            }
+        );
+        let mut no_postcode = request();
+        no_postcode.delivery.post_code.clear();
+        assert!(no_postcode.plain_text().is_ok(), "a postcode is optional");
+    }
+
+    #[test]
+    fn refuses_text_opayo_cannot_read() {
+        let mut polish = request();
+        polish.customer_name = "Łukasz".to_owned();
+        assert_eq!(
+            error_of(polish),
+            RequestError {
+                field: "CustomerName",
+                problem: FieldProblem::NotLatin1
+            }
+        );
+        let mut newline = request();
+        newline.description = "two\nlines".to_owned();
+        assert_eq!(error_of(newline).problem, FieldProblem::ControlCharacters);
+        for country in ["gb", "GBR", "G", "1A"] {
+            let mut bad = request();
+            bad.billing.country = country.to_owned();
+            assert_eq!(
+                error_of(bad),
+                RequestError {
+                    field: "BillingCountry",
+                    problem: FieldProblem::NotACountry
+                },
+                "{country:?}"
+            );
+        }
+    }
 }

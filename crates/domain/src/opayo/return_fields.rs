@@ -166,3 +166,143 @@ fn optional<T>(
         .map(|value| parse(value).ok_or(ReturnError::Unparseable(field)))
         .transpose()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use crate::opayo::encrypt;
+
+    const OK: &str = "VendorTxCode=c0ffee&VPSTxId={7C8E1B0A-3F6D-4B9E-A1C2-0D5E6F708192}\
+        &Status=OK&StatusDetail=0000 : The Authorisation was Successful.&TxAuthNo=8661\
+        &AVSCV2=ALL MATCH&AddressResult=MATCHED&PostCodeResult=MATCHED&CV2Result=MATCHED\
+        &GiftAid=0&3DSecureStatus=OK&CAVV=AAABARR5kwAAAAAAAAAAAAAAAAA=&CardType=VISA\
+        &Last4Digits=0006&ExpiryDate=1230&Amount=1,234.56&BankAuthCode=999777&DeclineCode=00";
+
+    fn password() -> EncryptionPassword {
+        EncryptionPassword::new("0123456789abcdef").unwrap()
+    }
+
+    fn parse(plain: &str) -> Result<ReturnFields, ReturnError> {
+        ReturnFields::parse(plain.as_bytes())
+    }
+
+    #[test]
+    fn reads_every_documented_field_of_a_payment() {
+        let fields =
+            ReturnFields::from_crypt(&encrypt(OK.as_bytes(), &password()), &password()).unwrap();
+        let gbp = Currency::parse("GBP").unwrap();
+        let text = |value: &str| Some(value.to_owned());
+        assert_eq!(fields.status, Status::Ok);
+        assert_eq!(
+            fields.status_detail,
+            text("0000 : The Authorisation was Successful.")
+        );
+        assert_eq!(fields.cart_id.as_str(), "c0ffee");
+        assert_eq!(
+            fields.vps_tx_id.as_ref().map(VpsTxId::as_str),
+            Some("{7C8E1B0A-3F6D-4B9E-A1C2-0D5E6F708192}")
+        );
+        assert_eq!(fields.tx_auth_no, text("8661"));
+        let amount = fields.amount.as_ref().unwrap().in_currency(gbp).unwrap();
+        assert_eq!(amount.minor_units(), 123_456);
+        assert_eq!(fields.avs_cv2, text("ALL MATCH"));
+        assert_eq!(fields.address_result, text("MATCHED"));
+        assert_eq!(fields.post_code_result, text("MATCHED"));
+        assert_eq!(fields.cv2_result, text("MATCHED"));
+        assert_eq!(fields.three_d_secure_status, text("OK"));
+        assert_eq!(fields.card_type, text("VISA"));
+        assert_eq!(fields.last4_digits, text("0006"));
+        assert_eq!(fields.decline_code, text("00"));
+        assert_eq!(fields.bank_auth_code, text("999777"));
+    }
+
+    #[test]
+    fn an_abort_or_a_refused_request_needs_only_status_and_cart() {
+        let abort =
+            parse("Status=ABORT&StatusDetail=Cancelled&VendorTxCode=c0ffee&VPSTxId={A}").unwrap();
+        assert_eq!(abort.status, Status::Abort);
+        assert_eq!(abort.amount, None);
+        let malformed =
+            parse("Status=MALFORMED&VendorTxCode=c0ffee&StatusDetail=3045 : x").unwrap();
+        assert_eq!(malformed.status, Status::Malformed);
+        assert_eq!(malformed.vps_tx_id, None);
+        assert_eq!(malformed.card_type, None);
+    }
+
+    #[test]
+    fn a_payment_without_transaction_id_or_amount_is_refused() {
+        assert_eq!(
+            parse("Status=OK&VendorTxCode=c0ffee&Amount=1.00"),
+            Err(ReturnError::MissingField("VPSTxId"))
+        );
+        assert_eq!(
+            parse("Status=OK&VendorTxCode=c0ffee&VPSTxId={A}&Amount= "),
+            Err(ReturnError::MissingField("Amount"))
+        );
+        assert_eq!(
+            parse("VendorTxCode=c0ffee"),
+            Err(ReturnError::MissingField("Status"))
+        );
+        assert_eq!(
+            parse("Status=ABORT"),
+            Err(ReturnError::MissingField("VendorTxCode"))
+        );
+    }
+
+    #[test]
+    fn refuses_unparseable_fields_instead_of_guessing() {
+        let base = "Status=NOTAUTHED&VendorTxCode=c0ffee&VPSTxId={A}";
+        for (extra, field) in [
+            ("&Amount=1,23.00", "Amount"),
+            ("&Last4Digits=4111111111111111", "Last4Digits"),
+            ("&Last4Digits=00a6", "Last4Digits"),
+        ] {
+            assert_eq!(
+                parse(&format!("{base}{extra}")),
+                Err(ReturnError::Unparseable(field)),
+                "{extra}"
+            );
+        }
+        assert_eq!(
+            parse("Status=AUTHENTICATED&VendorTxCode=c0ffee"),
+            Err(ReturnError::Unparseable("Status"))
+        );
+        assert_eq!(
+            parse("Status=OK&VendorTxCode=c0ffee&VPSTxId=has space&Amount=1.00"),
+            Err(ReturnError::Unparseable("VPSTxId"))
+        );
+    }
+
+    #[test]
+    fn refuses_a_repeated_field_or_a_segment_without_a_name() {
+        assert_eq!(
+            parse("Status=ABORT&VendorTxCode=c0ffee&Status=OK"),
+            Err(ReturnError::DuplicateField("Status"))
+        );
+        assert_eq!(
+            parse("Status=ABORT&VendorTxCode"),
+            Err(ReturnError::Malformed)
+        );
+        assert_eq!(parse("Status=ABORT&=x"), Err(ReturnError::Malformed));
+    }
+
+    #[test]
+    fn keeps_equals_signs_inside_values_and_reads_latin1() {
+        let fields = ReturnFields::parse(
+            b"Status=REJECTED&VendorTxCode=c0ffee&StatusDetail=4020 : a=b \xe9&&",
+        )
+        .unwrap();
+        assert_eq!(fields.status_detail.as_deref(), Some("4020 : a=b é"));
+    }
+
+    #[test]
+    fn a_crypt_for_another_vendor_is_refused() {
+        let other = EncryptionPassword::new("fedcba9876543210").unwrap();
+        let crypt = encrypt(OK.as_bytes(), &other);
+        assert_eq!(
+            ReturnFields::from_crypt(&crypt, &password()),
+            Err(ReturnError::Crypt(CryptError::BadPadding))
+        );
+    }
+}
