@@ -1,5 +1,7 @@
 //! Opayo's `Amount` in a result: a decimal that may group thousands with commas (`1,234.56`).
 
+use std::fmt;
+
 use crate::money::{Currency, Money, MoneyError};
 
 /// An amount whose digits are known good but whose currency comes from elsewhere: the result
@@ -38,6 +40,35 @@ impl OpayoAmount {
 
     pub fn in_currency(&self, currency: Currency) -> Result<Money, MoneyError> {
         Money::parse(&self.plain, currency)
+    }
+}
+
+impl From<Money> for OpayoAmount {
+    fn from(money: Money) -> Self {
+        Self {
+            plain: money.decimal(),
+        }
+    }
+}
+
+/// Written the way Opayo writes it, separators included, so whatever plays Opayo (the
+/// simulator, tests) sends what the parser must cope with.
+impl fmt::Display for OpayoAmount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, fraction) = match self.plain.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (self.plain.as_str(), None),
+        };
+        for (at, digit) in whole.chars().enumerate() {
+            if at > 0 && (whole.len() - at) % 3 == 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{digit}")?;
+        }
+        match fraction {
+            Some(fraction) => write!(f, ".{fraction}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -100,6 +131,24 @@ mod tests {
             "١٢٣",
         ] {
             assert!(OpayoAmount::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn writes_thousands_separators_like_opayo() {
+        let gbp = Currency::parse("GBP").unwrap();
+        let yen = Currency::parse("JPY").unwrap();
+        for (minor_units, currency, written) in [
+            (1, gbp, "0.01"),
+            (99_999, gbp, "999.99"),
+            (123_456, gbp, "1,234.56"),
+            (123_456_789, gbp, "1,234,567.89"),
+            (1_000, yen, "1,000"),
+            (100, yen, "100"),
+        ] {
+            let amount = OpayoAmount::from(Money::from_minor_units(minor_units, currency));
+            assert_eq!(amount.to_string(), written);
+            assert_eq!(OpayoAmount::parse(written), Ok(amount));
         }
     }
 

@@ -26,3 +26,26 @@ pub fn form_fields<'a>(vendor: &'a str, crypt: &'a str) -> [(&'static str, &'a s
         ("Crypt", crypt),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posts_protocol_4_payments_to_the_host_of_the_mode() {
+        assert_eq!(
+            form_fields("myshop", "@00"),
+            [
+                ("VPSProtocol", "4.00"),
+                ("TxType", "PAYMENT"),
+                ("Vendor", "myshop"),
+                ("Crypt", "@00")
+            ]
+        );
+        assert!(register_url(Mode::Test).starts_with("https://sandbox."));
+        assert!(register_url(Mode::Live).starts_with("https://live."));
+        for mode in [Mode::Test, Mode::Live] {
+            assert!(register_url(mode).ends_with("/gateway/service/vspform-register.vsp"));
+        }
+    }
+}

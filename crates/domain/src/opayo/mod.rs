@@ -3,12 +3,13 @@
 //! rest of the domain, and nothing here knows about stores.
 
 mod amount;
-mod charset;
 mod crypt;
 mod form;
 mod password;
+mod plain_text;
 mod request;
 mod return_fields;
+mod return_url;
 mod status;
 mod tx_id;
 
@@ -16,7 +17,9 @@ pub use amount::OpayoAmount;
 pub use crypt::{CryptError, MAX_CRYPT_CHARS, decrypt, encrypt};
 pub use form::{TX_TYPE, VPS_PROTOCOL, form_fields, register_url};
 pub use password::{EncryptionPassword, PASSWORD_BYTES, PasswordError};
-pub use request::{Address, FieldProblem, PurchaseRequest, RequestError, SendEmail};
+pub use plain_text::{FieldError, FieldProblem};
+pub use request::{Address, PurchaseRequest, SendEmail};
 pub use return_fields::{ReturnError, ReturnFields};
+pub use return_url::{ReturnUrlError, crypt_of_return};
 pub use status::Status;
 pub use tx_id::VpsTxId;

@@ -1,15 +1,10 @@
-//! The purchase request inside the `Crypt` the shopper's browser posts to Opayo.
-//!
-//! The plain text is `Name=value&…` with values as they are: Opayo reads them verbatim (its
-//! own integration kits never percent-encode), so form_urlencoded would show shoppers `+` and
-//! `%40` in their names. That makes `&` the one character a value cannot hold, and each value
-//! is checked for it, for Opayo's length limits and for ISO-8859-1 before anything is sent.
+//! The purchase request inside the `Crypt` the shopper's browser posts to Opayo, checked
+//! against Opayo's field limits before anything is sent, so a refusal names the field here
+//! rather than coming back from Opayo as `MALFORMED` or `INVALID`.
 
-use thiserror::Error;
-
-use super::charset::to_latin1;
 use super::crypt::encrypt;
 use super::password::EncryptionPassword;
+use super::plain_text::{FieldError, FieldProblem, join};
 use crate::ids::CartId;
 use crate::money::Money;
 
@@ -62,29 +57,6 @@ pub struct PurchaseRequest {
     pub vendor_email: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum FieldProblem {
-    #[error("is required")]
-    Missing,
-    #[error("is longer than Opayo's limit of {0} characters")]
-    TooLong(usize),
-    #[error("contains `&`, which would end the field inside the crypt")]
-    Ampersand,
-    #[error("contains control characters")]
-    ControlCharacters,
-    #[error("has characters outside ISO-8859-1, which Opayo cannot take")]
-    NotLatin1,
-    #[error("is not a two-letter ISO 3166 country code")]
-    NotACountry,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("Opayo field {field} {problem}")]
-pub struct RequestError {
-    pub field: &'static str,
-    pub problem: FieldProblem,
-}
-
 /// How Opayo constrains one field, from its Form protocol's field table.
 #[derive(Clone, Copy)]
 struct Rule {
@@ -109,33 +81,19 @@ const COUNTRY: Rule = Rule {
 
 impl PurchaseRequest {
     /// The crypt for the purchase form's `Crypt` field.
-    pub fn crypt(&self, password: &EncryptionPassword) -> Result<String, RequestError> {
+    pub fn crypt(&self, password: &EncryptionPassword) -> Result<String, FieldError> {
         self.plain_text().map(|plain| encrypt(&plain, password))
     }
 
     /// The ISO-8859-1 bytes that [`Self::crypt`] encrypts. Blank optional fields are left
     /// out rather than sent empty.
-    pub fn plain_text(&self) -> Result<Vec<u8>, RequestError> {
+    pub fn plain_text(&self) -> Result<Vec<u8>, FieldError> {
         let amount = self.amount.decimal();
         let fields = self.fields(&amount);
-        let mut plain = Vec::new();
-        for (name, value, rule) in &fields {
-            check(name, value, rule)?;
-            if value.is_empty() {
-                continue;
-            }
-            let encoded = to_latin1(value).ok_or(RequestError {
-                field: name,
-                problem: FieldProblem::NotLatin1,
-            })?;
-            if !plain.is_empty() {
-                plain.push(b'&');
-            }
-            plain.extend_from_slice(name.as_bytes());
-            plain.push(b'=');
-            plain.extend_from_slice(&encoded);
+        for (field, value, rule) in &fields {
+            check(field, value, rule)?;
         }
-        Ok(plain)
+        join(fields.into_iter().map(|(field, value, _)| (field, value)))
     }
 
     fn fields<'a>(&'a self, amount: &'a str) -> Vec<(&'static str, &'a str, Rule)> {
@@ -209,13 +167,9 @@ fn address_fields<'a>(
         .map(|((name, value), rule)| (name, value.as_str(), rule))
 }
 
-fn check(field: &'static str, value: &str, rule: &Rule) -> Result<(), RequestError> {
+fn check(field: &'static str, value: &str, rule: &Rule) -> Result<(), FieldError> {
     let problem = if value.is_empty() {
         rule.required.then_some(FieldProblem::Missing)
-    } else if value.contains('&') {
-        Some(FieldProblem::Ampersand)
-    } else if value.chars().any(char::is_control) {
-        Some(FieldProblem::ControlCharacters)
     } else if rule.country && !(value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase())) {
         Some(FieldProblem::NotACountry)
     } else if value.chars().count() > rule.max_chars {
@@ -223,7 +177,7 @@ fn check(field: &'static str, value: &str, rule: &Rule) -> Result<(), RequestErr
     } else {
         None
     };
-    problem.map_or(Ok(()), |problem| Err(RequestError { field, problem }))
+    problem.map_or(Ok(()), |problem| Err(FieldError { field, problem }))
 }
 
 #[cfg(test)]
@@ -260,7 +214,7 @@ mod tests {
         }
     }
 
-    fn error_of(request: PurchaseRequest) -> RequestError {
+    fn error_of(request: PurchaseRequest) -> FieldError {
         request.plain_text().unwrap_err()
     }
 
@@ -277,7 +231,7 @@ mod tests {
             &DeliveryCity=London&DeliveryPostCode=SW1A 1AA&DeliveryCountry=GB\
             &SendEMail=2";
         let plain = request().plain_text().unwrap();
-        assert_eq!(plain, to_latin1(expected).unwrap());
+        assert_eq!(plain, encoding_rs::WINDOWS_1252.encode(expected).0.as_ref());
         assert!(plain.contains(&0xe9), "é is one ISO-8859-1 byte");
     }
 
@@ -298,7 +252,7 @@ mod tests {
         smuggling.billing.surname = "X&Amount=0.01".to_owned();
         assert_eq!(
             error_of(smuggling),
-            RequestError {
+            FieldError {
                 field: "BillingSurname",
                 problem: FieldProblem::Ampersand
             }
@@ -314,7 +268,7 @@ mod tests {
         long_cart.cart_id = CartId::parse(&"c".repeat(41)).unwrap();
         assert_eq!(
             error_of(long_cart),
-            RequestError {
+            FieldError {
                 field: "VendorTxCode",
                 problem: FieldProblem::TooLong(40)
             }
@@ -323,7 +277,7 @@ mod tests {
         no_city.billing.city.clear();
         assert_eq!(
             error_of(no_city),
-            RequestError {
+            FieldError {
                 field: "BillingCity",
                 problem: FieldProblem::Missing
             }
@@ -339,7 +293,7 @@ mod tests {
         polish.customer_name = "Łukasz".to_owned();
         assert_eq!(
             error_of(polish),
-            RequestError {
+            FieldError {
                 field: "CustomerName",
                 problem: FieldProblem::NotLatin1
             }
@@ -352,7 +306,7 @@ mod tests {
             bad.billing.country = country.to_owned();
             assert_eq!(
                 error_of(bad),
-                RequestError {
+                FieldError {
                     field: "BillingCountry",
                     problem: FieldProblem::NotACountry
                 },

@@ -6,9 +6,9 @@
 use thiserror::Error;
 
 use super::amount::OpayoAmount;
-use super::charset::from_latin1;
-use super::crypt::{CryptError, decrypt};
+use super::crypt::{CryptError, decrypt, encrypt};
 use super::password::EncryptionPassword;
+use super::plain_text::{FieldError, decode, join};
 use super::status::Status;
 use super::tx_id::VpsTxId;
 use crate::ids::CartId;
@@ -79,7 +79,7 @@ impl ReturnFields {
     /// Parses decrypted `Name=value&…` bytes. Values are verbatim, as in the request; each
     /// splits at its first `=`, so a `=` inside a value survives.
     pub fn parse(plain: &[u8]) -> Result<Self, ReturnError> {
-        let text = from_latin1(plain);
+        let text = decode(plain);
         let mut values: [Option<&str>; KNOWN.len()] = [None; KNOWN.len()];
         for segment in text.split('&').filter(|segment| !segment.is_empty()) {
             let (name, value) = segment.split_once('=').ok_or(ReturnError::Malformed)?;
@@ -152,6 +152,35 @@ impl ReturnFields {
     }
 }
 
+/// Writing a result, as Opayo does: for whatever plays Opayo (the simulator, tests).
+impl ReturnFields {
+    pub fn plain_text(&self) -> Result<Vec<u8>, FieldError> {
+        let amount = self.amount.as_ref().map(OpayoAmount::to_string);
+        let values = [
+            Some(self.status.as_str()),
+            self.status_detail.as_deref(),
+            Some(self.cart_id.as_str()),
+            self.vps_tx_id.as_ref().map(VpsTxId::as_str),
+            self.tx_auth_no.as_deref(),
+            amount.as_deref(),
+            self.avs_cv2.as_deref(),
+            self.address_result.as_deref(),
+            self.post_code_result.as_deref(),
+            self.cv2_result.as_deref(),
+            self.three_d_secure_status.as_deref(),
+            self.card_type.as_deref(),
+            self.last4_digits.as_deref(),
+            self.decline_code.as_deref(),
+            self.bank_auth_code.as_deref(),
+        ];
+        join(KNOWN.into_iter().zip(values.map(Option::unwrap_or_default)))
+    }
+
+    pub fn crypt(&self, password: &EncryptionPassword) -> Result<String, FieldError> {
+        self.plain_text().map(|plain| encrypt(&plain, password))
+    }
+}
+
 fn required<'a>(field: &'static str, value: Option<&'a str>) -> Result<&'a str, ReturnError> {
     value.ok_or(ReturnError::MissingField(field))
 }
@@ -171,7 +200,6 @@ fn optional<T>(
 mod tests {
     use super::*;
     use crate::money::Currency;
-    use crate::opayo::encrypt;
 
     const OK: &str = "VendorTxCode=c0ffee&VPSTxId={7C8E1B0A-3F6D-4B9E-A1C2-0D5E6F708192}\
         &Status=OK&StatusDetail=0000 : The Authorisation was Successful.&TxAuthNo=8661\
@@ -294,6 +322,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(fields.status_detail.as_deref(), Some("4020 : a=b é"));
+    }
+
+    #[test]
+    fn what_it_writes_it_reads_back() {
+        let fields = parse(OK).unwrap();
+        let written = fields.plain_text().unwrap();
+        assert!(written.windows(16).any(|w| w == b"Amount=1,234.56&"));
+        assert_eq!(ReturnFields::parse(&written), Ok(fields.clone()));
+        assert_eq!(
+            ReturnFields::from_crypt(&fields.crypt(&password()).unwrap(), &password()),
+            Ok(fields)
+        );
     }
 
     #[test]
