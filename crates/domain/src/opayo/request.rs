@@ -170,7 +170,7 @@ fn address_fields<'a>(
 fn check(field: &'static str, value: &str, rule: &Rule) -> Result<(), FieldError> {
     let problem = if value.is_empty() {
         rule.required.then_some(FieldProblem::Missing)
-    } else if rule.country && !(value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase())) {
+    } else if rule.country && !is_country_code(value) {
         Some(FieldProblem::NotACountry)
     } else if value.chars().count() > rule.max_chars {
         Some(FieldProblem::TooLong(rule.max_chars))
@@ -178,6 +178,11 @@ fn check(field: &'static str, value: &str, rule: &Rule) -> Result<(), FieldError
         None
     };
     problem.map_or(Ok(()), |problem| Err(FieldError { field, problem }))
+}
+
+/// The shape of ISO 3166-1 alpha-2; whether the code is assigned is Opayo's to judge.
+fn is_country_code(value: &str) -> bool {
+    value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 #[cfg(test)]
