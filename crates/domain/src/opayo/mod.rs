@@ -5,6 +5,7 @@
 mod amount;
 mod crypt;
 mod form;
+mod from_cart;
 mod password;
 mod plain_text;
 mod request;
@@ -12,6 +13,7 @@ mod return_fields;
 mod return_url;
 mod status;
 mod tx_id;
+mod vendor;
 
 pub use amount::OpayoAmount;
 pub use crypt::{CryptError, MAX_CRYPT_CHARS, decrypt, encrypt};
@@ -23,3 +25,4 @@ pub use return_fields::{ReturnError, ReturnFields};
 pub use return_url::{ReturnUrlError, crypt_of_return};
 pub use status::Status;
 pub use tx_id::VpsTxId;
+pub use vendor::{VendorError, VendorName};
