@@ -3,7 +3,8 @@
 pub mod form;
 pub mod response;
 
-pub use form::{Form, FormError, MAX_CALLBACK_BYTES, parse_form, redact_password};
+pub use form::{Form, FormError, parse_form, redact_password};
 pub use response::{
-    Fingerprint, ForbiddenReason, InvalidReason, PaymentResponse, TransStatus, Verdict, verify,
+    AgreementEvent, Fingerprint, ForbiddenReason, InvalidReason, PaymentResponse, TransStatus,
+    Verdict, verify,
 };

@@ -1,4 +1,4 @@
-//! The Opayo crypt codec against an independent implementation (tests/opayo_crypt.py on
+//! The Opayo crypt codec against an independent implementation (tests/domain/opayo_crypt.py on
 //! Python's `cryptography`): what Rust encrypts, Python decrypts, and the other way round.
 //!
 //! Uses infra/.venv's interpreter (made by `infra/services.sh lint`, which `infra/test.sh`
@@ -23,7 +23,7 @@ fn password() -> EncryptionPassword {
 }
 
 fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/opayo_crypt.py")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/domain/opayo_crypt.py")
 }
 
 /// The interpreter to use, or `None` (after saying so) when this machine has no Python.

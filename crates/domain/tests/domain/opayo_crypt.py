@@ -4,7 +4,7 @@ so the Rust codec is checked against another implementation and not only against
     python opayo_crypt.py encrypt PASSWORD < plain bytes   > @HEX
     python opayo_crypt.py decrypt PASSWORD < @HEX          > plain bytes
 
-Run by crates/domain/tests/opayo_python.rs with infra/.venv's interpreter, whose pinned
+Run by crates/domain/tests/domain/opayo_python.rs with infra/.venv's interpreter, whose pinned
 `cryptography` comes from infra/requirements-lint.txt (installed by `infra/services.sh lint`).
 """
 
