@@ -48,6 +48,7 @@ pub fn cart_json(record: &CartRecord) -> Value {
         "amount": cart.order.amount.decimal(),
         "currency": cart.order.amount.currency().code(),
         "description": cart.order.description,
+        "gateway": cart.order.gateway.as_str(),
         "paidBy": cart.paid_by.as_ref().map(|t| t.as_str()),
         "createdAt": timestamp(cart.created_at),
         "payments": record.payments.iter().map(|p| json!({

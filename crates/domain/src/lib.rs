@@ -16,14 +16,16 @@
 //!
 //! The values they work on, each parsed once where it enters: [`ids`], [`text`] (one
 //! bounded line of outside text), [`email`], [`money`], [`secret`], [`settings`]; carts
-//! and payments ([`cart`]), what a storefront orders ([`order`]) and the token posted to
-//! WorldPay ([`token`]); FuturePay agreements, plans and schedules ([`futurepay`]).
+//! and payments ([`cart`]), what a storefront orders ([`order`]), the gateway it is paid
+//! through ([`gateway`]) and the token posted to WorldPay ([`token`]); FuturePay agreements,
+//! plans and schedules ([`futurepay`]).
 
 pub mod callback;
 pub mod cart;
 pub mod decision;
 pub mod email;
 pub mod futurepay;
+pub mod gateway;
 pub mod ids;
 pub mod mail;
 pub mod money;

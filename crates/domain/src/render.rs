@@ -34,6 +34,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/page_review.html"),
     ),
     (
+        "page_declined.html",
+        include_str!("../templates/page_declined.html"),
+    ),
+    (
+        "page_pending.html",
+        include_str!("../templates/page_pending.html"),
+    ),
+    (
+        "page_not_completed.html",
+        include_str!("../templates/page_not_completed.html"),
+    ),
+    (
+        "page_bad_result.html",
+        include_str!("../templates/page_bad_result.html"),
+    ),
+    (
         "mail_receipt.txt",
         include_str!("../templates/mail_receipt.txt"),
     ),

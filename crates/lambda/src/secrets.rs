@@ -21,6 +21,10 @@ pub const SECRET_PARAMETERS: &[(&str, &str)] = &[
         "SELECTPAY_REMOTE_ADMIN_PASSWORD_PARAM",
         "SELECTPAY_REMOTE_ADMIN_PASSWORD",
     ),
+    (
+        "SELECTPAY_OPAYO_ENCRYPTION_PASSWORD_PARAM",
+        "SELECTPAY_OPAYO_ENCRYPTION_PASSWORD",
+    ),
 ];
 
 #[derive(Debug, Error)]

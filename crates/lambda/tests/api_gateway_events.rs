@@ -12,6 +12,7 @@ use time::macros::datetime;
 use selectpay_app::{App, SystemClock};
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::email::EmailAddress;
+use selectpay_domain::gateway::Gateway;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
@@ -55,6 +56,7 @@ impl Deployed {
                 shopper: Shopper::default(),
                 custom_fields: Vec::new(),
                 future_pay: None,
+                gateway: Gateway::WorldPay,
             },
             status: CartStatus::Pending,
             paid_by: None,

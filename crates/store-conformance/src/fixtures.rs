@@ -10,6 +10,7 @@ use selectpay_domain::futurepay::{
     Agreement, AgreementStatus, AmountOption, CancelClaim, End, FuturePayPlan, Interval,
     IntervalUnit, Start,
 };
+use selectpay_domain::gateway::Gateway;
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
@@ -77,6 +78,7 @@ pub fn cart(id: &str) -> Cart {
                 field("C_return", "welcome back"),
             ],
             future_pay: None,
+            gateway: Gateway::WorldPay,
         },
         status: CartStatus::Pending,
         paid_by: None,

@@ -61,6 +61,7 @@ mod tests {
 
     use super::*;
     use crate::cart::CartStatus;
+    use crate::gateway::Gateway;
     use crate::ids::CartId;
     use crate::money::{Currency, Money};
     use crate::opayo::FieldProblem;
@@ -75,6 +76,7 @@ mod tests {
                 shopper,
                 custom_fields: Vec::new(),
                 future_pay: None,
+                gateway: Gateway::Opayo,
             },
             status: CartStatus::Pending,
             paid_by: None,

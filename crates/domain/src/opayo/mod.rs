@@ -12,6 +12,7 @@ mod request;
 mod return_fields;
 mod return_url;
 mod status;
+mod translate;
 mod tx_id;
 mod vendor;
 
@@ -24,5 +25,6 @@ pub use request::{Address, PurchaseRequest, SendEmail};
 pub use return_fields::{ReturnError, ReturnFields};
 pub use return_url::{ReturnUrlError, crypt_of_return};
 pub use status::Status;
+pub use translate::{Returned, translate};
 pub use tx_id::VpsTxId;
 pub use vendor::{VendorError, VendorName};
