@@ -5,6 +5,7 @@ mod dashboard;
 mod local;
 mod serve;
 mod simulate;
+mod simulate_opayo;
 mod sweep;
 
 use std::path::PathBuf;
@@ -23,8 +24,9 @@ struct Cli {
 enum Command {
     /// Run the local server, on the embedded store unless --store dynamodb (what `cargo run` does).
     Serve(serve::ServeArgs),
-    /// Play the gateway: post payment responses for a cart to a running server.
-    Simulate(Box<simulate::SimulateArgs>),
+    /// Play the gateway: post payment responses for a cart to a running server (WorldPay's
+    /// callback, or the browser back from Opayo).
+    Simulate(Box<simulate::SimulateCommand>),
     /// Cancel FuturePay agreements whose payment is overdue; redeliver pending mail.
     Sweep(sweep::SweepArgs),
     /// List FuturePay agreements with their state and due time, as JSON.
@@ -46,7 +48,7 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|| Command::Serve(serve::ServeArgs::default()));
     let result = match command {
         Command::Serve(args) => serve::run(args).await,
-        Command::Simulate(args) => simulate::run(*args).await,
+        Command::Simulate(args) => args.run().await,
         Command::Sweep(args) => sweep::sweep(args).await,
         Command::Agreements(args) => sweep::agreements(args).await,
         Command::Cart { cart_id, data_dir } => local::print_cart(&data_dir, &cart_id).await,

@@ -21,6 +21,33 @@ enum ActionArg {
     Cancel,
 }
 
+/// `simulate pay|cancel <cartId>` plays WorldPay; `simulate opayo …` the browser back from
+/// Opayo.
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct SimulateCommand {
+    #[command(subcommand)]
+    opayo: Option<OpayoCommand>,
+    #[command(flatten)]
+    worldpay: Option<SimulateArgs>,
+}
+
+#[derive(clap::Subcommand)]
+enum OpayoCommand {
+    /// Play the shopper's browser returning from Opayo Form with a result.
+    Opayo(crate::simulate_opayo::OpayoArgs),
+}
+
+impl SimulateCommand {
+    pub async fn run(self) -> CliResult {
+        match (self.opayo, self.worldpay) {
+            (Some(OpayoCommand::Opayo(args)), _) => crate::simulate_opayo::run(args).await,
+            (None, Some(args)) => run(args).await,
+            (None, None) => Err("say pay, cancel or opayo".into()),
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub struct SimulateArgs {
     #[arg(value_enum)]
@@ -67,8 +94,8 @@ pub struct SimulateArgs {
     email: String,
 }
 
-struct CartTerms {
-    amount: String,
+pub(crate) struct CartTerms {
+    pub(crate) amount: String,
     currency: String,
     description: String,
 }
@@ -76,16 +103,16 @@ struct CartTerms {
 pub async fn run(args: SimulateArgs) -> CliResult {
     let charset = Encoding::for_label(args.charset.as_bytes())
         .ok_or_else(|| format!("unknown charset {}", args.charset))?;
-    let config = Config::load(
-        |name| std::env::var(name).ok(),
-        Some(&DevDefaults {
-            public_base_url: args.server.clone(),
-        }),
-    )?
-    .config;
-    let server = args.server.trim_end_matches('/').to_owned();
-    let client = reqwest::Client::new();
-    let terms = cart_terms(&client, &server, &config, &args).await?;
+    let (config, server, client) = setup(&args.server)?;
+    let terms = cart_terms(
+        &client,
+        &server,
+        &config,
+        &args.cart_id,
+        &args.amount,
+        &args.currency,
+    )
+    .await?;
     let payment = SimulatedPayment {
         action: match args.action {
             ActionArg::Pay => Action::Pay,
@@ -144,14 +171,32 @@ pub async fn run(args: SimulateArgs) -> CliResult {
     post_all(request, args.repeat.max(1), args.concurrency.max(1)).await
 }
 
+/// What every simulation starts from: the configuration as the server's (from the same
+/// environment and defaults), the server's base URL and a client.
+pub(crate) fn setup(
+    server: &str,
+) -> Result<(Config, String, reqwest::Client), Box<dyn std::error::Error + Send + Sync>> {
+    let config = Config::load(
+        |name| std::env::var(name).ok(),
+        Some(&DevDefaults {
+            public_base_url: server.to_owned(),
+        }),
+    )?
+    .config;
+    let server = server.trim_end_matches('/').to_owned();
+    Ok((config, server, reqwest::Client::new()))
+}
+
 /// The cart's amount, currency and description from the server, unless overridden.
-async fn cart_terms(
+pub(crate) async fn cart_terms(
     client: &reqwest::Client,
     server: &str,
     config: &Config,
-    args: &SimulateArgs,
+    cart_id: &str,
+    amount: &Option<String>,
+    currency: &Option<String>,
 ) -> Result<CartTerms, Box<dyn std::error::Error + Send + Sync>> {
-    let mut request = client.get(format!("{server}/carts/{}", args.cart_id));
+    let mut request = client.get(format!("{server}/carts/{cart_id}"));
     if let Some(key) = &config.api_key {
         request = request.bearer_auth(key.expose());
     }
@@ -166,20 +211,17 @@ async fn cart_terms(
     };
     let pick = |given: &Option<String>, field: &str| {
         given.clone().or_else(|| from_cart(field)).ok_or_else(|| {
-            format!(
-                "cart {} not found on {server}: give --amount and --currency",
-                args.cart_id
-            )
+            format!("cart {cart_id} not found on {server}: give --amount and --currency")
         })
     };
     Ok(CartTerms {
-        amount: pick(&args.amount, "amount")?,
-        currency: pick(&args.currency, "currency")?,
+        amount: pick(amount, "amount")?,
+        currency: pick(currency, "currency")?,
         description: from_cart("description").unwrap_or_else(|| "Test Item".to_owned()),
     })
 }
 
-async fn post_all(
+pub(crate) async fn post_all(
     request: Arc<reqwest::RequestBuilder>,
     repeat: usize,
     concurrency: usize,
