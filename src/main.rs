@@ -2,10 +2,16 @@
 //! gateway simulator and inspection of what happened.
 
 mod dashboard;
+mod dashboard_access;
+mod demo_admin;
+mod http_server;
 mod local;
+mod mail;
 mod serve;
 mod simulate;
+mod simulate_cart;
 mod simulate_opayo;
+mod simulate_report;
 mod sweep;
 
 use std::path::PathBuf;
@@ -29,6 +35,8 @@ enum Command {
     Simulate(Box<simulate::SimulateCommand>),
     /// Cancel FuturePay agreements whose payment is overdue; redeliver pending mail.
     Sweep(sweep::SweepArgs),
+    /// List unsent mail (pending and failed) as JSON; `mail resend ID` puts one back in line.
+    Mail(mail::MailArgs),
     /// List FuturePay agreements with their state and due time, as JSON.
     Agreements(sweep::AgreementsArgs),
     /// Show a cart, its payments and its mails as JSON, from the embedded store in --data-dir
@@ -50,6 +58,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args).await,
         Command::Simulate(args) => args.run().await,
         Command::Sweep(args) => sweep::sweep(args).await,
+        Command::Mail(args) => mail::run(args).await,
         Command::Agreements(args) => sweep::agreements(args).await,
         Command::Cart { cart_id, data_dir } => local::print_cart(&data_dir, &cart_id).await,
     };

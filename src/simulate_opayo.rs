@@ -10,7 +10,9 @@ use selectpay_domain::ids::CartId;
 use selectpay_domain::opayo::{OpayoAmount, ReturnFields, Status, VpsTxId};
 
 use crate::local::CliResult;
-use crate::simulate::{cart_terms, post_all, setup};
+use crate::simulate::{cart_terms, post_all, print_report, setup};
+use crate::simulate_cart::CartApi;
+use crate::simulate_report::Report;
 
 #[derive(Clone, Copy, ValueEnum)]
 enum OpayoResult {
@@ -50,6 +52,9 @@ pub struct OpayoArgs {
     /// Opayo's transaction id to report; a new one by default.
     #[arg(long)]
     vps_tx_id: Option<String>,
+    /// Print the replies and the cart afterwards as one JSON document.
+    #[arg(long)]
+    json: bool,
 }
 
 pub async fn run(args: OpayoArgs) -> CliResult {
@@ -61,15 +66,13 @@ pub async fn run(args: OpayoArgs) -> CliResult {
         .ok_or(
             "Opayo is not offered: set SELECTPAY_GATEWAYS=worldpay,opayo here and on the server",
         )?;
-    let terms = cart_terms(
-        &client,
-        &server,
-        &config,
-        &args.cart_id,
-        &args.amount,
-        &None,
-    )
-    .await?;
+    let api = CartApi {
+        client: &client,
+        server: &server,
+        config: &config,
+    };
+    let cart = api.cart(&args.cart_id).await?;
+    let terms = cart_terms(cart.as_ref(), &args.cart_id, &server, &args.amount, &None)?;
     let vps_tx_id = args.vps_tx_id.clone().unwrap_or_else(|| {
         let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
         format!("{{SIMULATED-{nanos:X}}}")
@@ -95,5 +98,12 @@ pub async fn run(args: OpayoArgs) -> CliResult {
     };
     let crypt = fields.crypt(&password)?;
     let request = client.get(format!("{server}/return/opayo?crypt={crypt}"));
-    post_all(Arc::new(request), args.refresh.max(1), 1).await
+    let replies = post_all(Arc::new(request), args.refresh.max(1), 1).await?;
+    let report = Report {
+        cart: api.cart(&args.cart_id).await?,
+        cart_id: args.cart_id,
+        created: false,
+        replies,
+    };
+    print_report(&report, &server, args.json)
 }

@@ -5,7 +5,6 @@ mod callback;
 pub mod carts;
 pub mod config;
 mod delivery;
-pub mod gateway_simulator;
 mod purchase;
 mod reply;
 mod stores;
@@ -16,11 +15,13 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use selectpay_domain::gateway::Gateway;
-use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Outbox, Store};
+use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Store};
 use selectpay_domain::render::Templates;
 
+pub use crate::callback::CallbackOutcome;
 use crate::config::Config;
-pub use crate::delivery::RedeliverySummary;
+use crate::delivery::MailSender;
+pub use crate::delivery::{MailState, RedeliverySummary};
 pub use crate::stores::Stores;
 
 /// Bodies larger than this are refused before any parsing.
@@ -31,8 +32,7 @@ pub struct App {
     templates: Templates,
     store: Arc<dyn Store>,
     due: Arc<dyn DueAgreements>,
-    outbox: Arc<dyn Outbox>,
-    mailer: Arc<dyn Mailer>,
+    mail: MailSender,
     clock: Arc<dyn Clock>,
 }
 
@@ -50,8 +50,7 @@ impl App {
             templates,
             store,
             due,
-            outbox,
-            mailer,
+            mail: MailSender::new(outbox, mailer, clock.clone()),
             clock,
         }
     }

@@ -37,6 +37,18 @@ pub struct SweepOptions {
     pub page_size: NonZeroUsize,
 }
 
+impl Default for SweepOptions {
+    /// Now, a 240 s budget (the scheduled function may run 300 s: stop taking new agreements
+    /// well before) and pages of 100 agreements.
+    fn default() -> Self {
+        Self {
+            now: OffsetDateTime::now_utc(),
+            budget: Duration::from_secs(240),
+            page_size: NonZeroUsize::new(100).expect("100 is not zero"),
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SweepSummary {
@@ -51,6 +63,8 @@ pub struct SweepSummary {
     pub failed: usize,
     pub mail_redelivered: usize,
     pub mail_failed: usize,
+    /// Mail that failed for the last time and is parked (see `selectpay mail`).
+    pub mail_parked: usize,
     /// The time budget ran out before every due agreement was seen.
     pub incomplete: bool,
 }
@@ -109,9 +123,10 @@ impl App {
             }
         }
         if let SweepAction::Cancel(_) = action {
-            let mail = self.redeliver_stale_mail().await?;
+            let mail = self.redeliver_due_mail().await?;
             summary.mail_redelivered = mail.sent;
             summary.mail_failed = mail.failed;
+            summary.mail_parked = mail.parked;
         }
         tracing::info!(
             target: "selectpay::sweep",
@@ -122,6 +137,7 @@ impl App {
             skipped = summary.skipped,
             failed = summary.failed,
             mail_redelivered = summary.mail_redelivered,
+            mail_parked = summary.mail_parked,
             incomplete = summary.incomplete,
             "sweep"
         );
@@ -150,7 +166,6 @@ impl App {
         }
         let reason = match remote.cancel_agreement(&agreement.id).await {
             Ok(AdminReply::Done(_)) => None,
-            Ok(AdminReply::Refused(message)) if already_ended(&message) => None,
             Ok(AdminReply::Refused(message)) => Some(message),
             Err(error) => Some(error.to_string()),
         };
@@ -208,30 +223,10 @@ impl App {
         };
         match self.store.commit(&commit).await? {
             CommitResult::Committed => {
-                self.deliver(&commit.writes.mails).await;
+                self.deliver_committed(&commit.writes.mails).await;
                 Ok(true)
             }
             CommitResult::ConditionFailed => Ok(false),
         }
-    }
-}
-
-/// WorldPay's `E` replies for an agreement that is already over: nothing left to cancel.
-fn already_ended(message: &str) -> bool {
-    let message = message.to_lowercase();
-    ["already", "not active", "no longer", "finished", "expired"]
-        .iter()
-        .any(|phrase| message.contains(phrase))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::already_ended;
-
-    #[test]
-    fn recognises_agreements_that_are_already_over() {
-        assert!(already_ended("Agreement already cancelled"));
-        assert!(already_ended("Agreement is not active"));
-        assert!(!already_ended("Problem cancelling agreement"));
     }
 }

@@ -11,6 +11,8 @@
 //! - [`notices`]: every mail selectpay writes (receipts, order notices, alerts, the
 //!   sweep's mails), composed in one place from the templates ([`render`]) into [`mail`].
 //! - [`outcome`]: one label per delivery for the log and the metric.
+//! - [`mail_queue`]: the outbox as a queue (leases, backoff, parking), which the store's
+//!   [`store::Outbox`] keeps.
 //! - [`opayo`]: the second gateway's wire format (Opayo Form): the encrypted purchase request
 //!   and the return fields the shopper's browser brings back.
 //!
@@ -28,6 +30,7 @@ pub mod futurepay;
 pub mod gateway;
 pub mod ids;
 pub mod mail;
+pub mod mail_queue;
 pub mod money;
 pub mod notices;
 pub mod opayo;

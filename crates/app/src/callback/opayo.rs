@@ -39,8 +39,9 @@ impl App {
                 let outcome = Outcome::Forbidden(reason);
                 let alert = notices::security_alert(&self.context(), reason)?;
                 let delivery = self.delivery(received, outcome, None, None);
-                self.commit_alert(alert, delivery).await?;
-                return self.result_page(outcome, 400, "page_bad_result.html", None);
+                let mails = self.commit_alert(alert, delivery).await?;
+                let page = self.result_page(outcome, 400, "page_bad_result.html", None)?;
+                return Ok(Processed { mails, ..page });
             }
             Ok(Err(_)) => {
                 let outcome = Outcome::Invalid(InvalidReason::Unparseable);
@@ -57,12 +58,13 @@ impl App {
             .map(|record| record.cart.order);
         let (outcome, page) = match translate(&fields, order.as_ref(), self.config.settings.mode) {
             Returned::Decide(response) => {
-                let decision = self.apply(received, &response).await?;
+                let (decision, mails) = self.apply(received, &response).await?;
                 return Ok(Processed {
                     outcome: decision.outcome,
                     reply: decision.reply,
                     cart_id,
                     trans_id,
+                    mails,
                 });
             }
             Returned::Declined => (Outcome::Declined, "page_declined.html"),
@@ -96,6 +98,7 @@ impl App {
             reply: Reply { status, page },
             cart_id: None,
             trans_id: None,
+            mails: Vec::new(),
         })
     }
 }

@@ -330,7 +330,7 @@ async fn an_oversized_body_is_refused_unread() {
 async fn a_query_string_callback_is_processed_like_a_form() {
     let h = Harness::test_mode();
     h.cart("c1", "14.99", "GBP").await;
-    let query = String::from_utf8(selectpay_app::gateway_simulator::encode_form(
+    let query = String::from_utf8(selectpay_worldpay::gateway_simulator::encode_form(
         &payment("c1", "14.99").fields(),
         encoding_rs::WINDOWS_1252,
     ))
@@ -364,11 +364,7 @@ async fn mail_that_fails_is_kept_and_redelivered_later() {
     );
     *h.mailer.failing.lock().unwrap() = false;
     h.advance(time::Duration::minutes(10));
-    let summary = h
-        .app
-        .redeliver_pending_mail(time::Duration::minutes(1), 100)
-        .await
-        .unwrap();
+    let summary = h.app.redeliver_pending_mail(100).await.unwrap();
     assert_eq!(summary.sent, 2);
     assert!(
         h.record("c1")
@@ -377,11 +373,7 @@ async fn mail_that_fails_is_kept_and_redelivered_later() {
             .iter()
             .all(|m| m.sent_at.is_some())
     );
-    let again = h
-        .app
-        .redeliver_pending_mail(time::Duration::minutes(1), 100)
-        .await
-        .unwrap();
+    let again = h.app.redeliver_pending_mail(100).await.unwrap();
     assert_eq!(again.sent, 0, "never sent twice");
 }
 

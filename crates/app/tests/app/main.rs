@@ -4,6 +4,7 @@ mod callback_decisions;
 mod concurrency;
 mod futurepay_callbacks;
 mod futurepay_sweep;
+mod mail_queue;
 mod opayo_returns;
 mod purchase_api;
 mod seed_fixtures_and_charsets;
