@@ -5,4 +5,5 @@
 mod aws_end_to_end;
 mod http_events;
 mod logging;
+mod opayo_return;
 mod support;
