@@ -10,6 +10,7 @@ mod mail;
 mod serve;
 mod simulate;
 mod simulate_cart;
+mod simulate_opayo;
 mod simulate_report;
 mod sweep;
 
@@ -29,8 +30,9 @@ struct Cli {
 enum Command {
     /// Run the local server, on the embedded store unless --store dynamodb (what `cargo run` does).
     Serve(serve::ServeArgs),
-    /// Play the gateway: post payment responses for a cart to a running server.
-    Simulate(Box<simulate::SimulateArgs>),
+    /// Play the gateway: post payment responses for a cart to a running server (WorldPay's
+    /// callback, or the browser back from Opayo).
+    Simulate(Box<simulate::SimulateCommand>),
     /// Cancel FuturePay agreements whose payment is overdue; redeliver pending mail.
     Sweep(sweep::SweepArgs),
     /// List unsent mail (pending and failed) as JSON; `mail resend ID` puts one back in line.
@@ -54,7 +56,7 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|| Command::Serve(serve::ServeArgs::default()));
     let result = match command {
         Command::Serve(args) => serve::run(args).await,
-        Command::Simulate(args) => simulate::run(*args).await,
+        Command::Simulate(args) => args.run().await,
         Command::Sweep(args) => sweep::sweep(args).await,
         Command::Mail(args) => mail::run(args).await,
         Command::Agreements(args) => sweep::agreements(args).await,

@@ -22,6 +22,33 @@ enum ActionArg {
     Cancel,
 }
 
+/// `simulate pay|cancel [cartId]` plays WorldPay; `simulate opayo …` the browser back from
+/// Opayo.
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct SimulateCommand {
+    #[command(subcommand)]
+    opayo: Option<OpayoCommand>,
+    #[command(flatten)]
+    worldpay: Option<SimulateArgs>,
+}
+
+#[derive(clap::Subcommand)]
+enum OpayoCommand {
+    /// Play the shopper's browser returning from Opayo Form with a result.
+    Opayo(crate::simulate_opayo::OpayoArgs),
+}
+
+impl SimulateCommand {
+    pub async fn run(self) -> CliResult {
+        match (self.opayo, self.worldpay) {
+            (Some(OpayoCommand::Opayo(args)), _) => crate::simulate_opayo::run(args).await,
+            (None, Some(args)) => run(args).await,
+            (None, None) => Err("say pay, cancel or opayo".into()),
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub struct SimulateArgs {
     #[arg(value_enum)]
@@ -73,8 +100,8 @@ pub struct SimulateArgs {
     json: bool,
 }
 
-struct CartTerms {
-    amount: String,
+pub(crate) struct CartTerms {
+    pub(crate) amount: String,
     currency: String,
     description: String,
 }
@@ -82,15 +109,7 @@ struct CartTerms {
 pub async fn run(args: SimulateArgs) -> CliResult {
     let charset = Encoding::for_label(args.charset.as_bytes())
         .ok_or_else(|| format!("unknown charset {}", args.charset))?;
-    let config = Config::load(
-        |name| std::env::var(name).ok(),
-        Some(&DevDefaults {
-            public_base_url: args.server.clone(),
-        }),
-    )?
-    .config;
-    let server = args.server.trim_end_matches('/').to_owned();
-    let client = selectpay_worldpay::http_client::client();
+    let (config, server, client) = setup(&args.server)?;
     let api = CartApi {
         client: &client,
         server: &server,
@@ -115,7 +134,13 @@ pub async fn run(args: SimulateArgs) -> CliResult {
         )
         .into());
     }
-    let terms = cart_terms(cart.as_ref(), &cart_id, &server, &args)?;
+    let terms = cart_terms(
+        cart.as_ref(),
+        &cart_id,
+        &server,
+        &args.amount,
+        &args.currency,
+    )?;
     let payment = SimulatedPayment {
         action: match args.action {
             ActionArg::Pay => Action::Pay,
@@ -172,14 +197,19 @@ pub async fn run(args: SimulateArgs) -> CliResult {
             .body(body)
     });
     let replies = post_all(request, args.repeat.max(1), args.concurrency.max(1)).await?;
-    let all_ok = replies.iter().all(|r| r.status.is_success());
     let report = Report {
         cart: api.cart(&cart_id).await?,
         cart_id,
         created,
         replies,
     };
-    if args.json {
+    print_report(&report, &server, args.json)
+}
+
+/// Prints the report as text or JSON; success if every reply was.
+pub(crate) fn print_report(report: &Report, server: &str, json: bool) -> CliResult {
+    let all_ok = report.replies.iter().all(|r| r.status.is_success());
+    if json {
         println!("{}", serde_json::to_string_pretty(&report.json())?);
     } else {
         if report.created {
@@ -194,12 +224,29 @@ pub async fn run(args: SimulateArgs) -> CliResult {
     })
 }
 
+/// What every simulation starts from: the configuration as the server's (from the same
+/// environment and defaults), the server's base URL and a client.
+pub(crate) fn setup(
+    server: &str,
+) -> Result<(Config, String, reqwest::Client), Box<dyn std::error::Error + Send + Sync>> {
+    let config = Config::load(
+        |name| std::env::var(name).ok(),
+        Some(&DevDefaults {
+            public_base_url: server.to_owned(),
+        }),
+    )?
+    .config;
+    let server = server.trim_end_matches('/').to_owned();
+    Ok((config, server, selectpay_worldpay::http_client::client()))
+}
+
 /// The cart's amount, currency and description from the server, unless overridden.
-fn cart_terms(
+pub(crate) fn cart_terms(
     cart: Option<&serde_json::Value>,
     cart_id: &str,
     server: &str,
-    args: &SimulateArgs,
+    amount: &Option<String>,
+    currency: &Option<String>,
 ) -> Result<CartTerms, Box<dyn std::error::Error + Send + Sync>> {
     let from_cart = |field: &str| cart.and_then(|c| c[field].as_str()).map(str::to_owned);
     let pick = |given: &Option<String>, field: &str| {
@@ -208,14 +255,14 @@ fn cart_terms(
         })
     };
     Ok(CartTerms {
-        amount: pick(&args.amount, "amount")?,
-        currency: pick(&args.currency, "currency")?,
+        amount: pick(amount, "amount")?,
+        currency: pick(currency, "currency")?,
         description: from_cart("description").unwrap_or_else(|| "Test Item".to_owned()),
     })
 }
 
 /// Posts the callback `repeat` times, `concurrency` at once; the replies in order.
-async fn post_all(
+pub(crate) async fn post_all(
     request: Arc<reqwest::RequestBuilder>,
     repeat: usize,
     concurrency: usize,

@@ -84,3 +84,57 @@ async fn a_tampered_amount_from_the_simulator_is_not_fulfilled() {
     assert_eq!(inspected["payments"][0]["status"], "review:amount_mismatch");
     assert_eq!(mails_of_kind(&data_dir.path().join("outbox"), "receipt"), 0);
 }
+
+#[tokio::test]
+async fn an_opayo_result_refreshed_ten_times_pays_once_and_an_abort_mails_nobody() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let opayo = [("SELECTPAY_GATEWAYS", "worldpay,opayo")];
+    let server = Server::start_with(
+        [OsStr::new("--data-dir"), data_dir.path().as_os_str()],
+        &opayo,
+    );
+    let order = serde_json::json!({
+        "amount": "1234.56", "currency": "GBP", "description": "Tea", "gateway": "opayo",
+        "shopper": {"name": "Zoë Müller", "email": "zoe@example.com", "address1": "1 High St",
+                    "town": "Bath", "postcode": "BA1 1AA", "country": "GB"}
+    });
+    let paid = server.purchase(order.clone()).await;
+    let aborted = server.purchase(order).await;
+    let simulate = |result: &str, cart_id: &str| {
+        Command::new(BINARY)
+            .args([
+                "simulate",
+                "opayo",
+                result,
+                cart_id,
+                "--server",
+                &server.url,
+            ])
+            .args(["--refresh", "10"])
+            .envs(opayo)
+            .output()
+            .unwrap()
+    };
+
+    let refreshed = simulate("ok", &paid);
+    let aborting = simulate("abort", &aborted);
+
+    let printed = String::from_utf8_lossy(&refreshed.stdout);
+    assert!(refreshed.status.success(), "{printed}");
+    assert!(printed.contains("10 × 200 OK"), "{printed}");
+    assert!(printed.contains("distinct reply bodies: 1"), "{printed}");
+    assert!(aborting.status.success());
+    let cart = server.cart(&paid).await;
+    assert_eq!(cart["status"], "paid");
+    assert_eq!(cart["gateway"], "opayo");
+    assert_eq!(cart["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(server.cart(&aborted).await["status"], "cancelled");
+    let outbox = data_dir.path().join("outbox");
+    assert_eq!(mails_of_kind(&outbox, "receipt"), 1);
+    assert_eq!(mails_of_kind(&outbox, "order_notice"), 1);
+    assert_eq!(
+        std::fs::read_dir(&outbox).unwrap().count(),
+        2,
+        "no mail for the abort"
+    );
+}

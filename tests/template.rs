@@ -75,3 +75,65 @@ fn every_function_is_built_from_its_own_package() {
         );
     }
 }
+
+/// The block of one top-level resource: its lines up to the next resource or section.
+fn resource<'a>(template: &'a str, name: &str) -> &'a str {
+    let start = template
+        .find(&format!("\n  {name}:\n"))
+        .unwrap_or_else(|| panic!("resource {name}"))
+        + 1;
+    let body = &template[start..];
+    let first_line = body.find('\n').unwrap() + 1;
+    let mut end = first_line;
+    for line in body[first_line..].split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent <= 2 && !line.trim().is_empty() && !line.trim_start().starts_with('#') {
+            break;
+        }
+        end += line.len();
+    }
+    &body[..end]
+}
+
+/// Opayo's results come back through the shopper's browser to the callback function; its
+/// encryption password is an SSM parameter that only the two functions using it may read.
+#[test]
+fn the_opayo_return_route_and_password_belong_to_the_functions_that_use_them() {
+    let template = template();
+    let callback = resource(&template, "CallbackFunction");
+    assert!(
+        callback.contains("Method: GET\n            Path: /return/opayo\n"),
+        "{callback}"
+    );
+    assert!(template.contains(
+        "        GET /return/opayo:\n          ThrottlingRateLimit: !Ref CallbackRateLimit"
+    ));
+    for variable in [
+        "SELECTPAY_GATEWAYS: !Ref Gateways",
+        "SELECTPAY_OPAYO_VENDOR: !Ref OpayoVendor",
+        "SELECTPAY_OPAYO_RETURN_URL: !Ref OpayoReturnUrl",
+        "SELECTPAY_OPAYO_ENCRYPTION_PASSWORD_PARAM: !Ref OpayoEncryptionPasswordParameter",
+    ] {
+        assert!(
+            template.contains(&format!("        {variable}\n")),
+            "{variable}"
+        );
+    }
+    assert!(
+        !template.contains("SELECTPAY_OPAYO_ENCRYPTION_PASSWORD:"),
+        "the password itself is never a parameter or variable"
+    );
+    let password_arn = "parameter${OpayoEncryptionPasswordParameter}";
+    for function in ["PurchaseTokenFunction", "CallbackFunction"] {
+        let block = resource(&template, function);
+        assert_eq!(
+            block.matches(password_arn).count(),
+            2,
+            "{function} reads (ssm:GetParameter) and decrypts (kms:Decrypt) it: {block}"
+        );
+        assert_eq!(block.matches("- HasOpayoPassword").count(), 2, "{block}");
+    }
+    let sweep = resource(&template, "FuturePaySweepFunction");
+    assert!(!sweep.contains("Opayo"), "{sweep}");
+    assert!(!resource(&template, "PurchaseTokenFunction").contains("/return/opayo"));
+}

@@ -29,6 +29,15 @@ impl Server {
         I: IntoIterator,
         I::Item: AsRef<OsStr>,
     {
+        Self::start_with(args, &[])
+    }
+
+    /// As [`Server::start`], with `env` set for the server on top of the defaults.
+    pub fn start_with<I>(args: I, env: &[(&str, &str)]) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<OsStr>,
+    {
         let mut command = Command::new(BINARY);
         command
             .args(["serve", "--port", "0"])
@@ -38,6 +47,7 @@ impl Server {
         for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("SELECTPAY_")) {
             command.env_remove(name);
         }
+        command.envs(env.iter().copied());
         let mut child = command.spawn().expect("selectpay serve starts");
         let stderr = drain(child.stderr.take().expect("stderr is piped"));
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));

@@ -1,4 +1,7 @@
-//! `POST /callback` and `GET /callback`: payment responses from the gateway.
+//! `POST /callback` and `GET /callback`: payment responses from the gateway; and, in
+//! [`opayo`], Opayo's results on `GET /return/opayo`.
+
+mod opayo;
 
 use std::time::Instant;
 
@@ -13,6 +16,7 @@ use selectpay_domain::callback::{
 use selectpay_domain::decision::{
     Context, Decision, Reply, Snapshot, Writes, decide, decide_unknown_cartless,
 };
+use selectpay_domain::gateway::Gateway;
 use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
@@ -42,10 +46,21 @@ struct Received {
 }
 
 impl App {
-    pub(crate) async fn callback(&self, request: Request<Bytes>) -> Response<Bytes> {
+    /// A delivery of a result from `gateway`: WorldPay's callback, or an Opayo return.
+    pub(crate) async fn callback(
+        &self,
+        request: Request<Bytes>,
+        gateway: Gateway,
+    ) -> Response<Bytes> {
         let started = Instant::now();
         let received = received(&request);
-        let processed = tokio::time::timeout(CALLBACK_DEADLINE, self.process(&received))
+        let work = async {
+            match gateway {
+                Gateway::WorldPay => self.process(&received).await,
+                Gateway::Opayo => self.process_opayo(&received).await,
+            }
+        };
+        let processed = tokio::time::timeout(CALLBACK_DEADLINE, work)
             .await
             .unwrap_or(Err(HandlerError::Deadline));
         let (outcome, mut response, cart_id, trans_id, mails) = match processed {
@@ -57,11 +72,11 @@ impl App {
                 mails,
             }) => {
                 let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
-                let response = match outcome {
-                    Outcome::Forbidden(_) | Outcome::Invalid(_) | Outcome::TooLarge => {
-                        reply::status(status)
-                    }
-                    _ => reply::html(status, reply.page),
+                // A refusal to the gateway says nothing; a shopper's browser gets a page.
+                let response = if reply.page.is_empty() {
+                    reply::status(status)
+                } else {
+                    reply::html(status, reply.page)
                 };
                 (outcome, response, cart_id, trans_id, mails)
             }
@@ -87,6 +102,7 @@ impl App {
             cart_id = cart_id.as_deref().unwrap_or(""),
             trans_id = trans_id.as_deref().unwrap_or(""),
             latency_ms = started.elapsed().as_millis() as u64,
+            gateway = %gateway,
             "callback"
         );
         response

@@ -58,6 +58,7 @@ pub fn cart_json(record: &CartRecord) -> Value {
         "amount": cart.order.amount.decimal(),
         "currency": cart.order.amount.currency().code(),
         "description": cart.order.description,
+        "gateway": cart.order.gateway.as_str(),
         "paidBy": cart.paid_by.as_ref().map(|t| t.as_str()),
         // Whether the purchase set up a FuturePay agreement (its first callback creates it).
         "futurePay": cart.order.future_pay.is_some(),

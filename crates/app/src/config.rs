@@ -1,7 +1,9 @@
 //! Configuration from environment variables, one name each.
 
 use selectpay_domain::email::EmailAddress;
+use selectpay_domain::gateway::{Gateway, Gateways};
 use selectpay_domain::ids::InstallationId;
+use selectpay_domain::opayo::{EncryptionPassword, VendorName};
 use selectpay_domain::secret::Secret;
 use selectpay_domain::settings::{BaseUrl, Mode, Settings, SignatureFields};
 use thiserror::Error;
@@ -25,8 +27,23 @@ pub struct RemoteAdminConfig {
     pub password: Secret,
 }
 
+/// Opayo Form, where the deployment offers it.
+#[derive(Debug, Clone)]
+pub struct OpayoConfig {
+    pub vendor: VendorName,
+    /// `None` in a function that neither builds nor reads crypts (the sweep).
+    pub encryption_password: Option<EncryptionPassword>,
+    /// Where Opayo sends the shopper back, as both SuccessURL and FailureURL: selectpay's own
+    /// `GET /return/opayo`.
+    pub return_url: BaseUrl,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// What `POST /purchase` offers; the first is the default.
+    pub gateways: Gateways,
+    /// `Some` exactly when `gateways` offers Opayo.
+    pub opayo: Option<OpayoConfig>,
     /// `None` where FuturePay is not used: the sweep then only redelivers mail.
     pub remote_admin: Option<RemoteAdminConfig>,
     pub settings: Settings,
@@ -43,6 +60,10 @@ pub struct DevDefaults {
 
 impl DevDefaults {
     fn value(&self, name: &str) -> Option<String> {
+        if name == "SELECTPAY_OPAYO_RETURN_URL" {
+            let base = self.public_base_url.trim_end_matches('/');
+            return Some(format!("{base}/return/opayo"));
+        }
         let value = match name {
             "SELECTPAY_MODE" => "test",
             "SELECTPAY_INSTALLATION_ID" => "38290",
@@ -52,6 +73,9 @@ impl DevDefaults {
             "SELECTPAY_MERCHANT_EMAIL" => "merchant@shop.example",
             "SELECTPAY_SENDER_EMAIL" => "orders@shop.example",
             "SELECTPAY_OPERATOR_EMAIL" => "operator@shop.example",
+            "SELECTPAY_OPAYO_VENDOR" => "selectpaydev",
+            // Exactly 16 bytes: an AES-128 key.
+            secret::OPAYO_ENCRYPTION_PASSWORD => "dev-opayo-16-key",
             _ => return None,
         };
         Some(value.to_owned())
@@ -65,9 +89,11 @@ pub mod secret {
     pub const API_KEY: &str = "SELECTPAY_API_KEY";
     pub const MD5_SECRET: &str = "SELECTPAY_MD5_SECRET";
     pub const REMOTE_ADMIN_PASSWORD: &str = "SELECTPAY_REMOTE_ADMIN_PASSWORD";
+    pub const OPAYO_ENCRYPTION_PASSWORD: &str = "SELECTPAY_OPAYO_ENCRYPTION_PASSWORD";
 
     /// Secrets that may not come from [`super::DevDefaults`] on a live installation.
-    pub(super) const DEFAULTED_IN_TEST_MODE: &[&str] = &[CALLBACK_PASSWORD, API_KEY];
+    pub(super) const DEFAULTED_IN_TEST_MODE: &[&str] =
+        &[CALLBACK_PASSWORD, API_KEY, OPAYO_ENCRYPTION_PASSWORD];
 
     /// `SELECTPAY_CALLBACK_PASSWORD` → `SELECTPAY_CALLBACK_PASSWORD_PARAM`.
     pub fn parameter_variable(secret: &str) -> String {
@@ -147,6 +173,35 @@ impl Config {
                 .unwrap_or_else(|| SignatureFields::DEFAULT.to_owned()),
         )
         .map_err(|e| invalid("SELECTPAY_SIGNATURE_FIELDS")(&e))?;
+        let gateways = Gateways::parse(
+            &lookup("SELECTPAY_GATEWAYS").unwrap_or_else(|| Gateways::DEFAULT.to_owned()),
+        )
+        .map_err(|e| invalid("SELECTPAY_GATEWAYS")(&e))?;
+        let opayo = if gateways.offers(Gateway::Opayo) {
+            let vendor = VendorName::parse(&required(
+                optional("SELECTPAY_OPAYO_VENDOR"),
+                "SELECTPAY_OPAYO_VENDOR",
+            )?)
+            .map_err(|e| invalid("SELECTPAY_OPAYO_VENDOR")(&e))?;
+            let return_url = BaseUrl::parse(&required(
+                optional("SELECTPAY_OPAYO_RETURN_URL"),
+                "SELECTPAY_OPAYO_RETURN_URL",
+            )?)
+            .map_err(|e| invalid("SELECTPAY_OPAYO_RETURN_URL")(&e))?;
+            let encryption_password = optional(secret::OPAYO_ENCRYPTION_PASSWORD)
+                .map(|value| {
+                    EncryptionPassword::new(&value)
+                        .map_err(|e| invalid(secret::OPAYO_ENCRYPTION_PASSWORD)(&e))
+                })
+                .transpose()?;
+            Some(OpayoConfig {
+                vendor,
+                encryption_password,
+                return_url,
+            })
+        } else {
+            None
+        };
 
         if mode == Mode::Live
             && let Some(name) = defaulted
@@ -157,6 +212,8 @@ impl Config {
         }
         Ok(Loaded {
             config: Config {
+                gateways,
+                opayo,
                 remote_admin: match (remote_admin_installation, remote_admin_password) {
                     (Some(installation_id), Some(password)) => Some(RemoteAdminConfig {
                         url: remote_admin_url.unwrap_or_else(|| mode.remote_admin_url().to_owned()),
@@ -232,6 +289,58 @@ mod tests {
         let lookup = |name: &str| (name == "SELECTPAY_MODE").then(|| "live".to_owned());
         let err = Config::load(lookup, Some(&defaults())).unwrap_err();
         assert!(matches!(err, ConfigError::DevDefaultInLive(_)));
+    }
+
+    #[test]
+    fn offers_worldpay_alone_unless_told_otherwise() {
+        let config = Config::load(|_| None, Some(&defaults())).unwrap().config;
+        assert_eq!(config.gateways.default_gateway(), Gateway::WorldPay);
+        assert!(config.opayo.is_none());
+    }
+
+    #[test]
+    fn opayo_gets_its_vendor_password_and_return_url() {
+        let lookup =
+            |name: &str| (name == "SELECTPAY_GATEWAYS").then(|| "worldpay,opayo".to_owned());
+        let loaded = Config::load(lookup, Some(&defaults())).unwrap();
+        let opayo = loaded.config.opayo.unwrap();
+        assert_eq!(opayo.vendor.as_str(), "selectpaydev");
+        assert!(opayo.encryption_password.is_some());
+        assert_eq!(
+            opayo.return_url.as_str(),
+            "http://127.0.0.1:3000/return/opayo"
+        );
+        assert!(
+            loaded
+                .defaulted
+                .contains(&"SELECTPAY_OPAYO_ENCRYPTION_PASSWORD")
+        );
+    }
+
+    #[test]
+    fn refuses_a_bad_opayo_password_or_the_dev_one_in_live_mode() {
+        let short = |name: &str| match name {
+            "SELECTPAY_GATEWAYS" => Some("opayo".to_owned()),
+            "SELECTPAY_OPAYO_ENCRYPTION_PASSWORD" => Some("too-short".to_owned()),
+            _ => None,
+        };
+        let err = Config::load(short, Some(&defaults())).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("SELECTPAY_OPAYO_ENCRYPTION_PASSWORD")
+        );
+        assert!(!err.to_string().contains("too-short"));
+        let live = |name: &str| match name {
+            "SELECTPAY_GATEWAYS" => Some("opayo".to_owned()),
+            "SELECTPAY_MODE" => Some("live".to_owned()),
+            "SELECTPAY_CALLBACK_PASSWORD" | "SELECTPAY_API_KEY" => Some("set".to_owned()),
+            _ => None,
+        };
+        let err = Config::load(live, Some(&defaults())).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::DevDefaultInLive("SELECTPAY_OPAYO_ENCRYPTION_PASSWORD")
+        ));
     }
 
     #[test]

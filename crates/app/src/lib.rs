@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
+use selectpay_domain::gateway::Gateway;
 use selectpay_domain::ports::{Clock, DueAgreements, RemoteAdmin, Store};
 use selectpay_domain::render::Templates;
 
@@ -60,7 +61,12 @@ impl App {
         let method = request.method().clone();
         match (path.as_str(), &method) {
             ("/purchase", &Method::POST) => self.purchase(request).await,
-            ("/callback", &Method::POST | &Method::GET) => self.callback(request).await,
+            ("/callback", &Method::POST | &Method::GET) => {
+                self.callback(request, Gateway::WorldPay).await
+            }
+            ("/return/opayo", &Method::GET) if self.config.opayo.is_some() => {
+                self.callback(request, Gateway::Opayo).await
+            }
             (path, &Method::GET) if path.starts_with("/carts/") => {
                 self.cart(request, &path["/carts/".len()..]).await
             }

@@ -6,6 +6,7 @@ use http::{Response, StatusCode};
 use serde::Serialize;
 use thiserror::Error;
 
+use selectpay_domain::opayo::FieldError;
 use selectpay_domain::ports::StoreError;
 use selectpay_domain::render::RenderError;
 
@@ -48,6 +49,11 @@ pub enum HandlerError {
     Contention,
     #[error("the store did not answer in time")]
     Deadline,
+    /// A purchase the checks before storing should have refused: a bug.
+    #[error(transparent)]
+    Opayo(#[from] FieldError),
+    #[error("{0} is not configured")]
+    NotConfigured(&'static str),
 }
 
 impl HandlerError {
@@ -62,7 +68,9 @@ impl HandlerError {
             HandlerError::Store(
                 StoreError::Corrupt(_) | StoreError::Invariant(_) | StoreError::AlreadyExists,
             )
-            | HandlerError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            | HandlerError::Render(_)
+            | HandlerError::Opayo(_)
+            | HandlerError::NotConfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -17,17 +17,21 @@
 //! - [`outcome`]: one label per delivery for the log and the metric.
 //! - [`mail_queue`]: the outbox as a queue (leases, backoff, parking), which the store's
 //!   [`store::Outbox`] keeps.
+//! - [`opayo`]: the second gateway's wire format (Opayo Form): the encrypted purchase request
+//!   and the return fields the shopper's browser brings back.
 //!
 //! The values they work on, each parsed once where it enters: [`ids`], [`text`] (one
 //! bounded line of outside text), [`email`], [`money`], [`secret`], [`settings`]; carts
-//! and payments ([`cart`]), what a storefront orders ([`order`]) and the token posted to
-//! WorldPay ([`token`]); FuturePay agreements, plans and schedules ([`futurepay`]).
+//! and payments ([`cart`]), what a storefront orders ([`order`]), the gateway it is paid
+//! through ([`gateway`]) and the token posted to WorldPay ([`token`]); FuturePay agreements,
+//! plans and schedules ([`futurepay`]).
 
 pub mod callback;
 pub mod cart;
 pub mod decision;
 pub mod email;
 pub mod futurepay;
+pub mod gateway;
 pub mod idempotency_key;
 pub mod ids;
 pub mod mail;
@@ -35,6 +39,7 @@ pub mod mail_id;
 pub mod mail_queue;
 pub mod money;
 pub mod notices;
+pub mod opayo;
 pub mod order;
 pub mod outcome;
 pub mod ports;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::futurepay::FuturePayPlan;
+use crate::gateway::Gateway;
 use crate::money::Money;
 use crate::text::{TextError, one_line};
 
@@ -107,6 +108,8 @@ pub struct Order {
     pub shopper: Shopper,
     pub custom_fields: Vec<CustomField>,
     pub future_pay: Option<FuturePayPlan>,
+    /// Where the shopper pays: the purchase form and the results that count follow it.
+    pub gateway: Gateway,
 }
 
 impl Order {

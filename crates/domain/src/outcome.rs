@@ -11,6 +11,12 @@ pub enum Outcome {
     ConflictingDuplicate,
     DoublePayment,
     CancelAfterPay,
+    /// The card was refused (Opayo's `NOTAUTHED`/`REJECTED`): the cart stays open.
+    Declined,
+    /// A payment that settles later (Opayo's `PENDING`): nothing is paid yet.
+    Pending,
+    /// The gateway could not take our request (Opayo's `MALFORMED`/`INVALID`/`ERROR`).
+    NotCompleted,
     Review(ReviewReason),
     AgreementCreated,
     AgreementPayment,
@@ -32,6 +38,9 @@ impl Outcome {
             Outcome::ConflictingDuplicate => "conflicting_duplicate".into(),
             Outcome::DoublePayment => "double_payment".into(),
             Outcome::CancelAfterPay => "cancel_after_pay".into(),
+            Outcome::Declined => "declined".into(),
+            Outcome::Pending => "pending".into(),
+            Outcome::NotCompleted => "not_completed".into(),
             Outcome::AgreementCreated => "agreement_created".into(),
             Outcome::AgreementPayment => "agreement_payment".into(),
             Outcome::AgreementDeclined => "agreement_declined".into(),

@@ -38,6 +38,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/page_declined.html"),
     ),
     (
+        "page_not_authorised.html",
+        include_str!("../templates/page_not_authorised.html"),
+    ),
+    (
+        "page_pending.html",
+        include_str!("../templates/page_pending.html"),
+    ),
+    (
+        "page_not_completed.html",
+        include_str!("../templates/page_not_completed.html"),
+    ),
+    (
+        "page_bad_result.html",
+        include_str!("../templates/page_bad_result.html"),
+    ),
+    (
         "mail_receipt.txt",
         include_str!("../templates/mail_receipt.txt"),
     ),

@@ -24,18 +24,31 @@ impl Function {
     /// The secrets this function reads, and may read: its IAM policy allows no others.
     pub fn secrets(self) -> &'static [&'static str] {
         match self {
-            Function::PurchaseToken => &[secret::API_KEY, secret::MD5_SECRET],
-            Function::Callback => &[secret::CALLBACK_PASSWORD],
+            // The Opayo password builds crypts for purchases and reads them on return.
+            Function::PurchaseToken => &[
+                secret::API_KEY,
+                secret::MD5_SECRET,
+                secret::OPAYO_ENCRYPTION_PASSWORD,
+            ],
+            Function::Callback => &[secret::CALLBACK_PASSWORD, secret::OPAYO_ENCRYPTION_PASSWORD],
             Function::FuturePaySweep => &[secret::REMOTE_ADMIN_PASSWORD],
         }
     }
 
-    /// Refuses to start without the secret that protects the function's own endpoint.
+    /// Refuses to start without the secret that protects the function's own endpoint, or,
+    /// where Opayo is offered, without the password its crypts need.
     pub fn check(self, config: &Config) -> Result<(), MissingSecret> {
+        let opayo_without_password = config
+            .opayo
+            .as_ref()
+            .is_some_and(|opayo| opayo.encryption_password.is_none());
         let missing = match self {
             Function::PurchaseToken if config.api_key.is_none() => Some(secret::API_KEY),
             Function::Callback if config.settings.callback_password.is_none() => {
                 Some(secret::CALLBACK_PASSWORD)
+            }
+            Function::PurchaseToken | Function::Callback if opayo_without_password => {
+                Some(secret::OPAYO_ENCRYPTION_PASSWORD)
             }
             _ => None,
         };
@@ -84,10 +97,7 @@ mod tests {
 
     #[test]
     fn the_callback_function_never_reads_the_api_key() {
-        assert_eq!(
-            Function::Callback.secrets(),
-            ["SELECTPAY_CALLBACK_PASSWORD"]
-        );
+        assert!(!Function::Callback.secrets().contains(&"SELECTPAY_API_KEY"));
         assert!(
             !Function::PurchaseToken
                 .secrets()

@@ -10,6 +10,7 @@ use selectpay_domain::futurepay::{
     Agreement, AgreementStatus, AmountOption, CancelClaim, End, FuturePayPlan, Interval,
     IntervalUnit, SoldPlan, Start,
 };
+use selectpay_domain::gateway::Gateway;
 use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind};
@@ -84,6 +85,7 @@ pub fn cart(id: &str) -> Cart {
                 field("C_return", "welcome back"),
             ],
             future_pay: None,
+            gateway: Gateway::WorldPay,
         },
         status: CartStatus::Pending,
         paid_by: None,

@@ -12,6 +12,7 @@ use time::Date;
 
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::email::EmailAddress;
+use selectpay_domain::gateway::{Gateway, Gateways};
 use selectpay_domain::ids::CartId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
@@ -20,6 +21,7 @@ use selectpay_domain::text::one_line;
 use selectpay_domain::token::PurchaseToken;
 
 mod future_pay;
+mod opayo;
 mod unsigned_plan;
 
 use self::future_pay::parse_future_pay;
@@ -58,8 +60,12 @@ impl App {
         if request.body().len() > MAX_REQUEST_BYTES {
             return reply::status(StatusCode::PAYLOAD_TOO_LARGE);
         }
-        let order = match parse_order(request.body(), self.clock.now().date()) {
-            Ok(order) => order,
+        let today = self.clock.now().date();
+        let cart = match parse_order(request.body(), today, &self.config.gateways)
+            .map(|order| self.new_cart(order))
+            .and_then(|cart| self.gateway_refusals(&cart).map(|()| cart))
+        {
+            Ok(cart) => cart,
             Err(errors) => {
                 return reply::json(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -67,18 +73,19 @@ impl App {
                 );
             }
         };
-        let cart = match self.create_cart(order).await {
-            Ok(cart) => cart,
+        let created = self.insert_cart(cart).await;
+        let token = created.and_then(|cart| self.purchase_form(&cart).map(|token| (cart, token)));
+        let (cart, token) = match token {
+            Ok(created) => created,
             Err(error) => {
                 tracing::error!(%error, bug = error.is_bug(), "cart not created");
                 return error.response();
             }
         };
-        tracing::info!(target: "selectpay::purchase", cart_id = %cart.id, "cart created");
+        tracing::info!(target: "selectpay::purchase", cart_id = %cart.id, gateway = %cart.order.gateway, "cart created");
         if cart.order.future_pay.is_some() {
             unsigned_plan::warn_once_if_unsigned(&self.config.settings);
         }
-        let token = PurchaseToken::for_cart(&self.config.settings, &cart);
         if wants_html(&request) {
             let page = self.templates.render(
                 "purchase_form.html",
@@ -112,14 +119,39 @@ impl App {
         )
     }
 
-    async fn create_cart(&self, order: Order) -> Result<Cart, HandlerError> {
-        let mut cart = Cart {
+    fn new_cart(&self, order: Order) -> Cart {
+        Cart {
             id: CartId::from_random(random_bytes()),
             order,
             status: CartStatus::Pending,
             paid_by: None,
             created_at: self.clock.now(),
+        }
+    }
+
+    /// What the cart's gateway would refuse, named as a purchase field, checked before the
+    /// cart is stored so a refused order leaves nothing behind.
+    fn gateway_refusals(&self, cart: &Cart) -> Result<(), FieldErrors> {
+        let (Gateway::Opayo, Some(config)) = (cart.order.gateway, &self.config.opayo) else {
+            return Ok(());
         };
+        let plain = opayo::request(&self.config.settings, config, cart).plain_text();
+        plain.map(drop).map_err(|error| {
+            let field = opayo::purchase_field(&error).to_owned();
+            FieldErrors::from([(field, format!("{} for Opayo", error.problem))])
+        })
+    }
+
+    /// The form the shopper's browser posts to the cart's gateway.
+    fn purchase_form(&self, cart: &Cart) -> Result<PurchaseToken, HandlerError> {
+        match (cart.order.gateway, &self.config.opayo) {
+            (Gateway::WorldPay, _) => Ok(PurchaseToken::for_cart(&self.config.settings, cart)),
+            (Gateway::Opayo, Some(config)) => opayo::form(&self.config.settings, config, cart),
+            (Gateway::Opayo, None) => Err(HandlerError::NotConfigured("SELECTPAY_OPAYO_VENDOR")),
+        }
+    }
+
+    async fn insert_cart(&self, mut cart: Cart) -> Result<Cart, HandlerError> {
         // 128 random bits do not collide in practice; a second draw costs nothing if they do.
         match self.store.insert_cart(&cart).await {
             Err(StoreError::AlreadyExists) => {
@@ -141,7 +173,7 @@ fn wants_html(request: &Request<Bytes>) -> bool {
 }
 
 /// Parses the JSON body into an order, naming every bad field rather than the first.
-fn parse_order(body: &[u8], today: Date) -> Result<Order, FieldErrors> {
+fn parse_order(body: &[u8], today: Date, gateways: &Gateways) -> Result<Order, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut fail = |name: &str, reason: String| {
         errors.insert(name.to_owned(), reason);
@@ -187,6 +219,30 @@ fn parse_order(body: &[u8], today: Date) -> Result<Order, FieldErrors> {
             None
         }
     };
+    let gateway = match object.remove("gateway") {
+        None | Some(Value::Null) => Some(gateways.default_gateway()),
+        Some(Value::String(name)) => match name.parse::<Gateway>() {
+            Ok(gateway) if gateways.offers(gateway) => Some(gateway),
+            Ok(_) => {
+                fail("gateway", "is not offered by this shop".into());
+                None
+            }
+            Err(error) => {
+                fail("gateway", error.to_string());
+                None
+            }
+        },
+        Some(_) => {
+            fail("gateway", "must be a string such as \"worldpay\"".into());
+            None
+        }
+    };
+    if gateway == Some(Gateway::Opayo) && future_pay.is_some() {
+        fail(
+            "futurePay",
+            "is a WorldPay service, not offered through Opayo".into(),
+        );
+    }
     // Only an agreement may have nothing to charge at once.
     let nothing_now = amount.is_some_and(|a| a.minor_units() == 0);
     if nothing_now && future_pay.is_none() {
@@ -234,10 +290,11 @@ fn parse_order(body: &[u8], today: Date) -> Result<Order, FieldErrors> {
     for unknown in object.keys() {
         fail(unknown, "is not a purchase field".into());
     }
-    match (amount, description) {
-        (Some(amount), Some(description)) if errors.is_empty() => Ok(Order {
+    match (amount, description, gateway) {
+        (Some(amount), Some(description), Some(gateway)) if errors.is_empty() => Ok(Order {
             amount,
             description,
+            gateway,
             shopper,
             custom_fields,
             future_pay,
@@ -299,7 +356,8 @@ mod tests {
     use super::*;
 
     fn parse_order_today(body: &[u8]) -> Result<Order, FieldErrors> {
-        parse_order(body, time::macros::date!(2026 - 11 - 22))
+        let gateways = Gateways::parse("worldpay").unwrap();
+        parse_order(body, time::macros::date!(2026 - 11 - 22), &gateways)
     }
 
     #[test]

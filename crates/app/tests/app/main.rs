@@ -6,6 +6,7 @@ mod futurepay_callbacks;
 mod futurepay_plan;
 mod futurepay_sweep;
 mod mail_queue;
+mod opayo_returns;
 mod purchase_api;
 mod seed_fixtures_and_charsets;
 mod support;

@@ -22,6 +22,7 @@ pub mod attr {
     pub const AMOUNT_MINOR: &str = "amountMinor";
     pub const CURRENCY: &str = "currency";
     pub const DESCRIPTION: &str = "description";
+    pub const GATEWAY: &str = "gateway";
     pub const SHOPPER: &str = "shopper";
     pub const CUSTOM_FIELDS: &str = "customFields";
     pub const STATUS: &str = "status";

@@ -56,6 +56,8 @@ pub enum ForbiddenReason {
     MissingPassword,
     WrongPassword,
     ForeignInstallation,
+    /// An Opayo return whose crypt does not decrypt with our encryption password.
+    BadCrypt,
 }
 
 impl ForbiddenReason {
@@ -64,6 +66,7 @@ impl ForbiddenReason {
             ForbiddenReason::MissingPassword => "missing_password",
             ForbiddenReason::WrongPassword => "wrong_password",
             ForbiddenReason::ForeignInstallation => "foreign_installation",
+            ForbiddenReason::BadCrypt => "bad_crypt",
         }
     }
 }

@@ -15,10 +15,11 @@ pub fn security_alert(ctx: &Context, reason: ForbiddenReason) -> Result<Mail, Re
             id: MailId::security_alert(ctx.now),
             kind: MailKind::OperatorAlert,
             cart_id: None,
-            title: "selectpay: callbacks refused as not from WorldPay",
-            summary: "Deliveries to the callback URL were refused because the callback password \
-                 was wrong or missing, or the installation was not ours. This alert is sent at \
-                 most once an hour; the deliveries log has each attempt.",
+            title: "selectpay: deliveries refused as not from the gateway",
+            summary: "Deliveries were refused because the WorldPay callback password was wrong \
+                 or missing, the installation was not ours, or an Opayo result did not decrypt \
+                 with our encryption password. This alert is sent at most once an hour; the \
+                 deliveries log has each attempt.",
             facts: vec![
                 ("First reason this hour", reason.as_str().to_owned()),
                 ("Hour (UTC)", utc_hour(ctx.now)),

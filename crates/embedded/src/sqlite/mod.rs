@@ -222,6 +222,7 @@ mod tests {
     use selectpay_domain::cart::{CartStatus, PaymentStatus};
     use selectpay_domain::decision::{CartChange, Writes};
     use selectpay_domain::futurepay::{AmountOption, End, FuturePayPlan, Interval, IntervalUnit};
+    use selectpay_domain::gateway::Gateway;
     use selectpay_store_conformance::fixtures::{
         agreement, cart, delivery, future_pay_cart, money, new_agreement, payment, regular_plan,
         sweep_commit, trans_id, trans_key,
@@ -392,7 +393,7 @@ mod tests {
     }
 
     /// A database made before FuturePay gains the plan column and the agreements table when
-    /// opened; its carts read back with no plan.
+    /// opened; its carts read back with no plan, as WorldPay's.
     #[tokio::test]
     async fn a_database_from_before_futurepay_is_migrated() {
         let dir = tempfile::tempdir().unwrap();
@@ -424,6 +425,7 @@ mod tests {
             .unwrap()
             .cart;
         assert_eq!(old_cart.order.future_pay, None);
+        assert_eq!(old_cart.order.gateway, Gateway::WorldPay);
         assert_eq!(old_cart.paid_by, Some(trans_id("T1")));
         let new_cart = future_pay_cart("cart-1", regular_plan());
         store.insert_cart(&new_cart).await.unwrap();

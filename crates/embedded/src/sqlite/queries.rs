@@ -44,8 +44,8 @@ pub fn insert_cart(conn: &Connection, cart: &Cart) -> Result<(), StoreError> {
     execute(
         conn,
         "INSERT INTO carts (id, amount_minor, currency, description, shopper, custom_fields,
-                            status, paid_by, created_at, future_pay)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            status, paid_by, created_at, future_pay, gateway)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             cart.id.as_str(),
             minor_units,
@@ -57,6 +57,7 @@ pub fn insert_cart(conn: &Connection, cart: &Cart) -> Result<(), StoreError> {
             cart.paid_by.as_ref().map(|t| t.as_str()),
             encode_time(cart.created_at)?,
             cart.order.future_pay.as_ref().map(json).transpose()?,
+            cart.order.gateway.as_str(),
         ],
     )
     .map(drop)

@@ -150,6 +150,7 @@ pub fn cart(row: &Row) -> Result<Cart, StoreError> {
         .iter()
         .map(|f| CustomField::parse(f.name(), f.value()).map_err(|e| corrupt("custom_fields", e)))
         .collect::<Result<_, _>>()?;
+    let gateway: String = get(row, "gateway")?;
     Ok(Cart {
         id: cart_id(row, "id")?,
         order: Order {
@@ -158,6 +159,7 @@ pub fn cart(row: &Row) -> Result<Cart, StoreError> {
             shopper: json::<Shopper>(row, "shopper")?,
             custom_fields,
             future_pay: state.future_pay,
+            gateway: gateway.parse().map_err(|e| corrupt("gateway", e))?,
         },
         status: state.status,
         paid_by: state.paid_by,

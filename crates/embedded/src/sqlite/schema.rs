@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS carts (
     status TEXT NOT NULL,
     paid_by TEXT,
     created_at TEXT NOT NULL,
-    future_pay TEXT                 -- JSON FuturePayPlan; NULL for a one-off payment
+    future_pay TEXT,                -- JSON FuturePayPlan; NULL for a one-off payment
+    gateway TEXT NOT NULL DEFAULT 'worldpay'
 ) STRICT;
 CREATE INDEX IF NOT EXISTS carts_by_created ON carts (created_at);
 
@@ -143,9 +144,11 @@ pub fn create(conn: &mut Connection) -> Result<(), StoreError> {
 
 /// Columns added since a table was first created: `CREATE TABLE IF NOT EXISTS` leaves an
 /// older table as it was, so they are added to it here (empty, i.e. NULL, in old rows).
+/// Carts from before the second gateway were all WorldPay's.
 const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("carts", "future_pay", "TEXT"),
     ("agreements", "plan", "TEXT"),
+    ("carts", "gateway", "TEXT NOT NULL DEFAULT 'worldpay'"),
 ];
 
 fn add_missing_columns(conn: &Connection) -> Result<(), StoreError> {

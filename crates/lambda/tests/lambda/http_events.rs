@@ -9,6 +9,7 @@ use time::macros::datetime;
 use selectpay_app::App;
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::email::EmailAddress;
+use selectpay_domain::gateway::Gateway;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
@@ -25,7 +26,10 @@ pub struct Deployed {
 }
 
 pub fn deployed() -> Deployed {
-    let config = support::dev_config();
+    deployed_with(support::dev_config())
+}
+
+pub fn deployed_with(config: selectpay_app::config::Config) -> Deployed {
     let store = Arc::new(SqliteStore::in_memory().unwrap());
     let outbox = tempfile::tempdir().unwrap();
     let mailer = OutboxMailer::new(
@@ -40,15 +44,22 @@ pub fn deployed() -> Deployed {
 
 impl Deployed {
     pub async fn cart(&self, id: &str) {
+        self.cart_for(id, Gateway::WorldPay, Shopper::default())
+            .await;
+    }
+
+    /// A pending cart of 14.99 GBP for `shopper`, sent to `gateway`.
+    pub async fn cart_for(&self, id: &str, gateway: Gateway, shopper: Shopper) {
         let gbp = Currency::parse("GBP").unwrap();
         let cart = Cart {
             id: CartId::parse(id).unwrap(),
             order: Order {
                 amount: Money::parse("14.99", gbp).unwrap(),
                 description: "Test Item".into(),
-                shopper: Shopper::default(),
+                shopper,
                 custom_fields: Vec::new(),
                 future_pay: None,
+                gateway,
             },
             status: CartStatus::Pending,
             paid_by: None,
@@ -57,13 +68,26 @@ impl Deployed {
         self.store.insert_cart(&cart).await.unwrap();
     }
 
-    async fn status(&self, id: &str) -> CartStatus {
+    pub async fn status(&self, id: &str) -> CartStatus {
         let id = CartId::parse(id).unwrap();
         self.store.cart(&id).await.unwrap().unwrap().cart.status
     }
 
     pub async fn send(&self, name: &str) -> Response<Body> {
-        handle(&self.app, request(&fixture(name))).await
+        self.send_event(&fixture(name)).await
+    }
+
+    pub async fn send_event(&self, event: &str) -> Response<Body> {
+        handle(&self.app, request(event)).await
+    }
+
+    /// How many mails the outbox holds whose file name has `part` (a kind: `-receipt-`).
+    pub fn mails(&self, part: &str) -> usize {
+        std::fs::read_dir(self.outbox.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(part))
+            .count()
     }
 
     fn receipt(&self) -> String {

@@ -7,4 +7,5 @@ mod aws_end_to_end;
 mod cold_start;
 mod http_events;
 mod logging;
+mod opayo_return;
 mod support;

@@ -6,8 +6,17 @@ use selectpay_app::config::{Config, DevDefaults};
 
 /// The development configuration: test mode, installation 38290, the dev secrets.
 pub fn dev_config() -> Config {
+    dev_config_with(&[])
+}
+
+/// The development configuration with `env` set on top.
+pub fn dev_config_with(env: &[(&str, &str)]) -> Config {
     Config::load(
-        |_| None,
+        |name| {
+            env.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        },
         Some(&DevDefaults {
             public_base_url: "https://shop.example".into(),
         }),

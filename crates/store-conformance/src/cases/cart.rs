@@ -13,6 +13,19 @@ pub(super) async fn cart_round_trips_every_field<S: Subject>(store: S) {
     assert!(record.agreements.is_empty());
 }
 
+/// A cart paid through Opayo comes back as Opayo's; every other fixture is WorldPay's.
+pub(super) async fn a_carts_gateway_round_trips<S: Subject>(store: S) {
+    use selectpay_domain::gateway::Gateway;
+
+    let mut opayo = cart("cart-1");
+    opayo.order.gateway = Gateway::Opayo;
+    insert(&store, &opayo).await;
+    assert_eq!(record(&store, &opayo.id).await.cart.order.gateway, Gateway::Opayo);
+    insert(&store, &cart("cart-2")).await;
+    let worldpay = record(&store, &cart_id("cart-2")).await.cart;
+    assert_eq!(worldpay.order.gateway, Gateway::WorldPay);
+}
+
 pub(super) async fn inserting_a_cart_twice_is_refused<S: Subject>(store: S) {
     let original = cart("cart-1");
     insert(&store, &original).await;

@@ -64,6 +64,7 @@ macro_rules! registry {
 registry! { $;
     cart {
         cart_round_trips_every_field,
+        a_carts_gateway_round_trips,
         inserting_a_cart_twice_is_refused,
         unknown_cart_is_none,
         a_future_pay_plan_round_trips_with_its_cart,

@@ -16,6 +16,7 @@ use selectpay_domain::decision::Snapshot;
 use selectpay_domain::futurepay::{
     Agreement, AmountOption, FuturePayPlan, Interval, IntervalUnit, Start,
 };
+use selectpay_domain::gateway::Gateway;
 use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, MailKind};
@@ -201,6 +202,7 @@ impl Harness {
                 shopper: Shopper::default(),
                 custom_fields: Vec::new(),
                 future_pay: None,
+                gateway: Gateway::WorldPay,
             },
             status: CartStatus::Pending,
             paid_by: None,
@@ -228,6 +230,7 @@ impl Harness {
                     initial_amount: None,
                     normal_amount: Some(gbp("9.99")),
                 }),
+                gateway: Gateway::WorldPay,
             },
             status: CartStatus::Pending,
             paid_by: None,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use selectpay_domain::cart::{Cart, CartState, CartStatus};
 use selectpay_domain::futurepay::FuturePayPlan;
+use selectpay_domain::gateway::Gateway;
 use selectpay_domain::ids::TransId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
@@ -37,6 +38,7 @@ pub fn cart_item(cart: &Cart) -> Result<Item, StoreError> {
         (attr::AMOUNT_MINOR.to_owned(), n(order.amount.minor_units())),
         (attr::CURRENCY.to_owned(), s(order.amount.currency().code())),
         (attr::DESCRIPTION.to_owned(), s(&order.description)),
+        (attr::GATEWAY.to_owned(), s(order.gateway.as_str())),
         (attr::SHOPPER.to_owned(), AttributeValue::M(shopper)),
         (
             attr::CUSTOM_FIELDS.to_owned(),
@@ -109,6 +111,11 @@ pub fn cart(item: &Item) -> Result<Cart, StoreError> {
                 .map_err(|e| fields.corrupt(attr::CUSTOM_FIELDS, e))
         })
         .collect::<Result<_, _>>()?;
+    // Carts written before there was a second gateway were all WorldPay's.
+    let gateway = match fields.optional_text(attr::GATEWAY)? {
+        None => Gateway::WorldPay,
+        Some(name) => name.parse().map_err(|e| fields.corrupt(attr::GATEWAY, e))?,
+    };
     Ok(Cart {
         id: fields.cart_id(attr::CART_ID)?,
         order: Order {
@@ -117,6 +124,7 @@ pub fn cart(item: &Item) -> Result<Cart, StoreError> {
             shopper,
             custom_fields,
             future_pay: state.future_pay,
+            gateway,
         },
         status: state.status,
         paid_by: state.paid_by,

@@ -1,0 +1,105 @@
+//! `GET /return/opayo?crypt=@…`: an Opayo Form result, which only the shopper's browser
+//! brings, so every refresh, back button and bookmark brings it again.
+//!
+//! A result that decrypts goes through the same decision table as a WorldPay callback, so a
+//! repeat is answered with the first page and changes nothing. One that does not decrypt was
+//! not made with our encryption password: it is recorded and answered with a 400 page, and a
+//! burst of them raises the hourly security alert, never a mail per delivery.
+
+use selectpay_domain::callback::{ForbiddenReason, InvalidReason};
+use selectpay_domain::decision::Reply;
+use selectpay_domain::notices;
+use selectpay_domain::opayo::{ReturnError, ReturnFields, Returned, crypt_of_return, translate};
+use selectpay_domain::outcome::Outcome;
+
+use super::{Processed, Received};
+use crate::App;
+use crate::config::secret;
+use crate::reply::HandlerError;
+
+impl App {
+    pub(super) async fn process_opayo(
+        &self,
+        received: &Received,
+    ) -> Result<Processed, HandlerError> {
+        let password = self
+            .config
+            .opayo
+            .as_ref()
+            .and_then(|opayo| opayo.encryption_password.as_ref())
+            .ok_or(HandlerError::NotConfigured(
+                secret::OPAYO_ENCRYPTION_PASSWORD,
+            ))?;
+        let query = String::from_utf8_lossy(&received.raw);
+        let parsed =
+            crypt_of_return(&query).map(|crypt| ReturnFields::from_crypt(&crypt, password));
+        let fields = match parsed {
+            Ok(Ok(fields)) => fields,
+            Ok(Err(ReturnError::Crypt(_))) | Err(_) => {
+                let reason = ForbiddenReason::BadCrypt;
+                let outcome = Outcome::Forbidden(reason);
+                let alert = notices::security_alert(&self.context(), reason)?;
+                let delivery = self.delivery(received, outcome, None, None);
+                let mails = self.commit_alert(alert, delivery).await?;
+                let page = self.result_page(outcome, 400, "page_bad_result.html", None)?;
+                return Ok(Processed { mails, ..page });
+            }
+            Ok(Err(_)) => {
+                let outcome = Outcome::Invalid(InvalidReason::Unparseable);
+                self.record(received, outcome, None, None).await?;
+                return self.result_page(outcome, 400, "page_bad_result.html", None);
+            }
+        };
+        let cart_id = Some(fields.cart_id.to_string());
+        let trans_id = fields.vps_tx_id.as_ref().map(ToString::to_string);
+        let order = self
+            .store
+            .cart(&fields.cart_id)
+            .await?
+            .map(|record| record.cart.order);
+        let (outcome, page) = match translate(&fields, order.as_ref(), self.config.settings.mode) {
+            Returned::Decide(response) => {
+                let (decision, mails) = self.apply(received, &response).await?;
+                return Ok(Processed {
+                    outcome: decision.outcome,
+                    reply: decision.reply,
+                    cart_id,
+                    trans_id,
+                    mails,
+                });
+            }
+            Returned::Declined => (Outcome::Declined, "page_not_authorised.html"),
+            Returned::Pending => (Outcome::Pending, "page_pending.html"),
+            Returned::Failed => (Outcome::NotCompleted, "page_not_completed.html"),
+        };
+        self.record(received, outcome, cart_id.clone(), trans_id.clone())
+            .await?;
+        Ok(self
+            .result_page(outcome, 200, page, cart_id.as_deref())?
+            .about(cart_id, trans_id))
+    }
+
+    /// A page that needs nothing but the cart's id: the shopper is on it, not the gateway.
+    fn result_page(
+        &self,
+        outcome: Outcome,
+        status: u16,
+        template: &str,
+        cart_id: Option<&str>,
+    ) -> Result<Processed, HandlerError> {
+        let page = self.templates.render(
+            template,
+            serde_json::json!({
+                "cart_id": cart_id.unwrap_or(""),
+                "shop_url": self.config.settings.public_base_url.as_str(),
+            }),
+        )?;
+        Ok(Processed {
+            outcome,
+            reply: Reply { status, page },
+            cart_id: None,
+            trans_id: None,
+            mails: Vec::new(),
+        })
+    }
+}
