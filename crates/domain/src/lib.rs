@@ -12,6 +12,7 @@ pub mod order;
 pub mod outcome;
 pub mod ports;
 pub mod render;
+pub mod replay;
 pub mod secret;
 pub mod settings;
 pub mod token;

@@ -1,7 +1,11 @@
 //! Payment responses from the gateway.
 
+pub mod backup;
+pub mod charset;
 pub mod form;
+pub mod hold;
 pub mod response;
+pub mod risk;
 
 pub use form::{Form, FormError, MAX_CALLBACK_BYTES, parse_form, redact_password};
 pub use response::{
