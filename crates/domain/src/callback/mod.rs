@@ -1,9 +1,12 @@
 //! Payment responses from the gateway.
 
+pub mod auth_mode;
 pub mod backup;
 pub mod charset;
 pub mod form;
 pub mod hold;
+pub mod rate;
+pub mod repeats;
 pub mod response;
 pub mod risk;
 
