@@ -63,7 +63,7 @@ impl fmt::Display for HoldRule {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum HoldRulesError {
-    #[error("SELECTPAY_HOLD_ON: unknown rule `{0}`; known rules: {known}", known = known_names())]
+    #[error("unknown rule `{0}`; known rules: {known}", known = known_names())]
     UnknownRule(String),
 }
 
@@ -214,7 +214,7 @@ mod tests {
         let error = HoldRules::parse("cvv_not_matched,cvv_mismatch").unwrap_err();
         assert_eq!(error, HoldRulesError::UnknownRule("cvv_mismatch".into()));
         let message = error.to_string();
-        assert!(message.starts_with("SELECTPAY_HOLD_ON: unknown rule `cvv_mismatch`"));
+        assert!(message.starts_with("unknown rule `cvv_mismatch`; known rules: "));
         assert!(message.contains("postcode_not_matched"), "{message}");
         assert!(
             HoldRules::parse("cvv_matched").is_err(),
