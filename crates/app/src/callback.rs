@@ -7,11 +7,11 @@ use http::header::CONTENT_TYPE;
 use http::{Method, Request, Response, StatusCode};
 
 use selectpay_domain::callback::{
-    ForbiddenReason, FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form,
-    redact_password, verify,
+    FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form, redact_password,
+    verify,
 };
 use selectpay_domain::decision::{Context, Decision, Reply, Snapshot, Writes, decide};
-use selectpay_domain::mail::MailKind;
+use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
 use selectpay_domain::ports::{Commit, CommitResult, Delivery};
 
@@ -89,7 +89,8 @@ impl App {
             Verdict::Forbidden(reason) => {
                 let outcome = Outcome::Forbidden(reason);
                 let delivery = self.delivery(received, outcome, cart_id.clone(), trans_id.clone());
-                self.commit_alert(self.security_alert(reason)?, delivery)
+                let context = self.context();
+                self.commit_alert(notices::security_alert(&context, reason)?, delivery)
                     .await?;
                 Ok(Processed::refused(outcome, 403).about(cart_id, trans_id))
             }
@@ -120,24 +121,19 @@ impl App {
     ) -> Result<Decision, HandlerError> {
         let key = response.idempotency_key();
         let trans_id = match &response.status {
-            TransStatus::Authorised(trans_id) => Some(trans_id.to_string()),
+            TransStatus::Authorised { trans_id, .. } => Some(trans_id.to_string()),
             _ => response.field("transId").map(str::to_owned),
         };
         let mut snapshot = match Snapshot::optimistic(response) {
             Some(snapshot) => snapshot,
             None => {
                 self.store
-                    .snapshot(&key, &response.cart_id, response.future_pay.as_ref())
+                    .snapshot(&key, &response.cart_id, response.future_pay())
                     .await?
             }
         };
         for _ in 0..MAX_DECISION_ROUNDS {
-            let context = Context {
-                settings: &self.config.settings,
-                templates: &self.templates,
-                now: self.clock.now(),
-            };
-            let decision = decide(&context, response, &snapshot)?;
+            let decision = decide(&self.context(), response, &snapshot)?;
             let delivery = self.delivery(
                 received,
                 decision.outcome,
@@ -161,7 +157,7 @@ impl App {
                 CommitResult::ConditionFailed => {
                     snapshot = self
                         .store
-                        .snapshot(&key, &response.cart_id, response.future_pay.as_ref())
+                        .snapshot(&key, &response.cart_id, response.future_pay())
                         .await?;
                 }
             }
@@ -220,31 +216,13 @@ impl App {
         Ok(())
     }
 
-    /// One operator alert per hour at most, however many forged deliveries arrive.
-    fn security_alert(
-        &self,
-        reason: ForbiddenReason,
-    ) -> Result<selectpay_domain::mail::Mail, HandlerError> {
-        let now = self.clock.now();
-        let hour = format!("{}T{:02}", now.date(), now.hour());
-        let context = Context {
+    /// What deciding and composing mail need, at this moment.
+    fn context(&self) -> Context<'_> {
+        Context {
             settings: &self.config.settings,
             templates: &self.templates,
-            now,
-        };
-        Ok(context.alert(
-            format!("security#{hour}"),
-            MailKind::OperatorAlert,
-            None,
-            "selectpay: callbacks refused as not from WorldPay",
-            "Deliveries to the callback URL were refused because the callback password was \
-             wrong or missing, or the installation was not ours. This alert is sent at most \
-             once an hour; the deliveries log has each attempt.",
-            vec![
-                ("First reason this hour", reason.as_str().to_owned()),
-                ("Hour (UTC)", hour.clone()),
-            ],
-        )?)
+            now: self.clock.now(),
+        }
     }
 
     fn delivery(

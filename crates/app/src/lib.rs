@@ -1,5 +1,5 @@
-//! selectpay's HTTP handlers over plain `http` types: the same code runs under
-//! `lambda_http` on AWS and under the local server.
+//! selectpay's HTTP handlers over plain `http` types: the same code runs in the Lambda
+//! functions on AWS (`crates/lambda` converts API Gateway events) and under the local server.
 
 mod callback;
 pub mod carts;

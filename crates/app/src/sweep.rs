@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use selectpay_domain::decision::{
-    Condition, Context, Writes, cancel_failure_alert, suspension_mails,
-};
+use selectpay_domain::decision::{Condition, Context, Writes};
 use selectpay_domain::futurepay::{Agreement, AgreementStatus};
+use selectpay_domain::notices::{cancel_failure_alert, suspension_mails};
 use selectpay_domain::ports::{AdminReply, Commit, CommitResult, RemoteAdmin, StoreError};
 use selectpay_domain::render::RenderError;
 

@@ -4,29 +4,14 @@ use std::fmt;
 
 use thiserror::Error;
 
+use crate::text::{TextError, one_line};
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IdError {
-    #[error("is empty")]
-    Empty,
-    #[error("is longer than {0} characters")]
-    TooLong(usize),
-    #[error("contains control characters")]
-    ControlCharacters,
+    #[error(transparent)]
+    Text(#[from] TextError),
     #[error("must be digits")]
     NotDigits,
-}
-
-fn printable(value: &str, max_len: usize) -> Result<String, IdError> {
-    if value.is_empty() {
-        return Err(IdError::Empty);
-    }
-    if value.chars().count() > max_len {
-        return Err(IdError::TooLong(max_len));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(IdError::ControlCharacters);
-    }
-    Ok(value.to_owned())
 }
 
 macro_rules! text_id {
@@ -36,10 +21,10 @@ macro_rules! text_id {
         pub struct $name(String);
 
         impl $name {
-            pub const MAX_LEN: usize = $max;
+            const MAX_LEN: usize = $max;
 
             pub fn parse(value: &str) -> Result<Self, IdError> {
-                printable(value, Self::MAX_LEN).map(Self)
+                Ok(Self(one_line(value, Self::MAX_LEN)?))
             }
 
             pub fn as_str(&self) -> &str {
@@ -84,7 +69,7 @@ pub struct InstallationId(String);
 
 impl InstallationId {
     pub fn parse(value: &str) -> Result<Self, IdError> {
-        let value = printable(value.trim(), 16)?;
+        let value = one_line(value.trim(), 16)?;
         if value.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(value))
         } else {
@@ -110,9 +95,15 @@ mod tests {
     #[test]
     fn cart_ids_are_bounded_and_printable() {
         assert!(CartId::parse("Test Item").is_ok());
-        assert_eq!(CartId::parse(""), Err(IdError::Empty));
-        assert_eq!(CartId::parse(&"x".repeat(256)), Err(IdError::TooLong(255)));
-        assert_eq!(CartId::parse("a\r\nb"), Err(IdError::ControlCharacters));
+        assert_eq!(CartId::parse(""), Err(IdError::Text(TextError::Missing)));
+        assert_eq!(
+            CartId::parse(&"x".repeat(256)),
+            Err(IdError::Text(TextError::TooLong(255)))
+        );
+        assert_eq!(
+            CartId::parse("a\r\nb"),
+            Err(IdError::Text(TextError::ControlCharacters))
+        );
     }
 
     #[test]

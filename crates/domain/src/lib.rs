@@ -1,4 +1,19 @@
 //! The pure domain of selectpay: no I/O, no SDKs. Adapters implement [`ports`].
+//!
+//! How a callback flows through it, module by module:
+//! - [`callback`]: the raw body decoded ([`callback::form`]) and verified
+//!   ([`callback::response`]) into a [`callback::PaymentResponse`], or refused.
+//! - [`decision`]: the decision table. [`decision::decide`] takes the response and a
+//!   snapshot of the store and returns the outcome, the reply page and the conditional
+//!   writes; its rows live in `decision/payment.rs` and `decision/agreement.rs`.
+//! - [`notices`]: every mail selectpay writes (receipts, order notices, alerts, the
+//!   sweep's mails), composed in one place from the templates ([`render`]) into [`mail`].
+//! - [`outcome`]: one label per delivery for the log and the metric.
+//!
+//! The values they work on, each parsed once where it enters: [`ids`], [`text`] (one
+//! bounded line of outside text), [`email`], [`money`], [`secret`], [`settings`]; carts
+//! and payments ([`cart`]), what a storefront orders ([`order`]) and the token posted to
+//! WorldPay ([`token`]); FuturePay agreements, plans and schedules ([`futurepay`]).
 
 pub mod callback;
 pub mod cart;
@@ -8,6 +23,7 @@ pub mod futurepay;
 pub mod ids;
 pub mod mail;
 pub mod money;
+pub mod notices;
 pub mod order;
 pub mod outcome;
 pub mod ports;
@@ -15,5 +31,6 @@ pub mod render;
 pub mod replay;
 pub mod secret;
 pub mod settings;
+pub mod text;
 pub mod token;
 mod view;

@@ -3,34 +3,9 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::email::EmailAddress;
 use crate::futurepay::FuturePayPlan;
 use crate::money::Money;
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum TextError {
-    #[error("is required")]
-    Missing,
-    #[error("is longer than {0} characters")]
-    TooLong(usize),
-    #[error("contains control characters")]
-    ControlCharacters,
-}
-
-/// Free text for a token field: bounded and single-line (addresses have their own lines).
-pub fn token_text(value: &str, max_len: usize) -> Result<String, TextError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(TextError::Missing);
-    }
-    if value.chars().count() > max_len {
-        return Err(TextError::TooLong(max_len));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(TextError::ControlCharacters);
-    }
-    Ok(value.to_owned())
-}
+use crate::text::{TextError, one_line};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Shopper {
@@ -62,12 +37,6 @@ impl Shopper {
         .into_iter()
         .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
     }
-
-    pub fn email_address(&self) -> Option<EmailAddress> {
-        self.email
-            .as_deref()
-            .and_then(|e| EmailAddress::parse(e).ok())
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -87,7 +56,7 @@ pub struct CustomField {
 }
 
 impl CustomField {
-    pub const MAX_VALUE_LEN: usize = 255;
+    const MAX_VALUE_LEN: usize = 255;
 
     pub fn parse(name: &str, value: &str) -> Result<Self, CustomFieldError> {
         let rest = ["MC_", "CM_", "M_", "C_"]
@@ -97,7 +66,7 @@ impl CustomField {
         if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err(CustomFieldError::Name);
         }
-        let value = token_text(value, Self::MAX_VALUE_LEN).map_err(CustomFieldError::Value)?;
+        let value = one_line(value.trim(), Self::MAX_VALUE_LEN).map_err(CustomFieldError::Value)?;
         Ok(Self {
             name: name.to_owned(),
             value,
@@ -136,6 +105,7 @@ mod tests {
         assert!(CustomField::parse("MC_orderRef", "A-1").is_ok());
         assert!(CustomField::parse("M_var1", "fred").is_ok());
         assert!(CustomField::parse("C_return", "welcome back").is_ok());
+        assert_eq!(CustomField::parse("M_ref", " A-1 ").unwrap().value(), "A-1");
         assert_eq!(
             CustomField::parse("orderRef", "x"),
             Err(CustomFieldError::Name)
@@ -145,13 +115,5 @@ mod tests {
             CustomField::parse("MC_a-b", "x"),
             Err(CustomFieldError::Name)
         );
-    }
-
-    #[test]
-    fn token_text_is_single_line_and_bounded() {
-        assert_eq!(token_text(" x ", 5).unwrap(), "x");
-        assert_eq!(token_text("", 5), Err(TextError::Missing));
-        assert_eq!(token_text("abcdef", 5), Err(TextError::TooLong(5)));
-        assert_eq!(token_text("a\nb", 5), Err(TextError::ControlCharacters));
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::callback::{PaymentResponse, TransStatus};
+use crate::callback::{AgreementEvent, PaymentResponse, TransStatus};
 use crate::settings::BaseUrl;
 
 #[derive(Debug, Serialize)]
@@ -56,9 +56,11 @@ impl<'a> ResponseView<'a> {
         Self {
             cart_id: response.cart_id.as_str(),
             trans_id: match &response.status {
-                TransStatus::Authorised(trans_id) | TransStatus::Declined(Some(trans_id)) => {
-                    Some(trans_id.as_str())
-                }
+                TransStatus::Authorised { trans_id, .. }
+                | TransStatus::Agreement {
+                    event: AgreementEvent::Declined(Some(trans_id)),
+                    ..
+                } => Some(trans_id.as_str()),
                 _ => None,
             },
             description: field("desc"),

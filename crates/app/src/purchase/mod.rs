@@ -14,8 +14,9 @@ use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::money::{Currency, Money};
-use selectpay_domain::order::{CustomField, Order, Shopper, token_text};
+use selectpay_domain::order::{CustomField, Order, Shopper};
 use selectpay_domain::ports::StoreError;
+use selectpay_domain::text::one_line;
 use selectpay_domain::token::PurchaseToken;
 
 mod future_pay;
@@ -188,7 +189,7 @@ fn parse_order(body: &[u8], today: Date) -> Result<Order, FieldErrors> {
         fail("amount", "must be more than zero".into());
     }
     let description = match object.remove("description") {
-        Some(Value::String(text)) => token_text(&text, Order::MAX_DESCRIPTION_LEN)
+        Some(Value::String(text)) => one_line(text.trim(), Order::MAX_DESCRIPTION_LEN)
             .map_err(|e| fail("description", e.to_string()))
             .ok(),
         _ => {
@@ -253,7 +254,7 @@ fn parse_shopper(mut fields: Map<String, Value>, fail: &mut impl FnMut(&str, Str
                 continue;
             }
         };
-        let valid = token_text(&value, max_len)
+        let valid = one_line(value.trim(), max_len)
             .map_err(|e| e.to_string())
             .and_then(|text| match name {
                 "email" => EmailAddress::parse(&text)

@@ -10,7 +10,8 @@ pub mod repeats;
 pub mod response;
 pub mod risk;
 
-pub use form::{Form, FormError, MAX_CALLBACK_BYTES, parse_form, redact_password};
+pub use form::{Form, FormError, parse_form, redact_password};
 pub use response::{
-    Fingerprint, ForbiddenReason, InvalidReason, PaymentResponse, TransStatus, Verdict, verify,
+    AgreementEvent, Fingerprint, ForbiddenReason, InvalidReason, PaymentResponse, TransStatus,
+    Verdict, verify,
 };

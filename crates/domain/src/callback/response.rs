@@ -8,19 +8,33 @@ use crate::ids::{CartId, FuturePayId, TransId};
 use crate::money::{Currency, Money};
 use crate::settings::{Settings, TestMode};
 
-/// What happened. An authorisation always names its transaction; a cancel may carry the
-/// `transId` of an earlier declined attempt, which proves nothing. The rest only come with a
-/// `futurePayId`.
+/// What happened. A payment or a cancel may belong to a FuturePay agreement; the other
+/// events are only ever about an agreement, so they carry its `futurePayId`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransStatus {
-    Authorised(TransId),
-    Cancelled,
-    /// An agreement set up with nothing charged at once (`trans.fpCreatedNoAuth`).
-    AgreementCreated,
+    /// An authorisation always names its transaction. With a `futurePayId` it is an
+    /// agreement's first payment or one of its scheduled payments.
+    Authorised {
+        trans_id: TransId,
+        future_pay: Option<FuturePayId>,
+    },
+    /// A cancel may carry the `transId` of an earlier declined attempt, which proves nothing.
+    Cancelled { future_pay: Option<FuturePayId> },
+    Agreement {
+        id: FuturePayId,
+        event: AgreementEvent,
+    },
+}
+
+/// What WorldPay reports about an agreement other than a payment it took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgreementEvent {
+    /// Set up with nothing charged at once (`trans.fpCreatedNoAuth`).
+    CreatedWithoutPayment,
     /// A scheduled payment the issuer refused.
     Declined(Option<TransId>),
     /// `futurePayStatusChange`: the merchant or the shopper ended the agreement.
-    AgreementEnded(AgreementStatus),
+    Ended(AgreementStatus),
 }
 
 /// Why a delivery was refused as not from the gateway. Never shown to the sender.
@@ -102,23 +116,33 @@ pub struct PaymentResponse {
     pub test_mode: TestMode,
     pub fingerprint: Fingerprint,
     pub form: Form,
-    pub future_pay: Option<FuturePayId>,
 }
 
 impl PaymentResponse {
     /// The key under which the outcome of this delivery is saved, so a repeat of it is
     /// answered from the saved outcome.
     pub fn idempotency_key(&self) -> String {
-        let agreement = self.future_pay.as_ref().map_or("", |id| id.as_str());
         match &self.status {
-            TransStatus::Authorised(trans_id) => format!("trans#{trans_id}"),
-            TransStatus::Cancelled => format!("cancel#{}", self.cart_id),
-            TransStatus::AgreementCreated => format!("fp-created#{agreement}"),
-            TransStatus::Declined(Some(trans_id)) => format!("fp-declined#{agreement}#{trans_id}"),
-            TransStatus::Declined(None) => {
-                format!("fp-declined#{agreement}#{}", self.fingerprint.as_str())
+            TransStatus::Authorised { trans_id, .. } => format!("trans#{trans_id}"),
+            TransStatus::Cancelled { .. } => format!("cancel#{}", self.cart_id),
+            TransStatus::Agreement { id, event } => match event {
+                AgreementEvent::CreatedWithoutPayment => format!("fp-created#{id}"),
+                AgreementEvent::Declined(Some(trans_id)) => format!("fp-declined#{id}#{trans_id}"),
+                AgreementEvent::Declined(None) => {
+                    format!("fp-declined#{id}#{}", self.fingerprint.as_str())
+                }
+                AgreementEvent::Ended(_) => format!("fp-ended#{id}"),
+            },
+        }
+    }
+
+    /// The agreement this delivery is about, if any.
+    pub fn future_pay(&self) -> Option<&FuturePayId> {
+        match &self.status {
+            TransStatus::Authorised { future_pay, .. } | TransStatus::Cancelled { future_pay } => {
+                future_pay.as_ref()
             }
-            TransStatus::AgreementEnded(_) => format!("fp-ended#{agreement}"),
+            TransStatus::Agreement { id, .. } => Some(id),
         }
     }
 
@@ -163,22 +187,30 @@ pub fn verify(form: Form, settings: &Settings) -> Verdict {
         .and_then(|id| FuturePayId::parse(id).ok());
     let status_change = form.non_blank("futurePayStatusChange");
     let created_without_payment = form.non_blank("rawAuthMessage") == Some("trans.fpCreatedNoAuth");
-    let status = match (form.non_blank("transStatus"), trans_id, &future_pay) {
-        (_, _, Some(_)) if status_change.is_some() => match status_change {
-            Some("Merchant Cancelled") => {
-                TransStatus::AgreementEnded(AgreementStatus::CancelledByMerchant)
-            }
-            Some("Customer Cancelled") => {
-                TransStatus::AgreementEnded(AgreementStatus::CancelledByCustomer)
-            }
+    let agreement = |id, event| TransStatus::Agreement { id, event };
+    let status = match (form.non_blank("transStatus"), trans_id, future_pay) {
+        (_, _, Some(id)) if status_change.is_some() => match status_change {
+            Some("Merchant Cancelled") => agreement(
+                id,
+                AgreementEvent::Ended(AgreementStatus::CancelledByMerchant),
+            ),
+            Some("Customer Cancelled") => agreement(
+                id,
+                AgreementEvent::Ended(AgreementStatus::CancelledByCustomer),
+            ),
             _ => return Verdict::Invalid(InvalidReason::UnsupportedTransStatus),
         },
         (None, _, _) => return Verdict::Invalid(InvalidReason::MissingTransStatus),
-        (Some("Y"), Some(trans_id), _) => TransStatus::Authorised(trans_id),
-        (Some("Y"), None, Some(_)) if created_without_payment => TransStatus::AgreementCreated,
+        (Some("Y"), Some(trans_id), future_pay) => TransStatus::Authorised {
+            trans_id,
+            future_pay,
+        },
+        (Some("Y"), None, Some(id)) if created_without_payment => {
+            agreement(id, AgreementEvent::CreatedWithoutPayment)
+        }
         (Some("Y"), None, _) => return Verdict::Invalid(InvalidReason::MissingTransId),
-        (Some("N"), trans_id, Some(_)) => TransStatus::Declined(trans_id),
-        (Some("C"), _, _) => TransStatus::Cancelled,
+        (Some("N"), trans_id, Some(id)) => agreement(id, AgreementEvent::Declined(trans_id)),
+        (Some("C"), _, future_pay) => TransStatus::Cancelled { future_pay },
         (Some(_), _, _) => return Verdict::Invalid(InvalidReason::UnsupportedTransStatus),
     };
     let Some(cart_id) = form.non_blank("cartId").and_then(|c| CartId::parse(c).ok()) else {
@@ -197,6 +229,5 @@ pub fn verify(form: Form, settings: &Settings) -> Verdict {
         test_mode: TestMode::from_field(form.get("testMode")),
         fingerprint: Fingerprint::of(&form),
         form,
-        future_pay,
     }))
 }

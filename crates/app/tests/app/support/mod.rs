@@ -1,6 +1,5 @@
 //! A selectpay app on an in-memory SQLite store with a recording mailer and a settable
 //! clock, driven through its HTTP handler.
-#![allow(dead_code)] // each test binary uses a different part of the harness
 
 use std::sync::{Arc, Mutex};
 

@@ -1,6 +1,6 @@
 //! Fifty identical callbacks at once: a gateway retry storm, a refreshing shopper.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! WorldPay's own example callbacks, and bodies in the charsets the gateway uses.
 
-mod support;
+use crate::support;
 
 use selectpay_app::gateway_simulator::encode_form;
 use selectpay_domain::cart::{CartStatus, PaymentStatus};

@@ -1,7 +1,7 @@
 //! The FuturePay sweep against a local fake of WorldPay's remote administration, on both
 //! stores.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;

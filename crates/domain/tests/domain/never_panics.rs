@@ -1,6 +1,6 @@
 //! Whatever arrives at the callback URL, parsing and verifying it never panics.
 
-mod support;
+use crate::support;
 
 use proptest::prelude::*;
 use selectpay_domain::callback::{parse_form, redact_password, verify};

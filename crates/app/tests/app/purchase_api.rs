@@ -1,6 +1,6 @@
 //! `POST /purchase` and `GET /carts/{cartId}`.
 
-mod support;
+use crate::support;
 
 use bytes::Bytes;
 use http::Request;

@@ -1,10 +1,10 @@
 //! `verify` tells FuturePay callbacks apart by what WorldPay sends with a `futurePayId`.
 
-mod support;
+use crate::support;
 
-use selectpay_domain::callback::{Form, TransStatus, Verdict, verify};
+use selectpay_domain::callback::{AgreementEvent, Form, TransStatus, Verdict, verify};
 use selectpay_domain::futurepay::AgreementStatus;
-use selectpay_domain::ids::TransId;
+use selectpay_domain::ids::{FuturePayId, TransId};
 
 fn status_of(extra: &[(&str, &str)]) -> Result<TransStatus, String> {
     let form: Form = [("callbackPW", "pw"), ("instId", "38290"), ("cartId", "c1")]
@@ -20,9 +20,16 @@ fn status_of(extra: &[(&str, &str)]) -> Result<TransStatus, String> {
 #[test]
 fn futurepay_callbacks_are_told_apart() {
     let fp = ("futurePayId", "193743");
+    let agreement = |event| TransStatus::Agreement {
+        id: FuturePayId::parse("193743").unwrap(),
+        event,
+    };
     assert_eq!(
         status_of(&[fp, ("transStatus", "Y"), ("transId", "1")]),
-        Ok(TransStatus::Authorised(TransId::parse("1").unwrap()))
+        Ok(TransStatus::Authorised {
+            trans_id: TransId::parse("1").unwrap(),
+            future_pay: Some(FuturePayId::parse("193743").unwrap()),
+        })
     );
     assert_eq!(
         status_of(&[
@@ -30,23 +37,25 @@ fn futurepay_callbacks_are_told_apart() {
             ("transStatus", "Y"),
             ("rawAuthMessage", "trans.fpCreatedNoAuth")
         ]),
-        Ok(TransStatus::AgreementCreated)
+        Ok(agreement(AgreementEvent::CreatedWithoutPayment))
     );
     assert_eq!(
         status_of(&[fp, ("transStatus", "N"), ("transId", "2")]),
-        Ok(TransStatus::Declined(Some(TransId::parse("2").unwrap())))
+        Ok(agreement(AgreementEvent::Declined(Some(
+            TransId::parse("2").unwrap()
+        ))))
     );
     assert_eq!(
         status_of(&[fp, ("futurePayStatusChange", "Customer Cancelled")]),
-        Ok(TransStatus::AgreementEnded(
+        Ok(agreement(AgreementEvent::Ended(
             AgreementStatus::CancelledByCustomer
-        ))
+        )))
     );
     assert_eq!(
         status_of(&[fp, ("futurePayStatusChange", "Merchant Cancelled")]),
-        Ok(TransStatus::AgreementEnded(
+        Ok(agreement(AgreementEvent::Ended(
             AgreementStatus::CancelledByMerchant
-        ))
+        )))
     );
 }
 

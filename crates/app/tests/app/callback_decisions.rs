@@ -1,6 +1,6 @@
 //! Every row of the callback decision table, through the HTTP handler, on the SQLite store.
 
-mod support;
+use crate::support;
 
 use selectpay_domain::cart::{CartStatus, PaymentStatus, ReviewReason};
 use selectpay_domain::mail::MailKind;

@@ -1,7 +1,7 @@
 //! FuturePay agreements through the callback handler: creation, scheduled payments, a
 //! declined payment and the end, each delivered twice to prove repeats change nothing.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

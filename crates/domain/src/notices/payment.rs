@@ -1,0 +1,119 @@
+//! Mail about a payment for a cart: the merchant's order notice and the alerts for a
+//! payment that cannot simply be accepted.
+
+use super::{Alert, Envelope, alert, compose};
+use crate::callback::PaymentResponse;
+use crate::cart::ReviewReason;
+use crate::decision::Context;
+use crate::ids::TransId;
+use crate::mail::{Mail, MailKind};
+use crate::money::Money;
+use crate::render::RenderError;
+use crate::view::ResponseView;
+
+/// The merchant is told of every paid order, to fulfil it.
+pub(crate) fn order_notice(
+    ctx: &Context,
+    response: &PaymentResponse,
+    trans_id: &TransId,
+    view: &ResponseView,
+) -> Result<Mail, RenderError> {
+    let envelope = Envelope {
+        id: format!("notice#{trans_id}"),
+        kind: MailKind::OrderNotice,
+        to: ctx.settings.merchant_email.clone(),
+        cart_id: Some(&response.cart_id),
+        subject: format!("New paid order {} ({})", response.cart_id, view.amount),
+    };
+    compose(ctx, envelope, "mail_order_notice", view)
+}
+
+/// Why an authorised payment does not fulfil its cart.
+#[derive(Clone, Copy)]
+pub(crate) enum Unfulfilled {
+    /// A second transaction for a paid cart: the merchant refunds one.
+    DoublePayment,
+    /// It does not match its order: nothing is fulfilled until a person checks it.
+    Review(ReviewReason),
+}
+
+pub(crate) fn unfulfilled(
+    ctx: &Context,
+    response: &PaymentResponse,
+    trans_id: &TransId,
+    why: Unfulfilled,
+    due: Option<Money>,
+    view: &ResponseView,
+) -> Result<Mail, RenderError> {
+    let cart_id = &response.cart_id;
+    let facts = payment_facts(response, trans_id, due, view);
+    let (id, title, summary, facts) = match why {
+        Unfulfilled::DoublePayment => (
+            format!("double#{trans_id}"),
+            format!("Double payment for order {cart_id}: refund one"),
+            "This order was already paid by another transaction and has now been paid \
+             again. Refund one of the two payments in WorldPay's Customer Management System.",
+            facts,
+        ),
+        Unfulfilled::Review(reason) => (
+            format!("review#{trans_id}"),
+            format!("Payment for order {cart_id} needs checking"),
+            "WorldPay authorised a payment that does not match the order, so the order \
+             has not been fulfilled. Check it in WorldPay's Customer Management System \
+             before shipping anything, and refund it if it is not right.",
+            [vec![("Reason", reason.as_str().to_owned())], facts].concat(),
+        ),
+    };
+    let alert_about = Alert {
+        id,
+        kind: MailKind::MerchantAlert,
+        cart_id: Some(cart_id),
+        title: &title,
+        summary,
+        facts,
+    };
+    alert(ctx, alert_about)
+}
+
+/// Different content under a key already answered: the operator compares the two, once per
+/// distinct content.
+pub(crate) fn conflicting_repeat(
+    ctx: &Context,
+    response: &PaymentResponse,
+    key: &str,
+) -> Result<Mail, RenderError> {
+    alert(
+        ctx,
+        Alert {
+            id: format!("conflict#{key}#{}", response.fingerprint.as_str()),
+            kind: MailKind::OperatorAlert,
+            cart_id: Some(&response.cart_id),
+            title: "selectpay: conflicting repeat of a payment response",
+            summary: "A payment response arrived again under the same key with different \
+                 content. Nothing was changed; the first response stands. Compare the two \
+                 deliveries.",
+            facts: vec![
+                ("Cart", response.cart_id.to_string()),
+                ("Key", key.to_owned()),
+            ],
+        },
+    )
+}
+
+/// What was paid against what was due; `due` is `None` for a cart we do not know.
+fn payment_facts(
+    response: &PaymentResponse,
+    trans_id: &TransId,
+    due: Option<Money>,
+    view: &ResponseView,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("Cart", response.cart_id.to_string()),
+        ("Transaction", trans_id.to_string()),
+        ("Amount received", view.amount.clone()),
+        (
+            "Amount due",
+            due.map_or_else(|| "unknown cart".to_owned(), |amount| amount.to_string()),
+        ),
+    ]
+}

@@ -1,0 +1,511 @@
+//! `decide` itself, one test row per row of the decision table in README.md ("The callback"
+//! and "FuturePay agreements") that it handles: a snapshot in, an outcome, a page and the
+//! writes out. The rows about refused deliveries and an unavailable store are the app's.
+
+use selectpay_domain::callback::{PaymentResponse, Verdict, verify};
+use selectpay_domain::cart::{CartState, CartStatus, PaymentStatus, ReviewReason};
+use selectpay_domain::decision::{
+    CartChange, Condition, Context, Reply, SavedOutcome, Snapshot, Writes, decide,
+};
+use selectpay_domain::futurepay::{Agreement, AgreementStatus};
+use selectpay_domain::ids::{CartId, FuturePayId, TransId};
+use selectpay_domain::mail::MailKind;
+use selectpay_domain::money::{Currency, Money};
+use selectpay_domain::outcome::Outcome;
+use selectpay_domain::render::Templates;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use crate::support;
+
+const NOW: OffsetDateTime = datetime!(2026-11-22 12:00 UTC);
+const SHOPPER: &str = "s@shop.example";
+const MERCHANT: &str = "m@shop.example";
+const OPERATOR: &str = "o@shop.example";
+
+/// A test-mode payment of £10.00 for cart `c1` by transaction `t1`, from a shopper with an
+/// address, with `changes` replacing or adding fields (an empty value removes one).
+fn response(changes: &[(&str, &str)]) -> PaymentResponse {
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("callbackPW", "pw"),
+        ("instId", "38290"),
+        ("cartId", "c1"),
+        ("transStatus", "Y"),
+        ("transId", "t1"),
+        ("amount", "10.00"),
+        ("currency", "GBP"),
+        ("testMode", "100"),
+        ("email", SHOPPER),
+    ];
+    for &(name, value) in changes {
+        fields.retain(|(n, _)| *n != name);
+        if !value.is_empty() {
+            fields.push((name, value));
+        }
+    }
+    match verify(fields.into_iter().collect(), &support::settings()) {
+        Verdict::Authentic(response) => *response,
+        other => panic!("not authentic: {other:?}"),
+    }
+}
+
+fn gbp(amount: &str) -> Money {
+    Money::parse(amount, Currency::parse("GBP").unwrap()).unwrap()
+}
+
+fn cart_id() -> CartId {
+    CartId::parse("c1").unwrap()
+}
+
+fn trans(id: &str) -> TransId {
+    TransId::parse(id).unwrap()
+}
+
+fn fp() -> FuturePayId {
+    FuturePayId::parse("fp1").unwrap()
+}
+
+fn cart(status: CartStatus, amount: &str, paid_by: Option<&str>) -> Option<CartState> {
+    Some(CartState {
+        status,
+        amount: gbp(amount),
+        paid_by: paid_by.map(trans),
+        future_pay: None,
+    })
+}
+
+fn active_agreement() -> Agreement {
+    Agreement::new(fp(), cart_id(), None, Some(SHOPPER.into()), NOW)
+}
+
+fn snapshot(cart: Option<CartState>, agreement: Option<Agreement>) -> Snapshot {
+    Snapshot {
+        saved: None,
+        cart,
+        agreement,
+    }
+}
+
+/// The conditions of a first delivery under `key`: nothing saved under it, the cart (and
+/// the agreement, if the response names one) as read.
+fn first(key: &str, snapshot: &Snapshot, future_pay: bool) -> Vec<Condition> {
+    let mut conditions = vec![
+        Condition::OutcomeAbsent(key.into()),
+        match &snapshot.cart {
+            None => Condition::CartAbsent(cart_id()),
+            Some(cart) => Condition::CartIs {
+                cart_id: cart_id(),
+                status: cart.status,
+                amount: cart.amount,
+                paid_by: cart.paid_by.clone(),
+            },
+        },
+    ];
+    if future_pay {
+        conditions.push(match &snapshot.agreement {
+            None => Condition::AgreementAbsent(fp()),
+            Some(agreement) => Condition::AgreementAt {
+                id: fp(),
+                version: agreement.version,
+            },
+        });
+    }
+    conditions
+}
+
+/// What a decision wrote, with each mail reduced to what it is, its id and recipient.
+#[derive(Debug, PartialEq)]
+struct Written {
+    conditions: Vec<Condition>,
+    saved_key: Option<String>,
+    payment: Option<(TransId, CartId, PaymentStatus)>,
+    cart_change: Option<CartChange>,
+    agreement: Option<Agreement>,
+    mails: Vec<(MailKind, String, String)>,
+}
+
+impl From<&Writes> for Written {
+    fn from(writes: &Writes) -> Self {
+        Self {
+            conditions: writes.conditions.clone(),
+            saved_key: writes.saved_outcome.as_ref().map(|s| s.key.clone()),
+            payment: writes
+                .payment
+                .as_ref()
+                .map(|p| (p.trans_id.clone(), p.cart_id.clone(), p.status)),
+            cart_change: writes.cart_change.clone(),
+            agreement: writes.agreement.clone(),
+            mails: writes
+                .mails
+                .iter()
+                .map(|m| (m.kind, m.id.clone(), m.to.to_string()))
+                .collect(),
+        }
+    }
+}
+
+impl Written {
+    fn first(key: &str, snapshot: &Snapshot, future_pay: bool) -> Self {
+        Self {
+            conditions: first(key, snapshot, future_pay),
+            saved_key: Some(key.into()),
+            ..Self::nothing()
+        }
+    }
+
+    fn nothing() -> Self {
+        Self {
+            conditions: Vec::new(),
+            saved_key: None,
+            payment: None,
+            cart_change: None,
+            agreement: None,
+            mails: Vec::new(),
+        }
+    }
+}
+
+fn mail(kind: MailKind, id: &str, to: &str) -> (MailKind, String, String) {
+    (kind, id.into(), to.into())
+}
+
+fn recorded(trans_id: &str, status: PaymentStatus) -> Option<(TransId, CartId, PaymentStatus)> {
+    Some((trans(trans_id), cart_id(), status))
+}
+
+fn cart_change(status: CartStatus, paid_by: Option<&str>) -> Option<CartChange> {
+    Some(CartChange {
+        cart_id: cart_id(),
+        status,
+        paid_by: paid_by.map(trans),
+    })
+}
+
+/// The title of each built-in page, which tells them apart.
+const THANKS: &str = "<title>Thank you for your order</title>";
+const CANCELLED: &str = "<title>Payment cancelled</title>";
+const REVIEW: &str = "<title>Payment received</title>";
+
+struct Row {
+    situation: &'static str,
+    response: PaymentResponse,
+    snapshot: Snapshot,
+    outcome: Outcome,
+    page: &'static str,
+    written: Written,
+}
+
+fn check(rows: Vec<Row>) {
+    let settings = support::settings();
+    let templates = Templates::builtin();
+    let ctx = Context {
+        settings: &settings,
+        templates: &templates,
+        now: NOW,
+    };
+    for row in rows {
+        let decision = decide(&ctx, &row.response, &row.snapshot).unwrap();
+        let situation = row.situation;
+        assert_eq!(decision.outcome, row.outcome, "{situation}: outcome");
+        assert_eq!(decision.reply.status, 200, "{situation}: status");
+        assert!(
+            decision.reply.page.contains(row.page),
+            "{situation}: page {}",
+            decision.reply.page
+        );
+        assert_eq!(
+            Written::from(&decision.writes),
+            row.written,
+            "{situation}: writes"
+        );
+        if let Some(saved) = &decision.writes.saved_outcome {
+            assert_eq!(saved.reply, decision.reply, "{situation}: saved reply");
+            assert_eq!(saved.fingerprint, row.response.fingerprint);
+        }
+    }
+}
+
+#[test]
+fn payments_and_cancels_for_a_cart() {
+    let pending = snapshot(cart(CartStatus::Pending, "10.00", None), None);
+    let paid_by_t0 = snapshot(cart(CartStatus::Paid, "10.00", Some("t0")), None);
+    let paid_by_t1 = snapshot(cart(CartStatus::Paid, "10.00", Some("t1")), None);
+    let review = |situation, response, snapshot: Snapshot, reason| Row {
+        situation,
+        outcome: Outcome::Review(reason),
+        page: REVIEW,
+        written: Written {
+            payment: recorded("t1", PaymentStatus::Review(reason)),
+            mails: vec![mail(MailKind::MerchantAlert, "review#t1", MERCHANT)],
+            ..Written::first("trans#t1", &snapshot, false)
+        },
+        response,
+        snapshot,
+    };
+    check(vec![
+        Row {
+            situation: "authentic Y, pending cart, amount/currency/testMode right",
+            response: response(&[]),
+            outcome: Outcome::Paid,
+            page: THANKS,
+            written: Written {
+                payment: recorded("t1", PaymentStatus::Accepted),
+                cart_change: cart_change(CartStatus::Paid, Some("t1")),
+                mails: vec![
+                    mail(MailKind::Receipt, "receipt#t1", SHOPPER),
+                    mail(MailKind::OrderNotice, "notice#t1", MERCHANT),
+                ],
+                ..Written::first("trans#t1", &pending, false)
+            },
+            snapshot: pending.clone(),
+        },
+        Row {
+            situation: "authentic Y without a shopper address: no receipt",
+            response: response(&[("email", "")]),
+            outcome: Outcome::Paid,
+            page: THANKS,
+            written: Written {
+                payment: recorded("t1", PaymentStatus::Accepted),
+                cart_change: cart_change(CartStatus::Paid, Some("t1")),
+                mails: vec![mail(MailKind::OrderNotice, "notice#t1", MERCHANT)],
+                ..Written::first("trans#t1", &pending, false)
+            },
+            snapshot: pending.clone(),
+        },
+        Row {
+            situation: "authentic C, pending cart",
+            response: response(&[("transStatus", "C")]),
+            outcome: Outcome::Cancelled,
+            page: CANCELLED,
+            written: Written {
+                cart_change: cart_change(CartStatus::Cancelled, None),
+                ..Written::first("cancel#c1", &pending, false)
+            },
+            snapshot: pending.clone(),
+        },
+        Row {
+            situation: "another transId for a paid cart",
+            response: response(&[]),
+            outcome: Outcome::DoublePayment,
+            page: THANKS,
+            written: Written {
+                payment: recorded("t1", PaymentStatus::DoublePayment),
+                mails: vec![mail(MailKind::MerchantAlert, "double#t1", MERCHANT)],
+                ..Written::first("trans#t1", &paid_by_t0, false)
+            },
+            snapshot: paid_by_t0.clone(),
+        },
+        Row {
+            situation: "the paying transaction again under a new key: nothing to do",
+            response: response(&[]),
+            outcome: Outcome::Duplicate,
+            page: THANKS,
+            written: Written::first("trans#t1", &paid_by_t1, false),
+            snapshot: paid_by_t1,
+        },
+        Row {
+            situation: "C after Y",
+            response: response(&[("transStatus", "C")]),
+            outcome: Outcome::CancelAfterPay,
+            page: THANKS,
+            written: Written::first("cancel#c1", &paid_by_t0, false),
+            snapshot: paid_by_t0,
+        },
+        review(
+            "wrong amount",
+            response(&[("amount", "9.99")]),
+            pending.clone(),
+            ReviewReason::AmountMismatch,
+        ),
+        review(
+            "wrong currency",
+            response(&[("currency", "EUR")]),
+            pending.clone(),
+            ReviewReason::CurrencyMismatch,
+        ),
+        review(
+            "live transaction on a test installation",
+            response(&[("testMode", "0")]),
+            pending,
+            ReviewReason::TestModeNotAllowed,
+        ),
+        review(
+            "unknown cart",
+            response(&[]),
+            snapshot(None, None),
+            ReviewReason::UnknownCart,
+        ),
+    ]);
+}
+
+#[test]
+fn repeats_under_a_saved_key() {
+    let first = response(&[]);
+    let saved = Snapshot {
+        saved: Some(SavedOutcome {
+            key: "trans#t1".into(),
+            fingerprint: first.fingerprint.clone(),
+            reply: Reply {
+                status: 200,
+                page: THANKS.into(),
+            },
+        }),
+        ..snapshot(cart(CartStatus::Paid, "10.00", Some("t1")), None)
+    };
+    let changed = response(&[("amount", "1.00")]);
+    let conflict_id = format!("conflict#trans#t1#{}", changed.fingerprint.as_str());
+    check(vec![
+        Row {
+            situation: "the same delivery again",
+            response: first,
+            outcome: Outcome::Duplicate,
+            page: THANKS,
+            written: Written::nothing(),
+            snapshot: saved.clone(),
+        },
+        Row {
+            situation: "same transId, different content",
+            response: changed,
+            outcome: Outcome::ConflictingDuplicate,
+            page: THANKS,
+            written: Written {
+                conditions: vec![Condition::MailAbsent(conflict_id.clone())],
+                mails: vec![mail(MailKind::OperatorAlert, &conflict_id, OPERATOR)],
+                ..Written::nothing()
+            },
+            snapshot: saved,
+        },
+    ]);
+}
+
+#[test]
+fn futurepay_agreements() {
+    let with_id = ("futurePayId", "fp1");
+    let agreement = active_agreement();
+    let pending = snapshot(cart(CartStatus::Pending, "10.00", None), None);
+    let free = snapshot(cart(CartStatus::Pending, "0.00", None), None);
+    let known = snapshot(
+        cart(CartStatus::Paid, "10.00", Some("t0")),
+        Some(agreement.clone()),
+    );
+    let created = Agreement::new(fp(), cart_id(), None, Some(SHOPPER.into()), NOW);
+    let no_auth = [
+        with_id,
+        ("transId", ""),
+        ("rawAuthMessage", "trans.fpCreatedNoAuth"),
+    ];
+    let declined = response(&[with_id, ("transStatus", "N"), ("transId", "t2")]);
+    let declined_id = format!("fp-declined#fp1#{}", declined.fingerprint.as_str());
+    let ended = response(&[with_id, ("futurePayStatusChange", "Customer Cancelled")]);
+    let late = response(&[with_id, ("transStatus", "N"), ("transId", "t2")]);
+    let unknown_id = format!("fp-unknown#fp1#{}", late.fingerprint.as_str());
+    check(vec![
+        Row {
+            situation: "first callback with a futurePayId and a payment: agreement created",
+            response: response(&[with_id]),
+            outcome: Outcome::Paid,
+            page: THANKS,
+            written: Written {
+                payment: recorded("t1", PaymentStatus::Accepted),
+                cart_change: cart_change(CartStatus::Paid, Some("t1")),
+                agreement: Some(created.clone()),
+                mails: vec![
+                    mail(MailKind::Receipt, "receipt#t1", SHOPPER),
+                    mail(MailKind::OrderNotice, "notice#t1", MERCHANT),
+                ],
+                ..Written::first("trans#t1", &pending, true)
+            },
+            snapshot: pending.clone(),
+        },
+        Row {
+            situation: "agreement created with nothing charged, for a cart of 0.00",
+            response: response(&no_auth),
+            outcome: Outcome::AgreementCreated,
+            page: THANKS,
+            written: Written {
+                cart_change: cart_change(CartStatus::Paid, None),
+                agreement: Some(created.clone()),
+                ..Written::first("fp-created#fp1", &free, true)
+            },
+            snapshot: free,
+        },
+        Row {
+            situation: "agreement created with nothing charged, for a cart that expected a payment",
+            response: response(&no_auth),
+            outcome: Outcome::AgreementCreated,
+            page: REVIEW,
+            written: Written {
+                agreement: Some(created),
+                mails: vec![mail(MailKind::MerchantAlert, "fp-created#fp1", MERCHANT)],
+                ..Written::first("fp-created#fp1", &pending, true)
+            },
+            snapshot: pending,
+        },
+        Row {
+            situation: "FuturePay Y payment",
+            response: response(&[with_id, ("transId", "t2"), ("email", "")]),
+            outcome: Outcome::AgreementPayment,
+            page: THANKS,
+            written: Written {
+                payment: recorded("t2", PaymentStatus::Accepted),
+                agreement: Some(agreement.paid(NOW)),
+                mails: vec![mail(MailKind::Receipt, "receipt#t2", SHOPPER)],
+                ..Written::first("trans#t2", &known, true)
+            },
+            snapshot: known.clone(),
+        },
+        Row {
+            situation: "FuturePay N payment",
+            response: declined,
+            outcome: Outcome::AgreementDeclined,
+            page: THANKS,
+            written: Written {
+                payment: recorded("t2", PaymentStatus::Declined),
+                agreement: Some(agreement.declined()),
+                mails: vec![mail(MailKind::MerchantAlert, &declined_id, MERCHANT)],
+                ..Written::first("fp-declined#fp1#t2", &known, true)
+            },
+            snapshot: known.clone(),
+        },
+        Row {
+            situation: "FuturePay status change",
+            response: ended,
+            outcome: Outcome::AgreementEnded,
+            page: CANCELLED,
+            written: Written {
+                agreement: Some(agreement.ended(AgreementStatus::CancelledByCustomer)),
+                mails: vec![mail(MailKind::MerchantAlert, "fp-ended#fp1", MERCHANT)],
+                ..Written::first("fp-ended#fp1", &known, true)
+            },
+            snapshot: known,
+        },
+        Row {
+            situation: "a decline for an agreement we never heard of",
+            response: late,
+            outcome: Outcome::UnknownAgreement,
+            page: REVIEW,
+            written: Written {
+                mails: vec![mail(MailKind::MerchantAlert, &unknown_id, MERCHANT)],
+                ..Written::first("fp-declined#fp1#t2", &snapshot(None, None), true)
+            },
+            snapshot: snapshot(None, None),
+        },
+    ]);
+}
+
+#[test]
+fn an_ended_agreement_ends_once() {
+    let ended = active_agreement().ended(AgreementStatus::CancelledByMerchant);
+    let known = snapshot(cart(CartStatus::Paid, "10.00", Some("t0")), Some(ended));
+    check(vec![Row {
+        situation: "a status change for an agreement already ended",
+        response: response(&[
+            ("futurePayId", "fp1"),
+            ("futurePayStatusChange", "Customer Cancelled"),
+        ]),
+        outcome: Outcome::AgreementEnded,
+        page: CANCELLED,
+        written: Written::first("fp-ended#fp1", &known, true),
+        snapshot: known,
+    }]);
+}

@@ -1,0 +1,6 @@
+//! The domain's integration tests, in one binary.
+
+mod decide;
+mod never_panics;
+mod support;
+mod verify_futurepay;
