@@ -11,7 +11,7 @@ use percent_encoding::percent_decode;
 use thiserror::Error;
 
 /// WorldPay's responses are a few kilobytes; anything far larger is not from the gateway.
-const MAX_CALLBACK_BYTES: usize = 16 * 1024;
+pub const MAX_CALLBACK_BYTES: usize = 16 * 1024;
 
 const PASSWORD_FIELD: &[u8] = b"callbackPW";
 

@@ -6,8 +6,8 @@ use encoding_rs::{Encoding, UTF_8};
 use percent_encoding::{NON_ALPHANUMERIC, percent_encode};
 use thiserror::Error;
 
-use crate::callback::MAX_CALLBACK_BYTES;
 use crate::callback::charset::{CharsetError, form_encoding};
+use crate::callback::form::MAX_CALLBACK_BYTES;
 
 /// A form body ready for the callback path, with the `Content-Type` to read it by.
 #[derive(Debug, Clone, PartialEq, Eq)]

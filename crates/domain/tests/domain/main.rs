@@ -2,5 +2,7 @@
 
 mod decide;
 mod never_panics;
+mod replay_inputs;
+mod replay_never_panics;
 mod support;
 mod verify_futurepay;
