@@ -10,16 +10,25 @@ use serde_json::json;
 
 use selectpay_app::App;
 use selectpay_app::carts::agreement_json;
+use selectpay_domain::ports::Inspect;
 
 const TEMPLATE: &str = include_str!("dashboard.html");
 const ROWS: usize = 20;
 
-pub async fn dashboard(State(app): State<Arc<App>>) -> Response {
-    let activity = match app.store().recent(ROWS).await {
+/// What the dashboard shows: the app's settings and the store's listings, which only it
+/// (and the CLI) may read.
+#[derive(Clone)]
+pub struct Dashboard {
+    pub app: Arc<App>,
+    pub inspect: Arc<dyn Inspect>,
+}
+
+pub async fn dashboard(State(Dashboard { app, inspect }): State<Dashboard>) -> Response {
+    let activity = match inspect.recent(ROWS).await {
         Ok(activity) => activity,
         Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
     };
-    let agreements = match app.store().agreements(ROWS).await {
+    let agreements = match inspect.agreements(ROWS).await {
         Ok(agreements) => agreements,
         Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
     };

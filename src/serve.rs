@@ -16,13 +16,13 @@ use http::StatusCode;
 use tokio::net::TcpListener;
 
 use selectpay_app::config::{Config, DevDefaults};
-use selectpay_app::{App, MAX_REQUEST_BYTES, SystemClock};
+use selectpay_app::{App, MAX_REQUEST_BYTES, Stores, SystemClock};
 use selectpay_aws::{DynamoStore, SesMailer, create_table_if_missing, dynamodb_client, ses_client};
 use selectpay_domain::email::EmailAddress;
-use selectpay_domain::ports::{Mailer, Store};
+use selectpay_domain::ports::{Inspect, Mailer};
 use selectpay_embedded::OutboxMailer;
 
-use crate::dashboard::dashboard;
+use crate::dashboard::{Dashboard, dashboard};
 use crate::local::{self, CliResult, database_path, outbox_path};
 
 /// How often the server retries mail whose first delivery failed.
@@ -95,7 +95,7 @@ pub async fn run(args: ServeArgs) -> CliResult {
     let app = Arc::new(App::new(
         config.clone(),
         templates,
-        backend.store,
+        backend.stores,
         backend.mailer,
         Arc::new(SystemClock),
     ));
@@ -129,8 +129,12 @@ pub async fn run(args: ServeArgs) -> CliResult {
     let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
 
     tokio::spawn(redeliver_forever(Arc::clone(&app)));
+    let dashboard_state = Dashboard {
+        app: Arc::clone(&app),
+        inspect: backend.inspect,
+    };
     let router = Router::new()
-        .route("/", get(dashboard))
+        .route("/", get(dashboard).with_state(dashboard_state))
         .fallback(forward)
         .with_state(app);
     axum::serve(listener, router)
@@ -144,7 +148,8 @@ pub async fn run(args: ServeArgs) -> CliResult {
 /// What the server keeps its records in and sends its mail through, and where those are,
 /// for the banner.
 struct Backend {
-    store: Arc<dyn Store>,
+    stores: Stores,
+    inspect: Arc<dyn Inspect>,
     mailer: Arc<dyn Mailer>,
     store_at: String,
     mail_to: String,
@@ -158,8 +163,10 @@ impl Backend {
         match args.store {
             StoreKind::Sqlite => {
                 let outbox = outbox_path(&args.data_dir);
+                let store = Arc::new(local::open_store(&args.data_dir)?);
                 Ok(Self {
-                    store: Arc::new(local::open_store(&args.data_dir)?),
+                    stores: Stores::from(Arc::clone(&store)),
+                    inspect: store,
                     mailer: Arc::new(OutboxMailer::new(outbox.clone(), sender.clone())),
                     store_at: format!("SQLite {}", database_path(&args.data_dir).display()),
                     mail_to: outbox.display().to_string(),
@@ -183,8 +190,10 @@ impl Backend {
                     Ok(sent) => format!("SES at {ses_at} (sent mail: {sent})"),
                     Err(_) => format!("SES at {ses_at}"),
                 };
+                let store = Arc::new(DynamoStore::new(dynamodb, args.table.clone()));
                 Ok(Self {
-                    store: Arc::new(DynamoStore::new(dynamodb, args.table.clone())),
+                    stores: Stores::from(Arc::clone(&store)),
+                    inspect: store,
                     mailer: Arc::new(SesMailer::new(ses_client(&sdk), sender.clone())),
                     store_at: format!(
                         "DynamoDB table {} at {}",

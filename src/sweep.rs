@@ -1,5 +1,6 @@
 //! `selectpay sweep` and `selectpay agreements`: FuturePay on the embedded store.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use selectpay_app::carts::agreement_json;
 use selectpay_app::config::{Config, DevDefaults};
 use selectpay_app::sweep::{SweepAction, SweepOptions};
 use selectpay_app::{App, SystemClock};
-use selectpay_domain::ports::{Clock, Store};
+use selectpay_domain::ports::{Clock, DueAgreements, Inspect};
 use selectpay_embedded::OutboxMailer;
 use selectpay_worldpay::WorldPayRemoteAdmin;
 
@@ -19,7 +20,7 @@ use crate::local::{self, CliResult, outbox_path};
 
 /// A sweep run by hand gets as long as the scheduled one.
 const BUDGET: std::time::Duration = std::time::Duration::from_secs(240);
-const PAGE_SIZE: usize = 100;
+const PAGE_SIZE: NonZeroUsize = NonZeroUsize::new(100).unwrap();
 
 #[derive(clap::Args)]
 pub struct SweepArgs {

@@ -57,7 +57,7 @@ impl App {
                 (outcome, response, cart_id, trans_id)
             }
             Err(error) => {
-                tracing::error!(%error, "callback not processed");
+                tracing::error!(%error, bug = error.is_bug(), "callback not processed");
                 (Outcome::StoreUnavailable, error.response(), None, None)
             }
         };

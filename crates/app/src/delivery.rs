@@ -37,7 +37,7 @@ impl App {
 
     async fn send_and_mark(&self, mail: &Mail) -> Result<(), String> {
         self.mailer.send(mail).await.map_err(|e| e.to_string())?;
-        self.store
+        self.outbox
             .mark_mail_sent(&mail.id, self.clock.now())
             .await
             .map_err(|e| e.to_string())
@@ -51,7 +51,7 @@ impl App {
         limit: usize,
     ) -> Result<RedeliverySummary, StoreError> {
         let pending = self
-            .store
+            .outbox
             .pending_mail(self.clock.now() - grace, limit)
             .await?;
         Ok(self.deliver(&pending).await)

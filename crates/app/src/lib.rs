@@ -8,17 +8,19 @@ mod delivery;
 pub mod gateway_simulator;
 mod purchase;
 mod reply;
+mod stores;
 pub mod sweep;
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use selectpay_domain::ports::{Clock, Mailer, Store};
+use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Outbox, Store};
 use selectpay_domain::render::Templates;
 
 use crate::config::Config;
 pub use crate::delivery::RedeliverySummary;
+pub use crate::stores::Stores;
 
 /// Bodies larger than this are refused before any parsing.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -27,6 +29,8 @@ pub struct App {
     config: Config,
     templates: Templates,
     store: Arc<dyn Store>,
+    due: Arc<dyn DueAgreements>,
+    outbox: Arc<dyn Outbox>,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
 }
@@ -35,14 +39,17 @@ impl App {
     pub fn new(
         config: Config,
         templates: Templates,
-        store: Arc<dyn Store>,
+        stores: impl Into<Stores>,
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        let Stores { store, due, outbox } = stores.into();
         Self {
             config,
             templates,
             store,
+            due,
+            outbox,
             mailer,
             clock,
         }

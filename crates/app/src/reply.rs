@@ -52,14 +52,23 @@ pub enum HandlerError {
 
 impl HandlerError {
     /// A store that is down or contended answers 503, so the gateway retries and alerts
-    /// with the data attached; anything else is our bug.
+    /// with the data attached; anything else (corrupt data, a broken store contract, a
+    /// template) is our bug, 500.
     pub fn status(&self) -> StatusCode {
         match self {
             HandlerError::Store(StoreError::Unavailable(_))
             | HandlerError::Contention
             | HandlerError::Deadline => StatusCode::SERVICE_UNAVAILABLE,
-            HandlerError::Store(_) | HandlerError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            HandlerError::Store(
+                StoreError::Corrupt(_) | StoreError::Invariant(_) | StoreError::AlreadyExists,
+            )
+            | HandlerError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// Whether this is a bug to be logged as one, not an outage to wait out.
+    pub fn is_bug(&self) -> bool {
+        self.status() == StatusCode::INTERNAL_SERVER_ERROR
     }
 
     pub fn response(&self) -> Response<Bytes> {

@@ -1,6 +1,7 @@
 //! The FuturePay sweep: cancels agreements whose payment is overdue, once, even when two
 //! sweeps overlap, and never one whose payment arrived meanwhile.
 
+use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -33,7 +34,7 @@ pub struct SweepOptions {
     pub now: OffsetDateTime,
     /// Stop taking new agreements after this long; the rest wait for the next run.
     pub budget: Duration,
-    pub page_size: usize,
+    pub page_size: NonZeroUsize,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -82,7 +83,7 @@ impl App {
         let mut after: Option<String> = None;
         'pages: loop {
             let page = self
-                .store
+                .due
                 .due_agreements(options.now, after.as_deref(), options.page_size)
                 .await?;
             for agreement in &page.agreements {

@@ -1,5 +1,5 @@
-//! AWS adapters of selectpay: a DynamoDB [`Store`] and an SES [`Mailer`], and the table the
-//! store needs ([`create_table_if_missing`]).
+//! AWS adapters of selectpay: a DynamoDB store (every trait of the [store port]) and an SES
+//! [`Mailer`], and the table the store needs ([`create_table_if_missing`]).
 //!
 //! ```no_run
 //! # async fn wire(table_name: String, sender: selectpay_domain::email::EmailAddress) {
@@ -11,7 +11,7 @@
 //! # }
 //! ```
 //!
-//! [`Store`]: selectpay_domain::ports::Store
+//! [store port]: selectpay_domain::store
 //! [`Mailer`]: selectpay_domain::ports::Mailer
 
 mod clients;

@@ -32,7 +32,7 @@ const ACTIVE_TIMEOUT: Duration = Duration::from_secs(120);
 /// no permission, too many tables...), or the table does not become active in time.
 pub async fn create_table_if_missing(client: &Client, name: &str) -> Result<(), StoreError> {
     let table = TableDefinition::parse(TABLE_JSON).map_err(|e| {
-        StoreError::Unavailable(format!("infra/table.json is not a table definition: {e}"))
+        StoreError::unavailable(format!("infra/table.json is not a table definition: {e}"))
     })?;
     let created = client
         .create_table()
@@ -51,7 +51,7 @@ pub async fn create_table_if_missing(client: &Client, name: &str) -> Result<(), 
                 .as_service_error()
                 .is_some_and(|e| e.is_resource_in_use_exception()) => {}
         Err(error) => {
-            return Err(StoreError::Unavailable(format!(
+            return Err(StoreError::unavailable(format!(
                 "cannot create table {name}: {}",
                 DisplayErrorContext(error)
             )));
@@ -64,7 +64,7 @@ pub async fn create_table_if_missing(client: &Client, name: &str) -> Result<(), 
         .await
         .map(|_| ())
         .map_err(|e| {
-            StoreError::Unavailable(format!(
+            StoreError::unavailable(format!(
                 "table {name} did not become active: {}",
                 DisplayErrorContext(e)
             ))

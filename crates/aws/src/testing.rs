@@ -13,10 +13,13 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::ids::{CartId, FuturePayId};
+use selectpay_store_conformance::Tamper;
 use serde::Deserialize;
 use tokio::task::JoinSet;
 
-use crate::dynamodb::items;
+use crate::dynamodb::codec::{self, n, s};
+use crate::dynamodb::keys::{Key, attr};
 use crate::{DynamoStore, dynamodb_client, load_sdk_config, ses_client};
 
 pub const DYNAMODB_ENDPOINT: &str = "AWS_ENDPOINT_URL_DYNAMODB";
@@ -74,7 +77,7 @@ pub async fn put_agreements(store: &DynamoStore, agreements: &[Agreement]) {
         batch
             .iter()
             .map(|agreement| {
-                let item = items::agreement_item(agreement).expect("agreement item");
+                let item = codec::agreement_item(agreement).expect("agreement item");
                 let put = PutRequest::builder().set_item(Some(item)).build();
                 WriteRequest::builder()
                     .put_request(put.expect("put request"))
@@ -167,4 +170,40 @@ pub async fn sent_mails() -> Vec<SentMail> {
         .await
         .unwrap_or_else(|e| panic!("GET {url}: not the emulator's store: {e}"));
     store.emails
+}
+
+/// Damage as the conformance suite asks for it, written straight to the item.
+#[async_trait::async_trait]
+impl Tamper for DynamoStore {
+    async fn overwrite_plan(&self, cart_id: &CartId, json: &str) {
+        self.overwrite(Key::cart(cart_id), attr::FUTURE_PAY, s(json))
+            .await;
+    }
+
+    async fn overwrite_interval_mult(&self, id: &FuturePayId, mult: u32) {
+        self.overwrite(Key::agreement(id), attr::INTERVAL_MULT, n(mult))
+            .await;
+    }
+}
+
+impl DynamoStore {
+    async fn overwrite(
+        &self,
+        key: Key,
+        name: &str,
+        value: aws_sdk_dynamodb::types::AttributeValue,
+    ) {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key.item()))
+            .update_expression("SET #name = :value")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#name", name)
+            .expression_attribute_names("#pk", attr::PK)
+            .expression_attribute_values(":value", value)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("overwrite {name}: {}", DisplayErrorContext(e)));
+    }
 }

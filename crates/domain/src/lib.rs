@@ -1,4 +1,6 @@
-//! The pure domain of selectpay: no I/O, no SDKs. Adapters implement [`ports`].
+//! The pure domain of selectpay: no I/O, no SDKs. Adapters implement [`ports`]; the store's
+//! part of them, its contract, is [`store`] (the writes a decision returns, the store
+//! traits cut by capability, their errors, and the time and cursor encodings).
 //!
 //! How a callback flows through it, module by module:
 //! - [`callback`]: the raw body decoded ([`callback::form`]) and verified
@@ -31,6 +33,7 @@ pub mod render;
 pub mod replay;
 pub mod secret;
 pub mod settings;
+pub mod store;
 pub mod text;
 pub mod token;
 mod view;

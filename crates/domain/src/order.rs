@@ -49,10 +49,27 @@ pub enum CustomFieldError {
 
 /// A merchant field echoed by WorldPay: `M_` to the callback only, `MC_`/`CM_` to the
 /// callback and result pages, `C_` to result pages only.
+/// Read back from storage through [`CustomField::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StoredCustomField")]
 pub struct CustomField {
     name: String,
     value: String,
+}
+
+/// A custom field as serialised, before its checks.
+#[derive(Deserialize)]
+struct StoredCustomField {
+    name: String,
+    value: String,
+}
+
+impl TryFrom<StoredCustomField> for CustomField {
+    type Error = CustomFieldError;
+
+    fn try_from(stored: StoredCustomField) -> Result<Self, CustomFieldError> {
+        Self::parse(&stored.name, &stored.value)
+    }
 }
 
 impl CustomField {
@@ -115,5 +132,22 @@ mod tests {
             CustomField::parse("MC_a-b", "x"),
             Err(CustomFieldError::Name)
         );
+    }
+
+    #[test]
+    fn a_stored_custom_field_is_checked_as_a_new_one() {
+        let field = CustomField::parse("MC_orderRef", "A-1").unwrap();
+        let json = serde_json::to_string(&field).unwrap();
+        assert_eq!(serde_json::from_str::<CustomField>(&json).unwrap(), field);
+        for stored in [
+            r#"{"name":"orderRef","value":"A-1"}"#,
+            r#"{"name":"MC_orderRef","value":"A\r\n1"}"#,
+            r#"{"name":"MC_orderRef","value":""}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<CustomField>(stored).is_err(),
+                "{stored}"
+            );
+        }
     }
 }

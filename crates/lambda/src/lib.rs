@@ -25,7 +25,7 @@ pub use lambda_runtime::Error;
 
 /// The schedule's function may run 300 s; stop taking new agreements well before.
 const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(240);
-const SWEEP_PAGE: usize = 100;
+const SWEEP_PAGE: std::num::NonZeroUsize = std::num::NonZeroUsize::new(100).unwrap();
 
 pub async fn run(function: Function) -> Result<(), Error> {
     tracing_subscriber::fmt()

@@ -69,7 +69,7 @@ impl App {
         let cart = match self.create_cart(order).await {
             Ok(cart) => cart,
             Err(error) => {
-                tracing::error!(%error, "cart not created");
+                tracing::error!(%error, bug = error.is_bug(), "cart not created");
                 return error.response();
             }
         };

@@ -213,7 +213,7 @@ async fn a_payment_for_an_unknown_cart_is_recorded_for_review() {
     let alerts = h.sent_of(MailKind::MerchantAlert);
     assert_eq!(alerts.len(), 1);
     assert!(alerts[0].text.contains("unknown_cart"));
-    let activity = h.store().recent(10).await.unwrap();
+    let activity = h.inspect().recent(10).await.unwrap();
     assert_eq!(activity.payments.len(), 1);
     assert_eq!(
         activity.payments[0].status,
@@ -227,7 +227,7 @@ async fn assert_forbidden(h: &Harness, response: http::Response<bytes::Bytes>) {
     let record = h.record("c1").await;
     assert_eq!(record.cart.status, CartStatus::Pending);
     assert!(record.payments.is_empty());
-    let activity = h.store().recent(10).await.unwrap();
+    let activity = h.inspect().recent(10).await.unwrap();
     assert!(activity.deliveries[0].outcome.starts_with("forbidden:"));
 }
 
@@ -284,7 +284,7 @@ async fn security_alerts_are_rate_limited_to_one_an_hour() {
         assert_eq!(h.send(&forged).await.status(), 403);
     }
     assert_eq!(h.sent_of(MailKind::OperatorAlert).len(), 1);
-    assert_eq!(h.store().recent(10).await.unwrap().deliveries.len(), 5);
+    assert_eq!(h.inspect().recent(10).await.unwrap().deliveries.len(), 5);
 
     h.advance(time::Duration::hours(1));
     h.send(&forged).await;
@@ -297,7 +297,7 @@ async fn a_missing_trans_status_is_a_bad_request_and_is_kept() {
     let body = format!("instId={INSTALLATION}&callbackPW={PASSWORD}&cartId=c1&transId=1");
     let response = h.post_callback(body.into_bytes(), LATIN1_FORM).await;
     assert_eq!(response.status(), 400);
-    let deliveries = h.store().recent(10).await.unwrap().deliveries;
+    let deliveries = h.inspect().recent(10).await.unwrap().deliveries;
     assert_eq!(deliveries[0].outcome, "invalid:missing_trans_status");
     assert_eq!(
         deliveries[0].raw,
@@ -313,7 +313,7 @@ async fn an_unparseable_body_is_a_bad_request_and_is_kept() {
         .post_callback(b"transStatus=Y&transStatus=C".to_vec(), LATIN1_FORM)
         .await;
     assert_eq!(response.status(), 400);
-    let deliveries = h.store().recent(10).await.unwrap().deliveries;
+    let deliveries = h.inspect().recent(10).await.unwrap().deliveries;
     assert_eq!(deliveries[0].outcome, "invalid:unparseable");
     assert!(h.sent().is_empty());
 }
@@ -323,7 +323,7 @@ async fn an_oversized_body_is_refused_unread() {
     let h = Harness::test_mode();
     let response = h.post_callback(vec![b'a'; 20_000], LATIN1_FORM).await;
     assert_eq!(response.status(), 413);
-    assert!(h.store().recent(10).await.unwrap().deliveries.is_empty());
+    assert!(h.inspect().recent(10).await.unwrap().deliveries.is_empty());
 }
 
 #[tokio::test]

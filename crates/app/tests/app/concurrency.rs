@@ -31,6 +31,6 @@ async fn fifty_identical_callbacks_pay_once_and_mail_once() {
     assert_eq!(h.record("c1").await.payments.len(), 1);
     assert_eq!(h.sent_of(MailKind::Receipt).len(), 1);
     assert_eq!(h.sent_of(MailKind::OrderNotice).len(), 1);
-    let deliveries = h.store().recent(100).await.unwrap().deliveries;
+    let deliveries = h.inspect().recent(100).await.unwrap().deliveries;
     assert_eq!(deliveries.len(), 50, "every delivery kept");
 }

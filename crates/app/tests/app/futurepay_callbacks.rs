@@ -131,8 +131,12 @@ pub async fn lifecycle(h: Harness) {
     assert_eq!(ended.overdue_at, None);
     assert_eq!(h.sent_of(MailKind::MerchantAlert).len(), 2);
     let due = h
-        .store()
-        .due_agreements(datetime!(2030-01-01 00:00 UTC), None, 10)
+        .due()
+        .due_agreements(
+            datetime!(2030-01-01 00:00 UTC),
+            None,
+            std::num::NonZeroUsize::new(10).unwrap(),
+        )
         .await
         .unwrap();
     assert!(due.agreements.is_empty());
@@ -156,7 +160,7 @@ pub async fn unknown_agreement_is_kept_and_reported(h: Harness) {
     h.cart("c9", "1.00", "GBP").await;
     deliver_twice(&h, &agreement_fields("c9", "N", Some("7001"), &[])).await;
     assert_eq!(h.sent_of(MailKind::MerchantAlert).len(), 1);
-    let deliveries = h.store().recent(10).await.unwrap().deliveries;
+    let deliveries = h.inspect().recent(10).await.unwrap().deliveries;
     let outcomes: Vec<&str> = deliveries.iter().map(|d| d.outcome.as_str()).collect();
     assert_eq!(outcomes, ["duplicate", "unknown_agreement"]);
 }
@@ -178,7 +182,7 @@ async fn unknown_agreement_on_sqlite() {
 
 #[tokio::test]
 async fn agreement_lifecycle_on_dynamodb() {
-    lifecycle(Harness::with_store(
+    lifecycle(Harness::with_backend(
         &[],
         Arc::new(selectpay_aws::testing::fresh_store().await),
     ))
@@ -187,7 +191,7 @@ async fn agreement_lifecycle_on_dynamodb() {
 
 #[tokio::test]
 async fn agreement_created_without_payment_on_dynamodb() {
-    created_without_payment(Harness::with_store(
+    created_without_payment(Harness::with_backend(
         &[],
         Arc::new(selectpay_aws::testing::fresh_store().await),
     ))

@@ -76,7 +76,7 @@ fn options(h: &Harness) -> SweepOptions {
     SweepOptions {
         now: h.clock.now(),
         budget: Duration::from_secs(60),
-        page_size: 10,
+        page_size: std::num::NonZeroUsize::new(10).unwrap(),
     }
 }
 
@@ -246,7 +246,7 @@ macro_rules! on_both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let store = selectpay_aws::testing::fresh_store().await;
-                    super::$case(Harness::with_store(&[], Arc::new(store))).await;
+                    super::$case(Harness::with_backend(&[], Arc::new(store))).await;
                 }
             )*
         }

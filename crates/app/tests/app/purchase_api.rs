@@ -144,7 +144,7 @@ async fn refuses_requests_without_the_api_key() {
         let response = h.request(purchase(ORDER, key, "application/json")).await;
         assert_eq!(response.status(), 401);
     }
-    assert!(h.store().recent(10).await.unwrap().carts.is_empty());
+    assert!(h.inspect().recent(10).await.unwrap().carts.is_empty());
 }
 
 #[tokio::test]
@@ -165,7 +165,7 @@ async fn names_each_bad_field() {
         names,
         ["currency", "description", "fields.colour", "shopper.email"]
     );
-    assert!(h.store().recent(10).await.unwrap().carts.is_empty());
+    assert!(h.inspect().recent(10).await.unwrap().carts.is_empty());
 }
 
 #[tokio::test]

@@ -10,13 +10,13 @@
 //! proves the agreement exists (`AgreementAt`), the pointer from its cart is put alongside:
 //! the pointer never changes, so putting it again costs a write but changes nothing.
 //!
-//! DynamoDB cannot "insert unless present" inside a transaction: a failed condition cancels
-//! it all. The port wants a mail that exists already (and is not guarded by `MailAbsent`)
-//! skipped. Every mail is therefore put with `attribute_not_exists`; when only such mails
-//! failed, the transaction is sent again without them. In practice it never happens: the
-//! decision table covers every mail by its event's outcome key or by `MailAbsent`.
+//! Every mail is guarded by a condition ([`Writes::check`], refused before anything is
+//! sent), so a mail that exists when the guard held is a broken contract: each mail is put
+//! with `attribute_not_exists`, and its failure alone is `Invariant`, never an overwrite.
+//!
+//! [`Writes::check`]: selectpay_domain::store::Writes::check
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
@@ -29,22 +29,22 @@ use selectpay_domain::ids::TransId;
 use selectpay_domain::money::Money;
 use selectpay_domain::ports::{Commit, CommitResult, StoreError};
 
-use super::items::{self, Item, Key, attr, n, s};
+use super::codec::{self, n, s};
+use super::keys::{Item, Key, attr};
 use super::{Backoff, DynamoStore, unavailable};
 
 const CONDITIONAL_CHECK_FAILED: &str = "ConditionalCheckFailed";
 const TRANSACTION_CONFLICT: &str = "TransactionConflict";
 
 pub async fn commit(store: &DynamoStore, commit: &Commit) -> Result<CommitResult, StoreError> {
-    let mut skipped = HashSet::new();
+    commit.writes.check().map_err(StoreError::invariant)?;
+    let entries = plan(commit)?;
+    if entries.is_empty() {
+        // Nothing to write or check: DynamoDB refuses an empty transaction.
+        return Ok(CommitResult::Committed);
+    }
     let mut backoff = Backoff::default();
     loop {
-        let entries = plan(commit, &skipped)?;
-        if entries.is_empty() {
-            // Nothing left to write (a sweep's commit whose only mails exist already):
-            // DynamoDB refuses an empty transaction.
-            return Ok(CommitResult::Committed);
-        }
         let items = entries
             .iter()
             .map(|entry| entry.to_transact_item(&store.table))
@@ -66,7 +66,6 @@ pub async fn commit(store: &DynamoStore, commit: &Commit) -> Result<CommitResult
         };
         match judge(&entries, cancelled.cancellation_reasons())? {
             Verdict::ConditionFailed => return Ok(CommitResult::ConditionFailed),
-            Verdict::SkipMails(ids) => skipped.extend(ids),
             Verdict::Conflict => backoff.wait("transaction kept conflicting").await?,
         }
     }
@@ -150,7 +149,7 @@ impl Entry {
                 .build()
                 .map(|check| TransactWriteItem::builder().condition_check(check).build()),
         };
-        built.map_err(|e| StoreError::Unavailable(format!("transaction item: {e}")))
+        built.map_err(StoreError::invariant)
     }
 
     fn condition(&self, expr: &mut Expression) -> Option<String> {
@@ -290,16 +289,16 @@ impl Plan {
     }
 }
 
-/// The transaction for `commit`, less the mails found to exist already.
-fn plan(commit: &Commit, skipped: &HashSet<String>) -> Result<Vec<Entry>, StoreError> {
+/// The transaction for `commit`, whose writes passed `Writes::check` (no mail twice).
+fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
     let writes = &commit.writes;
     let mut plan = Plan::default();
     if let Some(saved) = &writes.saved_outcome {
-        let item = items::outcome_item(saved);
+        let item = codec::outcome_item(saved);
         plan.add_new(Key::outcome(&saved.key), item, Meaning::AlreadyExists);
     }
     if let Some(payment) = &writes.payment {
-        let item = items::payment_item(payment)?;
+        let item = codec::payment_item(payment)?;
         plan.add_new(Key::payment(payment), item, Meaning::AlreadyExists);
     }
     if let Some(change) = &writes.cart_change {
@@ -311,10 +310,10 @@ fn plan(commit: &Commit, skipped: &HashSet<String>) -> Result<Vec<Entry>, StoreE
         .guard(Clause::Exists, Meaning::CartMissing);
     }
     if let Some(agreement) = &writes.agreement {
-        let item = items::agreement_item(agreement)?;
+        let item = codec::agreement_item(agreement)?;
         plan.add(Key::agreement(&agreement.id), Action::Put(item));
         if !proves_existing(&writes.conditions, &agreement.id) {
-            let pointer = items::agreement_pointer_item(&agreement.cart_id, &agreement.id);
+            let pointer = codec::agreement_pointer_item(&agreement.cart_id, &agreement.id);
             plan.add(
                 Key::agreement_pointer(&agreement.cart_id, &agreement.id),
                 Action::Put(pointer),
@@ -322,18 +321,14 @@ fn plan(commit: &Commit, skipped: &HashSet<String>) -> Result<Vec<Entry>, StoreE
         }
     }
     if let Some(delivery) = &commit.delivery {
-        let item = items::delivery_item(delivery)?;
+        let item = codec::delivery_item(delivery)?;
         plan.add_new(Key::delivery(delivery)?, item, Meaning::AlreadyExists);
     }
-    let mut seen = HashSet::new();
     for mail in &writes.mails {
-        if skipped.contains(&mail.id) || !seen.insert(&mail.id) {
-            continue;
-        }
         let meaning = Meaning::MailExists(mail.id.clone());
-        plan.add_new(Key::mail(&mail.id), items::mail_item(mail)?, meaning);
+        plan.add_new(Key::mail(&mail.id), codec::mail_item(mail)?, meaning);
         if let Some(cart_id) = &mail.cart_id {
-            let pointer = items::pointer_item(cart_id, &mail.id);
+            let pointer = codec::pointer_item(cart_id, &mail.id);
             plan.add(Key::mail_pointer(cart_id, &mail.id), Action::Put(pointer));
         }
     }
@@ -374,7 +369,6 @@ fn proves_existing(conditions: &[Condition], id: &FuturePayId) -> bool {
 
 enum Verdict {
     ConditionFailed,
-    SkipMails(Vec<String>),
     Conflict,
 }
 
@@ -391,25 +385,20 @@ fn judge(entries: &[Entry], reasons: &[CancellationReason]) -> Result<Verdict, S
         Some(Meaning::AlreadyExists) => Err(StoreError::AlreadyExists),
         // The domain changes only carts it holds a condition on: this is a bug upstream,
         // and must not pass as written.
-        Some(Meaning::CartMissing) => Err(StoreError::Unavailable(
-            "cart change for a cart that does not exist".to_owned(),
+        Some(Meaning::CartMissing) => Err(StoreError::invariant(
+            "cart change for a cart that does not exist",
         )),
-        Some(Meaning::MailExists(_)) => Ok(Verdict::SkipMails(
-            failed
-                .into_iter()
-                .filter_map(|meaning| match meaning {
-                    Meaning::MailExists(id) => Some(id.clone()),
-                    _ => None,
-                })
-                .collect(),
-        )),
+        // Its guard held (no domain condition failed), so the mail should have been new.
+        Some(Meaning::MailExists(id)) => Err(StoreError::invariant(format!(
+            "mail {id} exists although its guard held"
+        ))),
         None if reasons
             .iter()
             .any(|reason| reason.code() == Some(TRANSACTION_CONFLICT)) =>
         {
             Ok(Verdict::Conflict)
         }
-        None => Err(StoreError::Unavailable(format!(
+        None => Err(StoreError::unavailable(format!(
             "transaction cancelled: {}",
             reasons
                 .iter()
@@ -422,8 +411,10 @@ fn judge(entries: &[Entry], reasons: &[CancellationReason]) -> Result<Verdict, S
 
 #[cfg(test)]
 mod tests {
-    use selectpay_domain::decision::Writes;
+    use std::collections::HashSet;
+
     use selectpay_domain::futurepay::AgreementStatus;
+    use selectpay_domain::store::Writes;
     use selectpay_store_conformance::fixtures::{
         agreement, agreement_change, agreement_created, at, cart, delivery, happy_path, mail,
         sweep_commit,
@@ -456,7 +447,7 @@ mod tests {
     #[test]
     fn conditions_ride_on_the_items_written_so_each_item_is_touched_once() {
         let commit = happy_commit();
-        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let entries = plan(&commit).unwrap();
         let keys: HashSet<_> = entries.iter().map(|entry| &entry.key).collect();
         assert_eq!(keys.len(), entries.len(), "{entries:#?}");
         // Outcome, payment, cart, delivery, and two mails with a pointer each.
@@ -484,7 +475,7 @@ mod tests {
     #[test]
     fn a_conflict_is_retried_but_a_failed_condition_is_final() {
         let commit = happy_commit();
-        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let entries = plan(&commit).unwrap();
         let cart = Key::cart(&cart("cart-1").id);
         let payment = &Key::payment(commit.writes.payment.as_ref().unwrap());
         let verdict = judge(
@@ -504,7 +495,7 @@ mod tests {
     fn an_unguarded_write_that_finds_its_item_is_an_error_not_a_condition() {
         let mut commit = happy_commit();
         commit.writes.conditions.clear();
-        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let entries = plan(&commit).unwrap();
         let payment = &Key::payment(commit.writes.payment.as_ref().unwrap());
         let failed = reasons(&entries, &[(payment, "ConditionalCheckFailed")]);
         assert!(matches!(
@@ -515,37 +506,18 @@ mod tests {
         let failed = reasons(&entries, &[(&cart, "ConditionalCheckFailed")]);
         assert!(matches!(
             judge(&entries, &failed),
-            Err(StoreError::Unavailable(_))
+            Err(StoreError::Invariant(_))
         ));
     }
 
     #[test]
-    fn an_existing_mail_without_mail_absent_is_left_out_of_the_next_try() {
+    fn an_existing_mail_is_a_condition_under_mail_absent_and_else_a_broken_contract() {
         let alert = mail("alert#1", None, at(10));
-        let commit = Commit {
-            writes: Writes {
-                mails: vec![alert.clone()],
-                ..Writes::default()
-            },
-            delivery: Some(delivery("d1", None, at(10))),
-        };
-        let entries = plan(&commit, &HashSet::new()).unwrap();
-        let failed = reasons(
-            &entries,
-            &[(&Key::mail(&alert.id), "ConditionalCheckFailed")],
-        );
-        let Ok(Verdict::SkipMails(skipped)) = judge(&entries, &failed) else {
-            panic!("the mail should be skipped");
-        };
-        assert_eq!(skipped, [alert.id.as_str()]);
-        let retry = plan(&commit, &skipped.into_iter().collect()).unwrap();
-        assert_eq!(retry.len(), 1, "only the delivery is left: {retry:#?}");
-
         let guarded = Commit {
             writes: Writes::alert(alert.clone()),
-            ..commit
+            delivery: Some(delivery("d1", None, at(10))),
         };
-        let entries = plan(&guarded, &HashSet::new()).unwrap();
+        let entries = plan(&guarded).unwrap();
         let failed = reasons(
             &entries,
             &[(&Key::mail(&alert.id), "ConditionalCheckFailed")],
@@ -553,6 +525,18 @@ mod tests {
         assert!(matches!(
             judge(&entries, &failed),
             Ok(Verdict::ConditionFailed)
+        ));
+
+        let commit = happy_commit();
+        let entries = plan(&commit).unwrap();
+        let receipt = &commit.writes.mails[0];
+        let failed = reasons(
+            &entries,
+            &[(&Key::mail(&receipt.id), "ConditionalCheckFailed")],
+        );
+        assert!(matches!(
+            judge(&entries, &failed),
+            Err(StoreError::Invariant(_))
         ));
     }
 
@@ -564,7 +548,7 @@ mod tests {
             writes: agreement_created(&cart, "T1", &created),
             delivery: Some(delivery("d1", Some(&cart.id), at(60))),
         };
-        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let entries = plan(&commit).unwrap();
         let keys: HashSet<_> = entries.iter().map(|entry| &entry.key).collect();
         assert_eq!(keys.len(), entries.len(), "{entries:#?}");
         // The happy path's eight, the agreement and its pointer.
@@ -585,7 +569,7 @@ mod tests {
         let current = agreement("193743", &cart.id);
         let ended = current.ended(AgreementStatus::CancelledForNonPayment);
         let commit = sweep_commit(agreement_change(&current, ended.clone()));
-        let entries = plan(&commit, &HashSet::new()).unwrap();
+        let entries = plan(&commit).unwrap();
         let [entry] = entries.as_slice() else {
             panic!("only the agreement: {entries:#?}");
         };
@@ -595,7 +579,7 @@ mod tests {
             panic!("a put: {entry:#?}");
         };
         // Put whole, so the index attributes of the due time are gone with it.
-        assert_eq!(item, &items::agreement_item(&ended).unwrap());
+        assert_eq!(item, &codec::agreement_item(&ended).unwrap());
         assert!(!item.contains_key(attr::DUE_PK) && !item.contains_key(attr::DUE_AT));
         let mut expr = Expression::default();
         assert_eq!(entry.condition(&mut expr).unwrap(), "#version = :v0");
@@ -612,16 +596,12 @@ mod tests {
             }],
             ..Writes::default()
         };
-        let entries = plan(&sweep_commit(writes), &HashSet::new()).unwrap();
+        let entries = plan(&sweep_commit(writes)).unwrap();
         let [entry] = entries.as_slice() else {
             panic!("one check: {entries:#?}");
         };
         assert!(matches!(entry.action, Action::Check));
         assert!(matches!(entry.clauses.as_slice(), [Clause::Version(3)]));
-        assert!(
-            plan(&sweep_commit(Writes::default()), &HashSet::new())
-                .unwrap()
-                .is_empty()
-        );
+        assert!(plan(&sweep_commit(Writes::default())).unwrap().is_empty());
     }
 }

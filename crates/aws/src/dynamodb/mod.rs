@@ -1,4 +1,4 @@
-//! The [`Store`] on one DynamoDB table (single-table design; infra/table.json defines it).
+//! The store (every trait of the store port) on one DynamoDB table (single-table design; infra/table.json defines it).
 //!
 //! | item | `pk` | `sk` | notes |
 //! |---|---|---|---|
@@ -12,7 +12,7 @@
 //! | agreement | `AGREEMENT#<futurePayId>` | `AGREEMENT` | `version` (N); `duePk` + `dueAt` while due |
 //!
 //! A cart's FuturePay plan is one attribute, `futurePay`: the domain's serde JSON as a
-//! string, read back through the domain's own checks.
+//! string, read back through the plan's checked `Deserialize`.
 //!
 //! Mails are keyed by id alone because `MailAbsent` names nothing else; the pointer, written
 //! in the same transaction, lets the cart view find them with one query and one batch read
@@ -38,29 +38,30 @@
 //! Every SDK error becomes `StoreError::Unavailable`: [`dynamodb_client`] bounds the SDK's
 //! own retries and timeouts, so a caller learns of an outage quickly.
 //!
-//! [`Store`]: selectpay_domain::ports::Store
 //! [`dynamodb_client`]: crate::dynamodb_client
 
+pub(crate) mod codec;
 mod commit;
-pub(crate) mod items;
+pub(crate) mod keys;
 mod reads;
 
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use selectpay_domain::cart::Cart;
-use selectpay_domain::decision::Snapshot;
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
-use selectpay_domain::ports::{
-    Activity, AgreementPage, CartRecord, Commit, CommitResult, Store, StoreError,
+use selectpay_domain::store::{
+    Activity, AgreementPage, CartRecord, Commit, CommitResult, DueAgreements, Inspect, Outbox,
+    Snapshot, Store, StoreError,
 };
 use time::OffsetDateTime;
 
-use items::{Key, attr};
+use keys::{Key, attr};
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -77,8 +78,21 @@ impl DynamoStore {
     }
 }
 
-pub(crate) fn unavailable(error: impl std::error::Error) -> StoreError {
-    StoreError::Unavailable(DisplayErrorContext(error).to_string())
+/// The SDK error kept as the cause; its `Display` alone is terse ("service error"), so the
+/// message carries the whole context too.
+pub(crate) fn unavailable(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Unavailable(Box::new(SdkFailure {
+        context: DisplayErrorContext(&error).to_string(),
+        error: Box::new(error),
+    }))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+struct SdkFailure {
+    context: String,
+    #[source]
+    error: Box<dyn std::error::Error + Send + Sync>,
 }
 
 /// Short random pauses for when DynamoDB answers "not now" to a transaction or batch (another
@@ -95,7 +109,7 @@ impl Backoff {
 
     async fn wait(&mut self, what: &str) -> Result<(), StoreError> {
         if self.tries >= Self::MAX_TRIES {
-            return Err(StoreError::Unavailable(format!(
+            return Err(StoreError::unavailable(format!(
                 "{what} after {} tries",
                 self.tries + 1
             )));
@@ -117,7 +131,7 @@ impl Store for DynamoStore {
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(items::cart_item(cart)?))
+            .set_item(Some(codec::cart_item(cart)?))
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", attr::PK)
             .send()
@@ -151,24 +165,25 @@ impl Store for DynamoStore {
         reads::agreement(self, id).await
     }
 
+    async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError> {
+        commit::commit(self, commit).await
+    }
+}
+
+#[async_trait]
+impl DueAgreements for DynamoStore {
     async fn due_agreements(
         &self,
         now: OffsetDateTime,
         after: Option<&str>,
-        limit: usize,
+        limit: NonZeroUsize,
     ) -> Result<AgreementPage, StoreError> {
         reads::due_agreements(self, now, after, limit).await
     }
+}
 
-    /// Scans the table: for a dev table only (see `reads::agreements`).
-    async fn agreements(&self, limit: usize) -> Result<Vec<Agreement>, StoreError> {
-        reads::agreements(self, limit).await
-    }
-
-    async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError> {
-        commit::commit(self, commit).await
-    }
-
+#[async_trait]
+impl Outbox for DynamoStore {
     async fn pending_mail(
         &self,
         created_before: OffsetDateTime,
@@ -189,7 +204,7 @@ impl Store for DynamoStore {
             .expression_attribute_names("#sentAt", attr::SENT_AT)
             .expression_attribute_names("#pendingPk", attr::PENDING_PK)
             .expression_attribute_names("#pk", attr::PK)
-            .expression_attribute_values(":at", items::time(at)?)
+            .expression_attribute_values(":at", codec::time(at)?)
             .send()
             .await;
         match result {
@@ -203,8 +218,17 @@ impl Store for DynamoStore {
             _ => Ok(()),
         }
     }
+}
 
+/// Both scan the table: for a dev table only (see `reads::agreements`). No deployed
+/// function takes `Inspect`.
+#[async_trait]
+impl Inspect for DynamoStore {
     async fn recent(&self, limit: usize) -> Result<Activity, StoreError> {
         reads::recent(self, limit).await
+    }
+
+    async fn agreements(&self, limit: usize) -> Result<Vec<Agreement>, StoreError> {
+        reads::agreements(self, limit).await
     }
 }

@@ -6,16 +6,20 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::KeysAndAttributes;
-use selectpay_domain::decision::Snapshot;
+use std::num::NonZeroUsize;
+
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, StoredMail};
-use selectpay_domain::ports::{Activity, AgreementPage, CartRecord, StoreError};
+use selectpay_domain::store::{
+    Activity, AgreementPage, CartRecord, DueCursor, Snapshot, StoreError,
+};
 use time::OffsetDateTime;
 
-use super::items::{
-    self, AGREEMENT_PK, AGREEMENT_SK, DUE, DUE_AGREEMENTS_INDEX, Item, Key, Kind, PENDING,
-    PENDING_MAIL_INDEX, attr, s,
+use super::codec::{self, s};
+use super::keys::{
+    AGREEMENT_PK, AGREEMENT_SK, DUE, DUE_AGREEMENTS_INDEX, Item, Key, Kind, PENDING,
+    PENDING_MAIL_INDEX, attr,
 };
 use super::{Backoff, DynamoStore, unavailable};
 
@@ -60,9 +64,9 @@ pub async fn snapshot(
         agreement
     )?;
     Ok(Snapshot {
-        saved: saved.as_ref().map(items::saved_outcome).transpose()?,
-        cart: cart.as_ref().map(items::cart_state).transpose()?,
-        agreement: agreement.as_ref().map(items::agreement).transpose()?,
+        saved: saved.as_ref().map(codec::saved_outcome).transpose()?,
+        cart: cart.as_ref().map(codec::cart_state).transpose()?,
+        agreement: agreement.as_ref().map(codec::agreement).transpose()?,
     })
 }
 
@@ -73,7 +77,7 @@ pub async fn agreement(
     get(store, Key::agreement(id))
         .await?
         .as_ref()
-        .map(items::agreement)
+        .map(codec::agreement)
         .transpose()
 }
 
@@ -87,7 +91,7 @@ async fn batch_get(store: &DynamoStore, mut keys: Vec<Key>) -> Result<Vec<Item>,
             .set_keys(Some(batch.iter().map(Key::item).collect()))
             .consistent_read(true)
             .build()
-            .map_err(|e| StoreError::Unavailable(format!("batch get: {e}")))?;
+            .map_err(StoreError::invariant)?;
         let mut output = store
             .client
             .batch_get_item()
@@ -132,15 +136,15 @@ pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRe
     while let Some(page) = pages.next().await {
         for item in page.map_err(unavailable)?.items() {
             match Kind::of(item) {
-                Some(Kind::Cart) => cart = Some(items::cart(item)?),
-                Some(Kind::Payment) => payments.push(items::payment(item)?),
+                Some(Kind::Cart) => cart = Some(codec::cart(item)?),
+                Some(Kind::Payment) => payments.push(codec::payment(item)?),
                 Some(Kind::MailPointer) => {
                     mail_pointers += 1;
-                    keys.push(Key::mail(&items::mail_id(item)?));
+                    keys.push(Key::mail(&codec::mail_id(item)?));
                 }
                 Some(Kind::AgreementPointer) => {
                     agreement_pointers += 1;
-                    keys.push(Key::agreement(&items::agreement_id(item)?));
+                    keys.push(Key::agreement(&codec::agreement_id(item)?));
                 }
                 _ => {}
             }
@@ -152,8 +156,8 @@ pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRe
     let (mut mails, mut agreements) = (Vec::new(), Vec::new());
     for item in batch_get(store, keys).await? {
         match Kind::of(&item) {
-            Some(Kind::Mail) => mails.push(items::stored_mail(&item)?),
-            Some(Kind::Agreement) => agreements.push(items::agreement(&item)?),
+            Some(Kind::Mail) => mails.push(codec::stored_mail(&item)?),
+            Some(Kind::Agreement) => agreements.push(codec::agreement(&item)?),
             _ => {}
         }
     }
@@ -163,7 +167,7 @@ pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRe
         ("agreements", agreement_pointers, agreements.len()),
     ] {
         if found != pointers {
-            return Err(StoreError::Corrupt(format!(
+            return Err(StoreError::corrupt(format!(
                 "cart {cart_id} lists {pointers} {what} but {found} exist"
             )));
         }
@@ -199,7 +203,7 @@ pub async fn pending_mail(
         .expression_attribute_names("#pendingPk", attr::PENDING_PK)
         .expression_attribute_names("#createdAt", attr::CREATED_AT)
         .expression_attribute_values(":pending", s(PENDING))
-        .expression_attribute_values(":before", items::time(created_before)?)
+        .expression_attribute_values(":before", codec::time(created_before)?)
         .scan_index_forward(true)
         .limit(i32::try_from(limit).unwrap_or(i32::MAX))
         .into_paginator()
@@ -216,7 +220,7 @@ pub async fn pending_mail(
     let mut mails = batch_get(store, keys)
         .await?
         .iter()
-        .map(items::stored_mail)
+        .map(codec::stored_mail)
         .filter(|mail| {
             !matches!(
                 mail,
@@ -247,13 +251,11 @@ pub async fn due_agreements(
     store: &DynamoStore,
     now: OffsetDateTime,
     after: Option<&str>,
-    limit: usize,
+    limit: NonZeroUsize,
 ) -> Result<AgreementPage, StoreError> {
-    if limit == 0 {
-        return Ok(AgreementPage::default());
-    }
+    let limit = limit.get();
     let want = limit.saturating_add(1);
-    let mut start = after.map(cursor::start_key).transpose()?;
+    let mut start = after.map(start_key).transpose()?;
     let mut agreements = Vec::new();
     loop {
         let page = store
@@ -265,7 +267,7 @@ pub async fn due_agreements(
             .expression_attribute_names("#duePk", attr::DUE_PK)
             .expression_attribute_names("#dueAt", attr::DUE_AT)
             .expression_attribute_values(":due", s(DUE))
-            .expression_attribute_values(":now", items::time(now)?)
+            .expression_attribute_values(":now", codec::time(now)?)
             .scan_index_forward(true)
             .limit(i32::try_from(want - agreements.len()).unwrap_or(i32::MAX))
             .set_exclusive_start_key(start.take())
@@ -273,7 +275,7 @@ pub async fn due_agreements(
             .await
             .map_err(unavailable)?;
         for item in page.items() {
-            agreements.push(items::agreement(item)?);
+            agreements.push(codec::agreement(item)?);
         }
         start = page.last_evaluated_key.filter(|key| !key.is_empty());
         // DynamoDB stops a page at 1 MB as well as at the limit.
@@ -283,54 +285,27 @@ pub async fn due_agreements(
     }
     let next = if agreements.len() > limit {
         agreements.truncate(limit);
-        agreements.last().map(cursor::encode).transpose()?
+        agreements
+            .last()
+            .map(|last| DueCursor::after(last)?.encode())
+            .transpose()?
     } else {
         None
     };
     Ok(AgreementPage { agreements, next })
 }
 
-/// Where a page of due agreements ends: the last agreement's `dueAt` and id, which with the
-/// fixed partition and sort key make the index's `ExclusiveStartKey`. Anything else is
-/// refused rather than passed on, so a bad cursor cannot start a sweep at a random place.
-mod cursor {
-    use std::collections::HashMap;
-
-    use selectpay_domain::futurepay::Agreement;
-    use selectpay_domain::ids::FuturePayId;
-    use selectpay_domain::ports::StoreError;
-
-    use super::super::items::{self, DUE, Item, Key, attr, s};
-
-    const SEPARATOR: char = '/';
-
-    pub fn encode(last: &Agreement) -> Result<String, StoreError> {
-        let due = last.overdue_at.ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "agreement {} listed as due has no due time",
-                last.id
-            ))
-        })?;
-        Ok(format!("{}{SEPARATOR}{}", items::time_text(due)?, last.id))
-    }
-
-    pub fn start_key(cursor: &str) -> Result<Item, StoreError> {
-        let invalid = || StoreError::Corrupt(format!("not a cursor of due agreements: {cursor:?}"));
-        let (due, id) = cursor.split_once(SEPARATOR).ok_or_else(invalid)?;
-        let canonical = items::parse_time_text(due)
-            .map(items::time_text)
-            .and_then(Result::ok);
-        if canonical.as_deref() != Some(due) {
-            return Err(invalid());
-        }
-        let id = FuturePayId::parse(id).map_err(|_| invalid())?;
-        let mut key = Key::agreement(&id).item();
-        key.extend(HashMap::from([
-            (attr::DUE_PK.to_owned(), s(DUE)),
-            (attr::DUE_AT.to_owned(), s(due)),
-        ]));
-        Ok(key)
-    }
+/// The index's `ExclusiveStartKey` just after `cursor`'s position: with the fixed partition
+/// and the agreement's own key. The cursor is the domain's, so a bad one is refused before
+/// any query and cannot start a sweep at a random place.
+fn start_key(cursor: &str) -> Result<Item, StoreError> {
+    let cursor = DueCursor::decode(cursor)?;
+    let mut key = Key::agreement(&cursor.id).item();
+    key.extend(HashMap::from([
+        (attr::DUE_PK.to_owned(), s(DUE)),
+        (attr::DUE_AT.to_owned(), codec::time(cursor.overdue_at)?),
+    ]));
+    Ok(key)
 }
 
 /// Every agreement, newest first (ties by id), for people. There is no index of all
@@ -361,7 +336,7 @@ pub async fn agreements(store: &DynamoStore, limit: usize) -> Result<Vec<Agreeme
         read += 1;
         for item in page.map_err(unavailable)?.items() {
             if Kind::of(item) == Some(Kind::Agreement) {
-                agreements.push(items::agreement(item)?);
+                agreements.push(codec::agreement(item)?);
             }
         }
     }
@@ -387,10 +362,10 @@ pub async fn recent(store: &DynamoStore, limit: usize) -> Result<Activity, Store
         read += 1;
         for item in page.map_err(unavailable)?.items() {
             match Kind::of(item) {
-                Some(Kind::Cart) => activity.carts.push(items::cart(item)?),
-                Some(Kind::Payment) => activity.payments.push(items::payment(item)?),
-                Some(Kind::Delivery) => activity.deliveries.push(items::delivery(item)?),
-                Some(Kind::Mail) => activity.mails.push(items::stored_mail(item)?),
+                Some(Kind::Cart) => activity.carts.push(codec::cart(item)?),
+                Some(Kind::Payment) => activity.payments.push(codec::payment(item)?),
+                Some(Kind::Delivery) => activity.deliveries.push(codec::delivery(item)?),
+                Some(Kind::Mail) => activity.mails.push(codec::stored_mail(item)?),
                 _ => {}
             }
         }

@@ -6,124 +6,16 @@
 mod agreement;
 mod payment;
 
+pub use crate::store::{CartChange, Condition, Reply, SavedOutcome, Snapshot, Writes};
+
 use time::OffsetDateTime;
 
-use crate::callback::{AgreementEvent, Fingerprint, PaymentResponse, TransStatus};
-use crate::cart::{CartState, CartStatus, Payment};
-use crate::futurepay::Agreement;
-use crate::ids::{CartId, FuturePayId, TransId};
-use crate::mail::Mail;
-use crate::money::Money;
+use crate::callback::{AgreementEvent, PaymentResponse, TransStatus};
 use crate::notices;
 use crate::outcome::Outcome;
 use crate::render::{RenderError, Templates};
 use crate::settings::Settings;
 use crate::view::ResponseView;
-
-/// The HTTP reply to a delivery; saved so that a repeat gets the very same page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub status: u16,
-    pub page: String,
-}
-
-/// The outcome of the first delivery under an idempotency key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedOutcome {
-    pub key: String,
-    pub fingerprint: Fingerprint,
-    pub reply: Reply,
-}
-
-/// What the store holds that a decision depends on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
-    pub saved: Option<SavedOutcome>,
-    pub cart: Option<CartState>,
-    pub agreement: Option<Agreement>,
-}
-
-impl Snapshot {
-    /// The common case assumed without reading: a first delivery for a pending cart of
-    /// exactly this amount. The commit's conditions check the assumption.
-    pub fn optimistic(response: &PaymentResponse) -> Option<Self> {
-        if response.future_pay().is_some() {
-            return None;
-        }
-        response.amount.map(|amount| Self {
-            saved: None,
-            cart: Some(CartState {
-                status: CartStatus::Pending,
-                amount,
-                paid_by: None,
-                future_pay: None,
-            }),
-            agreement: None,
-        })
-    }
-}
-
-/// A fact that must still hold when the store applies the writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Condition {
-    OutcomeAbsent(String),
-    CartAbsent(CartId),
-    CartIs {
-        cart_id: CartId,
-        status: CartStatus,
-        amount: Money,
-        paid_by: Option<TransId>,
-    },
-    /// For mail that reports an event with no saved outcome of its own (an alert), so that
-    /// whoever commits it knows it is new and sends it.
-    MailAbsent(String),
-    AgreementAbsent(FuturePayId),
-    /// The agreement is still at this version: nothing changed it since it was read.
-    AgreementAt {
-        id: FuturePayId,
-        version: u64,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CartChange {
-    pub cart_id: CartId,
-    pub status: CartStatus,
-    pub paid_by: Option<TransId>,
-}
-
-/// Everything one decision writes, all or nothing. Every mail's id is covered by a
-/// condition (its event's outcome key or `MailAbsent`), so a committed mail is a new mail and
-/// the committer sends it: reporting the same event twice sends one mail.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Writes {
-    pub conditions: Vec<Condition>,
-    pub saved_outcome: Option<SavedOutcome>,
-    pub payment: Option<Payment>,
-    pub cart_change: Option<CartChange>,
-    /// The agreement's new state, written whole; its conditions say what it replaces.
-    pub agreement: Option<Agreement>,
-    pub mails: Vec<Mail>,
-}
-
-impl Writes {
-    /// Just an alert, written only if this alert was not written before.
-    pub fn alert(mail: Mail) -> Self {
-        Self {
-            conditions: vec![Condition::MailAbsent(mail.id.clone())],
-            mails: vec![mail],
-            ..Self::default()
-        }
-    }
-
-    /// Whether a failed commit of these writes is worth deciding again on fresh data: only
-    /// alerts that were already written need not be.
-    pub fn depends_on_state(&self) -> bool {
-        self.conditions
-            .iter()
-            .any(|c| !matches!(c, Condition::MailAbsent(_)))
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {

@@ -1,6 +1,7 @@
 //! The FuturePay part of a purchase token: a recurring agreement the shopper sets up.
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
@@ -54,8 +55,11 @@ pub enum End {
     Length(Interval),
 }
 
+/// Serialised as derived, but read back only if it keeps WorldPay's rules that do not depend
+/// on the day ([`FuturePayPlan::shape_errors`]): serde's `remote = "Self"` derives the
+/// plain (de)serialisers as inherent functions, which the trait impls below wrap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "type")]
+#[serde(remote = "Self", rename_all = "snake_case", tag = "type")]
 pub enum FuturePayPlan {
     Regular {
         option: AmountOption,
@@ -74,6 +78,25 @@ pub enum FuturePayPlan {
     },
 }
 
+impl Serialize for FuturePayPlan {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        FuturePayPlan::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for FuturePayPlan {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let plan = FuturePayPlan::deserialize(deserializer)?;
+        match plan.shape_errors().first() {
+            None => Ok(plan),
+            Some(error) => Err(D::Error::custom(format_args!(
+                "{} {}",
+                error.field, error.reason
+            ))),
+        }
+    }
+}
+
 /// A rule of WorldPay's the plan breaks, by the purchase API's field name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanError {
@@ -89,21 +112,41 @@ impl FuturePayPlan {
     /// WorldPay's rules for agreements, checked before the shopper gets to the payment page.
     pub fn check(&self, today: Date) -> Vec<PlanError> {
         let mut errors = Vec::new();
-        let future_date = |date: &Date| *date > today;
+        match self {
+            FuturePayPlan::Regular {
+                start: Start::Date(date),
+                ..
+            } if *date <= today => errors.push(error("futurePay.startDate", "must be after today")),
+            FuturePayPlan::Limited {
+                end: End::Date(date),
+                ..
+            } if *date <= today => errors.push(error("futurePay.endDate", "must be after today")),
+            _ => {}
+        }
+        errors.extend(self.shape_errors());
+        errors
+    }
+
+    /// The rules that hold whatever the day: a plan read back from storage must keep them.
+    pub fn shape_errors(&self) -> Vec<PlanError> {
+        let mut errors = Vec::new();
+        let too_short = |option: &AmountOption, interval: &Interval| {
+            *option != AmountOption::Fixed && !interval.at_least_two_weeks()
+        };
+        let too_short_error = || {
+            error(
+                "futurePay.interval",
+                "must be at least two weeks with options 1 and 2",
+            )
+        };
         match self {
             FuturePayPlan::Regular {
                 option,
-                start,
                 interval,
                 payments,
                 normal_amount,
                 ..
             } => {
-                if let Start::Date(date) = start
-                    && !future_date(date)
-                {
-                    errors.push(error("futurePay.startDate", "must be after today"));
-                }
                 match (option, normal_amount) {
                     (AmountOption::SetPerPayment, Some(_)) => errors.push(error(
                         "futurePay.normalAmount",
@@ -120,39 +163,23 @@ impl FuturePayPlan {
                         "futurePay.interval",
                         "is required unless there is exactly one payment",
                     )),
-                    Some(interval)
-                        if *option != AmountOption::Fixed && !interval.at_least_two_weeks() =>
-                    {
-                        errors.push(error(
-                            "futurePay.interval",
-                            "must be at least two weeks with options 1 and 2",
-                        ))
-                    }
+                    Some(interval) if too_short(option, interval) => errors.push(too_short_error()),
                     _ => {}
                 }
             }
             FuturePayPlan::Limited {
                 option,
                 amount_limit,
-                end,
                 interval,
+                ..
             } => {
                 if amount_limit.minor_units() == 0 {
                     errors.push(error("futurePay.amountLimit", "must be more than zero"));
                 }
-                if let End::Date(date) = end
-                    && !future_date(date)
-                {
-                    errors.push(error("futurePay.endDate", "must be after today"));
-                }
                 if let Some(interval) = interval
-                    && *option != AmountOption::Fixed
-                    && !interval.at_least_two_weeks()
+                    && too_short(option, interval)
                 {
-                    errors.push(error(
-                        "futurePay.interval",
-                        "must be at least two weeks with options 1 and 2",
-                    ));
+                    errors.push(too_short_error());
                 }
             }
         }
@@ -402,6 +429,29 @@ mod tests {
         assert_eq!(
             plan.first_overdue(time::macros::datetime!(2026-11-22 15:00 UTC)),
             Some(time::macros::datetime!(2026-12-03 00:00 UTC))
+        );
+    }
+
+    #[test]
+    fn a_stored_plan_keeps_the_rules_that_do_not_depend_on_the_day() {
+        let plan = regular(AmountOption::Fixed, Some(gbp("9.99")), Some(monthly()));
+        let json = serde_json::to_string(&plan).unwrap();
+        assert_eq!(serde_json::from_str::<FuturePayPlan>(&json).unwrap(), plan);
+        // Long past its start date, a stored plan still reads back.
+        assert!(!plan.check(date!(2027 - 01 - 01)).is_empty());
+
+        let broken = regular(AmountOption::Fixed, None, Some(monthly()));
+        let json = serde_json::to_string(&broken).unwrap();
+        let error = serde_json::from_str::<FuturePayPlan>(&json).unwrap_err();
+        assert!(
+            error.to_string().contains("futurePay.normalAmount"),
+            "{error}"
+        );
+
+        let zero = json.replace(r#""mult":1"#, r#""mult":0"#);
+        assert!(
+            serde_json::from_str::<FuturePayPlan>(&zero).is_err(),
+            "{zero}"
         );
     }
 }

@@ -47,11 +47,28 @@ pub struct IntervalError {
     max: u16,
 }
 
-/// `mult` × `unit`, e.g. every 2 weeks.
+/// `mult` × `unit`, e.g. every 2 weeks. Read back from storage through [`Interval::new`],
+/// so a stored multiplier out of range is refused, never used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StoredInterval")]
 pub struct Interval {
     unit: IntervalUnit,
     mult: u16,
+}
+
+/// An interval as serialised, before its checks.
+#[derive(Deserialize)]
+struct StoredInterval {
+    unit: IntervalUnit,
+    mult: u16,
+}
+
+impl TryFrom<StoredInterval> for Interval {
+    type Error = IntervalError;
+
+    fn try_from(stored: StoredInterval) -> Result<Self, IntervalError> {
+        Self::new(stored.unit, stored.mult)
+    }
 }
 
 impl Interval {
@@ -277,5 +294,19 @@ mod tests {
         assert!(!every(1, IntervalUnit::Week).at_least_two_weeks());
         assert!(every(1, IntervalUnit::Month).at_least_two_weeks());
         assert!(Interval::new(IntervalUnit::Day, 0).is_err());
+    }
+
+    #[test]
+    fn a_stored_interval_is_checked_as_a_new_one() {
+        let weekly = every(2, IntervalUnit::Week);
+        let json = serde_json::to_string(&weekly).unwrap();
+        assert_eq!(serde_json::from_str::<Interval>(&json).unwrap(), weekly);
+        for mult in [0, 1000] {
+            let stored = format!(r#"{{"unit":"week","mult":{mult}}}"#);
+            assert!(
+                serde_json::from_str::<Interval>(&stored).is_err(),
+                "{stored}"
+            );
+        }
     }
 }

@@ -2,13 +2,13 @@
 //! so no other writer can slip in between the check and the write.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
-use selectpay_domain::decision::Condition;
-use selectpay_domain::ports::{Commit, CommitResult, StoreError};
+use selectpay_domain::store::{Commit, CommitResult, Condition, StoreError};
 
 use super::queries;
 use super::rows::sql_error;
 
 pub fn commit(conn: &mut Connection, commit: &Commit) -> Result<CommitResult, StoreError> {
+    commit.writes.check().map_err(StoreError::invariant)?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(sql_error)?;
@@ -58,7 +58,7 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
     {
         // The domain only changes carts it has a condition on; anything else is a bug
         // upstream, and must not pass as written.
-        return Err(StoreError::Unavailable(format!(
+        return Err(StoreError::invariant(format!(
             "cart change for unknown cart {}",
             change.cart_id
         )));
@@ -70,7 +70,15 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
         queries::insert_delivery(tx, delivery)?;
     }
     for mail in &writes.mails {
-        queries::insert_mail_once(tx, mail)?;
+        // Its guard held, so the mail must be new: one that exists is a broken contract,
+        // and it must not be overwritten or pass as sent anew.
+        if queries::mail_exists(tx, &mail.id)? {
+            return Err(StoreError::invariant(format!(
+                "mail {} exists although its guard held",
+                mail.id
+            )));
+        }
+        queries::insert_mail(tx, mail)?;
     }
     Ok(())
 }

@@ -1,17 +1,20 @@
 //! The SQL, one function per read or write, each on a connection or transaction the caller
 //! chose. Ties in time are broken by rowid, i.e. by the order rows were written.
 
+use std::num::NonZeroUsize;
+
 use rusqlite::{Connection, Params, params};
 use selectpay_domain::cart::{Cart, CartState, Payment};
-use selectpay_domain::decision::{CartChange, SavedOutcome};
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
-use selectpay_domain::ports::{Activity, AgreementPage, CartRecord, Delivery, StoreError};
+use selectpay_domain::store::time_text::encode as encode_time;
+use selectpay_domain::store::{
+    Activity, AgreementPage, CartChange, CartRecord, Delivery, DueCursor, SavedOutcome, StoreError,
+};
 use time::OffsetDateTime;
 
-use super::cursor::Cursor;
-use super::rows::{self, all, sql_error, time_text};
+use super::rows::{self, all, sql_error};
 
 /// SQLite limits are signed; anything past `i64::MAX` is "no limit" anyway.
 fn limit(limit: usize) -> i64 {
@@ -19,7 +22,7 @@ fn limit(limit: usize) -> i64 {
 }
 
 fn json(value: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Unavailable(e.to_string()))
+    serde_json::to_string(value).map_err(StoreError::invariant)
 }
 
 fn execute(conn: &Connection, sql: &str, params: impl Params) -> Result<usize, StoreError> {
@@ -31,7 +34,7 @@ fn execute(conn: &Connection, sql: &str, params: impl Params) -> Result<usize, S
 pub fn insert_cart(conn: &Connection, cart: &Cart) -> Result<(), StoreError> {
     let amount = cart.order.amount;
     let minor_units = i64::try_from(amount.minor_units())
-        .map_err(|_| StoreError::Unavailable(format!("amount {amount} is too large to store")))?;
+        .map_err(|_| StoreError::invariant(format!("amount {amount} is too large to store")))?;
     execute(
         conn,
         "INSERT INTO carts (id, amount_minor, currency, description, shopper, custom_fields,
@@ -46,7 +49,7 @@ pub fn insert_cart(conn: &Connection, cart: &Cart) -> Result<(), StoreError> {
             json(&cart.order.custom_fields)?,
             cart.status.as_str(),
             cart.paid_by.as_ref().map(|t| t.as_str()),
-            time_text(cart.created_at)?,
+            encode_time(cart.created_at)?,
             cart.order.future_pay.as_ref().map(json).transpose()?,
         ],
     )
@@ -111,7 +114,7 @@ pub fn agreement_version(conn: &Connection, id: &FuturePayId) -> Result<Option<u
     let versions = all(conn, sql, [id.as_str()], |row| {
         let version: i64 = row.get(0).map_err(sql_error)?;
         u64::try_from(version)
-            .map_err(|e| StoreError::Corrupt(format!("agreement {id} version {version}: {e}")))
+            .map_err(|e| StoreError::corrupt(format!("agreement {id} version {version}: {e}")))
     })?;
     Ok(versions.into_iter().next())
 }
@@ -123,24 +126,27 @@ pub const DUE_AGREEMENTS: &str = "SELECT * FROM agreements INDEXED BY agreements
 /// Keyset paging over the partial index `agreements_due` (which `INDEXED BY` insists on):
 /// each page starts just after the previous page's last `(overdue_at, id)`, so agreements
 /// that leave the list meanwhile shift nothing. One row more than the page is read to tell
-/// whether another page follows. A limit of 0 reads one, so that paging always progresses.
+/// whether another page follows.
 pub fn due_agreements(
     conn: &Connection,
     now: OffsetDateTime,
     after: Option<&str>,
-    max: usize,
+    max: NonZeroUsize,
 ) -> Result<AgreementPage, StoreError> {
-    let max = max.max(1);
+    let max = max.get();
     // Every stored time sorts after the empty text, so no cursor means from the start.
-    let (after_at, after_id) = match after.map(Cursor::decode).transpose()? {
-        Some(cursor) => (time_text(cursor.overdue_at)?, cursor.id.as_str().to_owned()),
+    let (after_at, after_id) = match after.map(DueCursor::decode).transpose()? {
+        Some(cursor) => (
+            encode_time(cursor.overdue_at)?,
+            cursor.id.as_str().to_owned(),
+        ),
         None => (String::new(), String::new()),
     };
     let mut agreements = all(
         conn,
         DUE_AGREEMENTS,
         params![
-            time_text(now)?,
+            encode_time(now)?,
             after_at,
             after_id,
             limit(max).saturating_add(1)
@@ -150,9 +156,9 @@ pub fn due_agreements(
     let next = if agreements.len() > max {
         agreements.truncate(max);
         let last = agreements.last().ok_or_else(|| {
-            StoreError::Unavailable("a page with more rows than its limit is empty".to_owned())
+            StoreError::invariant("a page with more rows than its limit is empty")
         })?;
-        Some(Cursor::after(last)?.encode()?)
+        Some(DueCursor::after(last)?.encode()?)
     } else {
         None
     };
@@ -183,7 +189,7 @@ pub fn pending_mail(
         conn,
         "SELECT * FROM mails WHERE sent_at IS NULL AND created_at < ?1
          ORDER BY created_at, rowid LIMIT ?2",
-        params![time_text(created_before)?, limit(max)],
+        params![encode_time(created_before)?, limit(max)],
         rows::mail,
     )
 }
@@ -194,7 +200,7 @@ pub fn mark_mail_sent(
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let sql = "UPDATE mails SET sent_at = ?2 WHERE id = ?1";
-    execute(conn, sql, params![mail_id, time_text(at)?]).map(drop)
+    execute(conn, sql, params![mail_id, encode_time(at)?]).map(drop)
 }
 
 pub fn recent(conn: &Connection, max: usize) -> Result<Activity, StoreError> {
@@ -258,7 +264,7 @@ pub fn insert_payment(conn: &Connection, payment: &Payment) -> Result<(), StoreE
             payment.auth_mode,
             payment.avs,
             payment.card_type,
-            time_text(payment.received_at)?,
+            encode_time(payment.received_at)?,
         ],
     )
     .map(drop)
@@ -280,9 +286,9 @@ pub fn change_cart(conn: &Connection, change: &CartChange) -> Result<bool, Store
 
 /// Writes the agreement's whole state, replacing what is stored under its id.
 pub fn put_agreement(conn: &Connection, agreement: &Agreement) -> Result<(), StoreError> {
-    let times = |at: Option<OffsetDateTime>| at.map(time_text).transpose();
+    let times = |at: Option<OffsetDateTime>| at.map(encode_time).transpose();
     let version = i64::try_from(agreement.version).map_err(|_| {
-        StoreError::Unavailable(format!(
+        StoreError::invariant(format!(
             "agreement {} version {} is too large to store",
             agreement.id, agreement.version
         ))
@@ -327,7 +333,7 @@ pub fn put_agreement(conn: &Connection, agreement: &Agreement) -> Result<(), Sto
             times(claim.map(|c| c.until))?,
             agreement.cancel_failures,
             version,
-            time_text(agreement.created_at)?,
+            encode_time(agreement.created_at)?,
         ],
     )
     .map(drop)
@@ -340,7 +346,7 @@ pub fn insert_delivery(conn: &Connection, delivery: &Delivery) -> Result<(), Sto
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             delivery.id,
-            time_text(delivery.received_at)?,
+            encode_time(delivery.received_at)?,
             delivery.cart_id,
             delivery.trans_id,
             delivery.outcome,
@@ -351,13 +357,12 @@ pub fn insert_delivery(conn: &Connection, delivery: &Delivery) -> Result<(), Sto
     .map(drop)
 }
 
-/// Inserts the mail unless its id is known: the same event reported twice is one mail.
-pub fn insert_mail_once(conn: &Connection, mail: &Mail) -> Result<(), StoreError> {
+/// Inserts a new mail; a known id fails with `AlreadyExists`.
+pub fn insert_mail(conn: &Connection, mail: &Mail) -> Result<(), StoreError> {
     execute(
         conn,
         "INSERT INTO mails (id, kind, cart_id, recipient, subject, text, html, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO NOTHING",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             mail.id,
             mail.kind.as_str(),
@@ -366,7 +371,7 @@ pub fn insert_mail_once(conn: &Connection, mail: &Mail) -> Result<(), StoreError
             mail.subject,
             mail.text,
             mail.html,
-            time_text(mail.created_at)?,
+            encode_time(mail.created_at)?,
         ],
     )
     .map(drop)

@@ -1,5 +1,6 @@
-//! Turning rows back into domain values. Every value is re-validated with the domain's own
-//! parsers: a row that does not decode is `Corrupt`, never a panic or a silently odd value.
+//! Turning rows back into domain values. Every value goes through the domain's own parsers
+//! (JSON columns through the types' checked `Deserialize`): a row that does not decode is
+//! `Corrupt`, never a panic or a silently odd value.
 
 use std::fmt::Display;
 
@@ -7,23 +8,16 @@ use rusqlite::types::FromSql;
 use rusqlite::{Connection, Params, Row, ffi};
 use selectpay_domain::callback::Fingerprint;
 use selectpay_domain::cart::{Cart, CartState, CartStatus, Payment, PaymentStatus};
-use selectpay_domain::decision::{Reply, SavedOutcome};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::futurepay::{
-    Agreement, AgreementStatus, CancelClaim, End, FuturePayPlan, Interval, IntervalUnit, Start,
+    Agreement, AgreementStatus, CancelClaim, Interval, IntervalUnit,
 };
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
-use selectpay_domain::ports::{Delivery, StoreError};
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
-
-/// Fixed width, so that text order is time order.
-const TIME: &[BorrowedFormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
+use selectpay_domain::store::{Delivery, Reply, SavedOutcome, StoreError, time_text};
+use time::OffsetDateTime;
 
 pub fn sql_error(error: rusqlite::Error) -> StoreError {
     use rusqlite::Error as E;
@@ -37,19 +31,13 @@ pub fn sql_error(error: rusqlite::Error) -> StoreError {
         | E::IntegralValueOutOfRange(..)
         | E::Utf8Error(..)
         | E::InvalidColumnType(..)
-        | E::InvalidColumnName(..) => StoreError::Corrupt(error.to_string()),
-        _ => StoreError::Unavailable(error.to_string()),
+        | E::InvalidColumnName(..) => StoreError::corrupt(error),
+        _ => StoreError::unavailable(error),
     }
 }
 
 fn corrupt(what: &str, detail: impl Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {detail}"))
-}
-
-pub fn time_text(at: OffsetDateTime) -> Result<String, StoreError> {
-    at.to_offset(UtcOffset::UTC)
-        .format(TIME)
-        .map_err(|e| StoreError::Unavailable(format!("time {at} cannot be stored: {e}")))
+    StoreError::corrupt(format!("{what}: {detail}"))
 }
 
 fn get<T: FromSql>(row: &Row, column: &str) -> Result<T, StoreError> {
@@ -58,19 +46,15 @@ fn get<T: FromSql>(row: &Row, column: &str) -> Result<T, StoreError> {
 
 fn time(row: &Row, column: &str) -> Result<OffsetDateTime, StoreError> {
     let text: String = get(row, column)?;
-    parse_time(column, &text)
+    time_text::decode(&text).map_err(|e| corrupt(column, format_args!("{text:?}: {e}")))
 }
 
 fn optional_time(row: &Row, column: &str) -> Result<Option<OffsetDateTime>, StoreError> {
     get::<Option<String>>(row, column)?
-        .map(|text| parse_time(column, &text))
+        .map(|text| {
+            time_text::decode(&text).map_err(|e| corrupt(column, format_args!("{text:?}: {e}")))
+        })
         .transpose()
-}
-
-pub fn parse_time(column: &str, text: &str) -> Result<OffsetDateTime, StoreError> {
-    PrimitiveDateTime::parse(text, TIME)
-        .map(PrimitiveDateTime::assume_utc)
-        .map_err(|e| corrupt(column, format_args!("{text:?}: {e}")))
 }
 
 fn cart_id(row: &Row, column: &str) -> Result<CartId, StoreError> {
@@ -106,33 +90,6 @@ fn optional_json<T: serde::de::DeserializeOwned>(
 fn count(row: &Row, column: &str) -> Result<u32, StoreError> {
     let n: i64 = get(row, column)?;
     u32::try_from(n).map_err(|e| corrupt(column, format_args!("{n}: {e}")))
-}
-
-/// The plan's intervals checked again: `Interval`'s `Deserialize` does not check the
-/// multiplier as `Interval::new` does (money and dates check themselves).
-fn checked_plan(plan: FuturePayPlan) -> Result<FuturePayPlan, StoreError> {
-    let (fixed, every) = match &plan {
-        FuturePayPlan::Regular {
-            start, interval, ..
-        } => (
-            match start {
-                Start::Delay(delay) => Some(delay),
-                Start::Date(_) => None,
-            },
-            interval,
-        ),
-        FuturePayPlan::Limited { end, interval, .. } => (
-            match end {
-                End::Length(length) => Some(length),
-                End::Date(_) => None,
-            },
-            interval,
-        ),
-    };
-    for interval in fixed.into_iter().chain(every) {
-        Interval::new(interval.unit(), interval.mult()).map_err(|e| corrupt("future_pay", e))?;
-    }
-    Ok(plan)
 }
 
 /// How an interval unit is stored: the name `IntervalUnit::parse` reads back.
@@ -173,9 +130,7 @@ pub fn cart_state(row: &Row) -> Result<CartState, StoreError> {
         paid_by: get::<Option<String>>(row, "paid_by")?
             .map(|t| trans_id(&t, "paid_by"))
             .transpose()?,
-        future_pay: optional_json(row, "future_pay")?
-            .map(checked_plan)
-            .transpose()?,
+        future_pay: optional_json(row, "future_pay")?,
     })
 }
 

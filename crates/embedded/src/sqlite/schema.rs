@@ -114,7 +114,7 @@ pub fn prepare_file(conn: &Connection) -> Result<(), StoreError> {
     if mode.eq_ignore_ascii_case("wal") {
         Ok(())
     } else {
-        Err(StoreError::Unavailable(format!(
+        Err(StoreError::unavailable(format!(
             "database refused WAL mode (journal mode is {mode})"
         )))
     }

@@ -9,9 +9,9 @@ use http::{Request, Response};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use selectpay_app::App;
 use selectpay_app::config::{Config, DevDefaults};
 use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
+use selectpay_app::{App, Stores};
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::decision::Snapshot;
 use selectpay_domain::futurepay::{
@@ -22,8 +22,8 @@ use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
 use selectpay_domain::ports::{
-    Activity, AgreementPage, CartRecord, Clock, Commit, CommitResult, MailError, Mailer, Store,
-    StoreError,
+    CartRecord, Clock, Commit, CommitResult, DueAgreements, Inspect, MailError, Mailer, Outbox,
+    Store, StoreError,
 };
 use selectpay_domain::render::Templates;
 use selectpay_embedded::SqliteStore;
@@ -60,6 +60,8 @@ impl Clock for FixedClock {
 
 pub struct Harness {
     pub app: Arc<App>,
+    due: Arc<dyn DueAgreements>,
+    inspect: Arc<dyn Inspect>,
     pub mailer: Arc<RecordingMailer>,
     pub clock: Arc<FixedClock>,
 }
@@ -78,13 +80,32 @@ impl Harness {
     }
 
     pub fn with_env(env: &[(&str, &str)]) -> Self {
-        Self::with_store(
+        Self::with_backend(
             env,
             Arc::new(SqliteStore::in_memory().expect("in-memory store")),
         )
     }
 
+    /// On `store`, for every part of the store port.
+    pub fn with_backend<S>(env: &[(&str, &str)], store: Arc<S>) -> Self
+    where
+        S: Store + DueAgreements + Outbox + Inspect + 'static,
+    {
+        Self::with_parts(env, Stores::from(Arc::clone(&store)), store)
+    }
+
+    /// On a double of `Store` alone; the rest of the port is an empty SQLite store.
     pub fn with_store(env: &[(&str, &str)], store: Arc<dyn Store>) -> Self {
+        let rest = Arc::new(SqliteStore::in_memory().expect("in-memory store"));
+        let stores = Stores {
+            store,
+            due: rest.clone(),
+            outbox: rest.clone(),
+        };
+        Self::with_parts(env, stores, rest)
+    }
+
+    fn with_parts(env: &[(&str, &str)], stores: Stores, inspect: Arc<dyn Inspect>) -> Self {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -99,14 +120,21 @@ impl Harness {
         .config;
         let mailer = Arc::new(RecordingMailer::default());
         let clock = Arc::new(FixedClock(Mutex::new(datetime!(2026-11-22 10:00 UTC))));
+        let due = Arc::clone(&stores.due);
         let app = Arc::new(App::new(
             config,
             Templates::builtin(),
-            store,
+            stores,
             mailer.clone(),
             clock.clone(),
         ));
-        Self { app, mailer, clock }
+        Self {
+            app,
+            due,
+            inspect,
+            mailer,
+            clock,
+        }
     }
 
     pub fn advance(&self, by: time::Duration) {
@@ -116,6 +144,15 @@ impl Harness {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         self.app.store()
+    }
+
+    pub fn due(&self) -> &Arc<dyn DueAgreements> {
+        &self.due
+    }
+
+    /// The listings the app itself never reads, for checking what was written.
+    pub fn inspect(&self) -> &Arc<dyn Inspect> {
+        &self.inspect
     }
 
     pub async fn request(&self, request: Request<Bytes>) -> Response<Bytes> {
@@ -243,7 +280,7 @@ pub enum BrokenStore {
 impl BrokenStore {
     async fn fail<T>(&self) -> Result<T, StoreError> {
         match self {
-            BrokenStore::Unavailable => Err(StoreError::Unavailable("connection refused".into())),
+            BrokenStore::Unavailable => Err(StoreError::unavailable("connection refused")),
             BrokenStore::Hanging => std::future::pending().await,
         }
     }
@@ -268,27 +305,7 @@ impl Store for BrokenStore {
     async fn agreement(&self, _: &FuturePayId) -> Result<Option<Agreement>, StoreError> {
         self.fail().await
     }
-    async fn due_agreements(
-        &self,
-        _: OffsetDateTime,
-        _: Option<&str>,
-        _: usize,
-    ) -> Result<AgreementPage, StoreError> {
-        self.fail().await
-    }
-    async fn agreements(&self, _: usize) -> Result<Vec<Agreement>, StoreError> {
-        self.fail().await
-    }
     async fn commit(&self, _: &Commit) -> Result<CommitResult, StoreError> {
-        self.fail().await
-    }
-    async fn pending_mail(&self, _: OffsetDateTime, _: usize) -> Result<Vec<Mail>, StoreError> {
-        self.fail().await
-    }
-    async fn mark_mail_sent(&self, _: &str, _: OffsetDateTime) -> Result<(), StoreError> {
-        self.fail().await
-    }
-    async fn recent(&self, _: usize) -> Result<Activity, StoreError> {
         self.fail().await
     }
 }

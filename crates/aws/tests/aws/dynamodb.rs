@@ -4,6 +4,7 @@
 //! agreements), and a sweep whose reads grow with the agreements due, not with the table.
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,7 +23,7 @@ use selectpay_aws::{DynamoStore, dynamodb_client};
 use selectpay_domain::cart::{Cart, Payment, PaymentStatus, ReviewReason};
 use selectpay_domain::decision::Writes;
 use selectpay_domain::futurepay::{Agreement, AgreementStatus, FuturePayPlan};
-use selectpay_domain::ports::{CommitResult, Store, StoreError};
+use selectpay_domain::store::{CommitResult, DueAgreements, Inspect, Store, StoreError};
 use selectpay_store_conformance::fixtures::{
     agreement, agreement_change, agreement_payment, at, cart, commit, delivery, due_agreement,
     future_pay_cart, happy_path, new_agreement, payment, regular_plan, sweep_commit, trans_key,
@@ -137,7 +138,7 @@ async fn an_unreachable_dynamodb_is_unavailable_quickly() {
     for result in [insert.map(drop), committed.map(drop)] {
         match result {
             Err(StoreError::Unavailable(message)) => assert!(
-                message.contains("dispatch failure"),
+                message.to_string().contains("dispatch failure"),
                 "not a connection failure to {endpoint}: {message}"
             ),
             other => panic!("expected Unavailable, got {other:?}"),
@@ -193,7 +194,7 @@ async fn items_that_do_not_decode_are_corrupt() {
         damage(&client, &table, attribute, value.clone()).await;
         let read = store.cart(&cart.id).await;
         assert!(
-            matches!(&read, Err(StoreError::Corrupt(m)) if m.contains(attribute)),
+            matches!(&read, Err(StoreError::Corrupt(m)) if m.to_string().contains(attribute)),
             "{attribute} = {value:?}: {read:?}"
         );
         let recent = store.recent(10).await;
@@ -391,7 +392,9 @@ async fn agreements_are_in_the_due_index_only_while_due() {
         item.get("version"),
         Some(&AttributeValue::N("4".to_owned()))
     );
-    let due = store.due_agreements(at(1_000 * 86_400), None, 10).await;
+    let due = store
+        .due_agreements(at(1_000 * 86_400), None, limit(10))
+        .await;
     assert_eq!(due.unwrap().agreements, []);
 }
 
@@ -439,7 +442,7 @@ async fn agreement_items_that_do_not_decode_are_corrupt() {
         update.send().await.expect("damage the agreement");
         let read = store.agreement(&current.id).await;
         assert!(
-            matches!(&read, Err(StoreError::Corrupt(m)) if m.contains(attribute)),
+            matches!(&read, Err(StoreError::Corrupt(m)) if m.to_string().contains(attribute)),
             "{attribute} = {value:?}: {read:?}"
         );
     }
@@ -455,7 +458,7 @@ async fn agreement_items_that_do_not_decode_are_corrupt() {
         .unwrap();
     let read = store.cart(&cart.id).await;
     assert!(
-        matches!(&read, Err(StoreError::Corrupt(m)) if m.contains("futurePay")),
+        matches!(&read, Err(StoreError::Corrupt(m)) if m.to_string().contains("futurePay")),
         "{read:?}"
     );
 }
@@ -484,7 +487,7 @@ async fn due_pages_cover_ties_once_and_refuse_foreign_cursors() {
         let (mut seen, mut after, mut pages) = (Vec::new(), None::<String>, 0);
         loop {
             let page = store
-                .due_agreements(now, after.as_deref(), size)
+                .due_agreements(now, after.as_deref(), limit(size))
                 .await
                 .unwrap();
             pages += 1;
@@ -513,7 +516,7 @@ async fn due_pages_cover_ties_once_and_refuse_foreign_cursors() {
         "2024-05-11T12:00:00.000000000Z/",
         "2024-05-11T12:00:00.000000000Z/a\nb",
     ] {
-        let page = store.due_agreements(now, Some(cursor), 5).await;
+        let page = store.due_agreements(now, Some(cursor), limit(5)).await;
         assert!(
             matches!(page, Err(StoreError::Corrupt(_))),
             "{cursor:?}: {page:?}"
@@ -641,7 +644,7 @@ async fn due_agreements_read_only_the_due_ones_out_of_ten_thousand() {
     eprintln!("loaded {TOTAL} agreements in {:?}", loading.elapsed());
     cost.take();
 
-    let page = store.due_agreements(now, None, 100).await.unwrap();
+    let page = store.due_agreements(now, None, limit(100)).await.unwrap();
     let expected: Vec<&Agreement> = agreements.iter().take(10).collect();
     assert_eq!(page.agreements.iter().collect::<Vec<_>>(), expected);
     assert_eq!(page.next, None);
@@ -675,7 +678,7 @@ async fn due_agreements_read_only_the_due_ones_out_of_ten_thousand() {
     let (mut after, mut seen) = (None::<String>, Vec::new());
     loop {
         let page = store
-            .due_agreements(now, after.as_deref(), 4)
+            .due_agreements(now, after.as_deref(), limit(4))
             .await
             .unwrap();
         seen.extend(page.agreements);
@@ -714,4 +717,8 @@ async fn due_agreements_read_only_the_due_ones_out_of_ten_thousand() {
         reads.len()
     );
     assert_eq!(scanned, TOTAL);
+}
+
+fn limit(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n).expect("a page limit is more than zero")
 }

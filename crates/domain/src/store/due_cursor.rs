@@ -1,28 +1,27 @@
-//! Where a page of due agreements ends: the key `(overdue_at, id)` of its last agreement,
-//! for keyset paging. Callers treat it as opaque; it is `<overdue_at>~<hex of the id>`, so
-//! any id survives and a cursor is plain ASCII.
+//! Where a page of due agreements ends, for keyset paging over `(overdue_at, id)`: the one
+//! cursor both stores hand out and read back. Callers treat it as opaque; it is
+//! `<overdue_at>~<hex of the id>`, so any id survives and a cursor is plain ASCII.
 
-use selectpay_domain::futurepay::Agreement;
-use selectpay_domain::ids::FuturePayId;
-use selectpay_domain::ports::StoreError;
+use crate::futurepay::Agreement;
+use crate::ids::FuturePayId;
 use time::OffsetDateTime;
 
-use super::rows::{parse_time, time_text};
+use super::{StoreError, time_text};
 
 /// The position just after an agreement in the due order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
+pub struct DueCursor {
     pub overdue_at: OffsetDateTime,
     pub id: FuturePayId,
 }
 
 const SEPARATOR: char = '~';
 
-impl Cursor {
+impl DueCursor {
     /// After `agreement`, which must be scheduled (it came from the due list).
     pub fn after(agreement: &Agreement) -> Result<Self, StoreError> {
         let overdue_at = agreement.overdue_at.ok_or_else(|| {
-            StoreError::Corrupt(format!(
+            StoreError::corrupt(format!(
                 "due agreement {} has no overdue time",
                 agreement.id
             ))
@@ -36,20 +35,20 @@ impl Cursor {
     pub fn encode(&self) -> Result<String, StoreError> {
         Ok(format!(
             "{}{SEPARATOR}{}",
-            time_text(self.overdue_at)?,
+            time_text::encode(self.overdue_at)?,
             hex::encode(self.id.as_str())
         ))
     }
 
-    /// A cursor this store made, or `Corrupt`: a bad cursor must not restart or end paging.
+    /// A cursor a store made, or `Corrupt`: a bad cursor must not restart or end paging.
     pub fn decode(cursor: &str) -> Result<Self, StoreError> {
         let bad = |detail: &dyn std::fmt::Display| {
-            StoreError::Corrupt(format!("not a due-agreements cursor: {cursor:?}: {detail}"))
+            StoreError::corrupt(format!("not a due-agreements cursor: {cursor:?}: {detail}"))
         };
         let (at, id) = cursor
             .split_once(SEPARATOR)
             .ok_or_else(|| bad(&"no separator"))?;
-        let overdue_at = parse_time("cursor", at).map_err(|e| bad(&e))?;
+        let overdue_at = time_text::decode(at).map_err(|e| bad(&e))?;
         let id = hex::decode(id).map_err(|e| bad(&e))?;
         let id = String::from_utf8(id).map_err(|e| bad(&e))?;
         let id = FuturePayId::parse(&id).map_err(|e| bad(&e))?;
@@ -66,19 +65,19 @@ mod tests {
     #[test]
     fn cursors_round_trip_any_id() {
         for id in ["193743", "fp/2 #Zoë~x", "~"] {
-            let cursor = Cursor {
+            let cursor = DueCursor {
                 overdue_at: datetime!(2024-05-01 00:00 UTC),
                 id: FuturePayId::parse(id).unwrap(),
             };
             let text = cursor.encode().unwrap();
             assert!(text.is_ascii());
-            assert_eq!(Cursor::decode(&text).unwrap(), cursor);
+            assert_eq!(DueCursor::decode(&text).unwrap(), cursor);
         }
     }
 
     #[test]
     fn bad_cursors_are_refused() {
-        let good = Cursor {
+        let good = DueCursor {
             overdue_at: datetime!(2024-05-01 00:00 UTC),
             id: FuturePayId::parse("193743").unwrap(),
         }
@@ -97,7 +96,7 @@ mod tests {
             format!("yesterday{SEPARATOR}{id}"),
             format!("{}{SEPARATOR}{id}", &at[..10]),
         ] {
-            let decoded = Cursor::decode(&bad);
+            let decoded = DueCursor::decode(&bad);
             assert!(
                 matches!(decoded, Err(StoreError::Corrupt(_))),
                 "{bad:?}: {decoded:?}"

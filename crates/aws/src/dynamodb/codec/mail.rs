@@ -1,0 +1,64 @@
+//! A mail, and its pointer in the cart's partition.
+
+use selectpay_domain::email::EmailAddress;
+use selectpay_domain::ids::CartId;
+use selectpay_domain::mail::{Mail, MailKind, StoredMail};
+use selectpay_domain::store::StoreError;
+
+use super::Fields;
+use super::{insert_optional, s, time};
+use crate::dynamodb::keys::*;
+
+/// A new, unsent mail: in the sparse `pending-mail` index until marked sent.
+pub fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
+    let mut item = Key::mail(&mail.id).item();
+    item.extend([
+        (attr::MAIL_ID.to_owned(), s(&mail.id)),
+        (attr::KIND.to_owned(), s(mail.kind.as_str())),
+        (attr::RECIPIENT.to_owned(), s(mail.to.as_str())),
+        (attr::SUBJECT.to_owned(), s(&mail.subject)),
+        (attr::TEXT.to_owned(), s(&mail.text)),
+        (attr::HTML.to_owned(), s(&mail.html)),
+        (attr::CREATED_AT.to_owned(), time(mail.created_at)?),
+        (attr::PENDING_PK.to_owned(), s(PENDING)),
+    ]);
+    insert_optional(
+        &mut item,
+        attr::CART_ID,
+        mail.cart_id.as_ref().map(CartId::as_str),
+    );
+    Ok(item)
+}
+
+pub fn pointer_item(cart_id: &CartId, mail_id: &str) -> Item {
+    let mut item = Key::mail_pointer(cart_id, mail_id).item();
+    item.insert(attr::MAIL_ID.to_owned(), s(mail_id));
+    item
+}
+
+pub fn stored_mail(item: &Item) -> Result<StoredMail, StoreError> {
+    let fields = Fields(item);
+    let kind = fields.text(attr::KIND)?;
+    let recipient = fields.text(attr::RECIPIENT)?;
+    Ok(StoredMail {
+        mail: Mail {
+            id: fields.owned(attr::MAIL_ID)?,
+            kind: MailKind::parse(kind).ok_or_else(|| fields.corrupt(attr::KIND, kind))?,
+            cart_id: fields
+                .optional(attr::CART_ID)
+                .map(|_| fields.cart_id(attr::CART_ID))
+                .transpose()?,
+            to: EmailAddress::parse(recipient).map_err(|e| fields.corrupt(attr::RECIPIENT, e))?,
+            subject: fields.owned(attr::SUBJECT)?,
+            text: fields.owned(attr::TEXT)?,
+            html: fields.owned(attr::HTML)?,
+            created_at: fields.time(attr::CREATED_AT)?,
+        },
+        sent_at: fields.optional_time(attr::SENT_AT)?,
+    })
+}
+
+/// The id of a mail or of the mail a pointer points to.
+pub fn mail_id(item: &Item) -> Result<String, StoreError> {
+    Fields(item).owned(attr::MAIL_ID)
+}

@@ -1,0 +1,202 @@
+//! The store contract's vocabulary: what a store reads for a decision ([`Snapshot`]) and
+//! the writes it applies all or nothing under their [`Condition`]s ([`Commit`]). The traits
+//! that take and give these are in [`super`].
+
+use std::collections::HashSet;
+
+use thiserror::Error;
+use time::OffsetDateTime;
+
+use crate::callback::{Fingerprint, PaymentResponse};
+use crate::cart::{Cart, CartState, CartStatus, Payment};
+use crate::futurepay::Agreement;
+use crate::ids::{CartId, FuturePayId, TransId};
+use crate::mail::{Mail, StoredMail};
+use crate::money::Money;
+
+/// The HTTP reply to a delivery; saved so that a repeat gets the very same page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub page: String,
+}
+
+/// The outcome of the first delivery under an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedOutcome {
+    pub key: String,
+    pub fingerprint: Fingerprint,
+    pub reply: Reply,
+}
+
+/// What the store holds that a decision depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub saved: Option<SavedOutcome>,
+    pub cart: Option<CartState>,
+    pub agreement: Option<Agreement>,
+}
+
+impl Snapshot {
+    /// The common case assumed without reading: a first delivery for a pending cart of
+    /// exactly this amount. The commit's conditions check the assumption.
+    pub fn optimistic(response: &PaymentResponse) -> Option<Self> {
+        if response.future_pay().is_some() {
+            return None;
+        }
+        response.amount.map(|amount| Self {
+            saved: None,
+            cart: Some(CartState {
+                status: CartStatus::Pending,
+                amount,
+                paid_by: None,
+                future_pay: None,
+            }),
+            agreement: None,
+        })
+    }
+}
+
+/// A fact that must still hold when the store applies the writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    OutcomeAbsent(String),
+    CartAbsent(CartId),
+    CartIs {
+        cart_id: CartId,
+        status: CartStatus,
+        amount: Money,
+        paid_by: Option<TransId>,
+    },
+    /// For mail that reports an event with no saved outcome of its own (an alert), so that
+    /// whoever commits it knows it is new and sends it.
+    MailAbsent(String),
+    AgreementAbsent(FuturePayId),
+    /// The agreement is still at this version: nothing changed it since it was read.
+    AgreementAt {
+        id: FuturePayId,
+        version: u64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartChange {
+    pub cart_id: CartId,
+    pub status: CartStatus,
+    pub paid_by: Option<TransId>,
+}
+
+/// Everything one decision writes, all or nothing. Every mail's id is covered by a
+/// condition (its event's outcome key or `MailAbsent`), so a committed mail is a new mail and
+/// the committer sends it: reporting the same event twice sends one mail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Writes {
+    pub conditions: Vec<Condition>,
+    pub saved_outcome: Option<SavedOutcome>,
+    pub payment: Option<Payment>,
+    pub cart_change: Option<CartChange>,
+    /// The agreement's new state, written whole; its conditions say what it replaces.
+    pub agreement: Option<Agreement>,
+    pub mails: Vec<Mail>,
+}
+
+impl Writes {
+    /// Just an alert, written only if this alert was not written before.
+    pub fn alert(mail: Mail) -> Self {
+        Self {
+            conditions: vec![Condition::MailAbsent(mail.id.clone())],
+            mails: vec![mail],
+            ..Self::default()
+        }
+    }
+
+    /// The store contract's rule for mail: every mail is covered by a condition that a
+    /// repeat of its event cannot meet (its event's outcome key, the agreement's version or
+    /// absence, or `MailAbsent` of its own id), and no id appears twice. So a committed
+    /// mail is a new mail and the committer sends it. Stores refuse writes that break it
+    /// with `StoreError::Invariant` before writing anything.
+    pub fn check(&self) -> Result<(), UnguardedMail> {
+        let event_guarded = self.conditions.iter().any(|c| {
+            matches!(
+                c,
+                Condition::OutcomeAbsent(_)
+                    | Condition::AgreementAbsent(_)
+                    | Condition::AgreementAt { .. }
+            )
+        });
+        let mut seen = HashSet::new();
+        for mail in &self.mails {
+            let own_guard = self
+                .conditions
+                .iter()
+                .any(|c| matches!(c, Condition::MailAbsent(id) if *id == mail.id));
+            if !seen.insert(mail.id.as_str()) || !(event_guarded || own_guard) {
+                return Err(UnguardedMail(mail.id.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a failed commit of these writes is worth deciding again on fresh data: only
+    /// alerts that were already written need not be.
+    pub fn depends_on_state(&self) -> bool {
+        self.conditions
+            .iter()
+            .any(|c| !matches!(c, Condition::MailAbsent(_)))
+    }
+}
+
+/// Writes that break [`Writes::check`]: this mail could be written twice for one event.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("mail {0} is not guarded by a condition of its own or of its event")]
+pub struct UnguardedMail(pub String);
+
+/// One delivery to the callback endpoint, kept raw (without the password) so that no
+/// payment response is ever lost, whatever became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: String,
+    pub received_at: OffsetDateTime,
+    pub cart_id: Option<String>,
+    pub trans_id: Option<String>,
+    pub outcome: String,
+    pub content_type: Option<String>,
+    pub raw: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub writes: Writes,
+    /// The delivery that caused the writes; `None` for the sweep's own changes.
+    pub delivery: Option<Delivery>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitResult {
+    Committed,
+    /// A condition no longer held; nothing was written.
+    ConditionFailed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartRecord {
+    pub cart: Cart,
+    pub payments: Vec<Payment>,
+    pub mails: Vec<StoredMail>,
+    pub agreements: Vec<Agreement>,
+}
+
+/// One page of agreements, and where the next one starts (opaque to callers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgreementPage {
+    pub agreements: Vec<Agreement>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Activity {
+    pub carts: Vec<Cart>,
+    pub payments: Vec<Payment>,
+    pub deliveries: Vec<Delivery>,
+    pub mails: Vec<StoredMail>,
+}

@@ -1,0 +1,19 @@
+//! The store contract, written once for every adapter (SQLite locally, DynamoDB on AWS) and
+//! checked by the conformance suite: the vocabulary of reads and writes ([`contract`]), the
+//! traits cut by capability, what can go wrong, and the encodings both stores share.
+
+pub mod contract;
+mod due_cursor;
+mod error;
+mod outbox;
+mod port;
+pub mod time_text;
+
+pub use contract::{
+    Activity, AgreementPage, CartChange, CartRecord, Commit, CommitResult, Condition, Delivery,
+    Reply, SavedOutcome, Snapshot, UnguardedMail, Writes,
+};
+pub use due_cursor::DueCursor;
+pub use error::{Cause, StoreError};
+pub use outbox::Outbox;
+pub use port::{DueAgreements, Inspect, Store};

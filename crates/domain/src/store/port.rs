@@ -1,0 +1,70 @@
+//! The store port, cut by capability: each user takes only what it needs, and a test double
+//! implements only what it fakes. Mail waiting to be sent is in [`super::Outbox`].
+
+use std::num::NonZeroUsize;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::StoreError;
+use super::contract::{Activity, AgreementPage, CartRecord, Commit, CommitResult, Snapshot};
+use crate::cart::Cart;
+use crate::futurepay::Agreement;
+use crate::ids::{CartId, FuturePayId};
+
+/// What the purchase API and the callback read and write.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// MUST fail with `AlreadyExists`, writing nothing, if the cart id is taken.
+    async fn insert_cart(&self, cart: &Cart) -> Result<(), StoreError>;
+
+    /// MUST return the cart with every payment, mail and agreement recorded for it.
+    async fn cart(&self, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError>;
+
+    /// What a decision about `key` for `cart_id` (and the agreement, if any) depends on.
+    /// MUST read values the domain would accept: stored data that fails the domain's own
+    /// checks is `Corrupt`, never handed back.
+    async fn snapshot(
+        &self,
+        key: &str,
+        cart_id: &CartId,
+        agreement: Option<&FuturePayId>,
+    ) -> Result<Snapshot, StoreError>;
+
+    async fn agreement(&self, id: &FuturePayId) -> Result<Option<Agreement>, StoreError>;
+
+    /// MUST refuse writes that break [`Writes::check`](super::Writes::check) with
+    /// `Invariant`, and a cart change for a cart that does not exist likewise, writing
+    /// nothing. Otherwise MUST apply all writes and record the delivery atomically if every
+    /// condition holds, and else write nothing and answer `ConditionFailed`. A record that
+    /// must be new and exists is `AlreadyExists`; a mail that exists although its guard
+    /// held is `Invariant`. Mail is never overwritten.
+    async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError>;
+}
+
+/// What the sweep of overdue FuturePay agreements reads.
+#[async_trait]
+pub trait DueAgreements: Send + Sync {
+    /// Agreements whose `overdue_at` is at or before `now`, earliest first (ties by id), at
+    /// most `limit` of them, and a `next` cursor when more may follow. MUST read from the
+    /// sparse index of scheduled agreements, so the cost grows with the number due, not
+    /// with the number of agreements. `after` is a previous page's `next`; anything else
+    /// MUST be `Corrupt`, never a restart or an end of paging.
+    async fn due_agreements(
+        &self,
+        now: OffsetDateTime,
+        after: Option<&str>,
+        limit: NonZeroUsize,
+    ) -> Result<AgreementPage, StoreError>;
+}
+
+/// Listings for people: the local dashboard and the CLI, never a deployed function. These
+/// MAY scan everything (DynamoDB's `Scan`), which is why nothing else takes this trait.
+#[async_trait]
+pub trait Inspect: Send + Sync {
+    /// The latest records of each kind, newest first, at most `limit` of each.
+    async fn recent(&self, limit: usize) -> Result<Activity, StoreError>;
+
+    /// All agreements, newest first (ties by id), at most `limit`.
+    async fn agreements(&self, limit: usize) -> Result<Vec<Agreement>, StoreError>;
+}

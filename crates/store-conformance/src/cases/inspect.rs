@@ -1,0 +1,71 @@
+//! Listings for people (`Inspect`).
+
+use super::*;
+
+pub(super) async fn recent_is_newest_first_and_limited<S: Subject>(store: S) {
+    // Created out of order so that neither insertion order nor ids give the answer.
+    for (n, seconds) in [(1, 1), (2, 3), (3, 2)] {
+        let cart = Cart {
+            created_at: at(seconds),
+            ..cart(&format!("cart-{n}"))
+        };
+        insert(&store, &cart).await;
+        let writes = Writes {
+            payment: Some(payment(
+                &cart.id,
+                &format!("T{n}"),
+                PaymentStatus::Accepted,
+                at(10 + seconds),
+            )),
+            ..Writes::alert(mail(&format!("m{n}"), Some(&cart.id), at(10 + seconds)))
+        };
+        let delivery = delivery(&format!("d{n}"), Some(&cart.id), at(10 + seconds));
+        assert_eq!(
+            apply(&store, writes, delivery).await,
+            CommitResult::Committed
+        );
+    }
+    let activity = store.recent(2).await.expect("recent");
+    assert_eq!(
+        ids(&activity.carts, |c| c.id.to_string()),
+        ["cart-2", "cart-3"]
+    );
+    assert_eq!(
+        ids(&activity.payments, |p| p.trans_id.to_string()),
+        ["T2", "T3"]
+    );
+    assert_eq!(ids(&activity.deliveries, |d| d.id.clone()), ["d2", "d3"]);
+    assert_eq!(ids(&activity.mails, |m| m.mail.id.clone()), ["m2", "m3"]);
+
+    let all = recent(&store).await;
+    assert_eq!(
+        ids(&all.carts, |c| c.id.to_string()),
+        ["cart-2", "cart-3", "cart-1"]
+    );
+    assert_eq!(ids(&all.deliveries, |d| d.id.clone()), ["d2", "d3", "d1"]);
+}
+
+/// All agreements, scheduled or not, newest first and limited.
+pub(super) async fn agreements_are_newest_first_and_limited<S: Subject>(store: S) {
+    let cart = cart_id("cart-1");
+    // Created out of order so that neither insertion order nor ids give the answer.
+    let first = Agreement {
+        created_at: at(1),
+        ..agreement("fp-1", &cart)
+    };
+    let second = Agreement {
+        created_at: at(3),
+        ..agreement("fp-2", &cart)
+    };
+    let third = Agreement {
+        created_at: at(2),
+        ..bare_agreement("fp-3", &cart)
+    };
+    for agreement in [&first, &second, &third] {
+        create_agreement(&store, agreement).await;
+    }
+    let newest = store.agreements(2).await.expect("agreements");
+    assert_eq!(newest, vec![second, third]);
+    let all = store.agreements(1000).await.expect("agreements");
+    assert_eq!(agreement_ids(&all), ["fp-2", "fp-3", "fp-1"]);
+}
