@@ -6,6 +6,8 @@ use crate::cart::ReviewReason;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Paid,
+    /// Pre-authorised: the cart is fulfilled once the merchant captures the payment.
+    Authorised,
     Cancelled,
     Duplicate,
     ConflictingDuplicate,
@@ -21,12 +23,17 @@ pub enum Outcome {
     Invalid(InvalidReason),
     TooLarge,
     StoreUnavailable,
+    /// A browser-delivered backup (no `callbackPW`): answered, recorded, not acted on.
+    Claim,
+    /// A claim beyond the budget for unauthenticated input: answered 429, not recorded.
+    ClaimThrottled,
 }
 
 impl Outcome {
     pub fn label(self) -> String {
         match self {
             Outcome::Paid => "paid".into(),
+            Outcome::Authorised => "authorised".into(),
             Outcome::Cancelled => "cancelled".into(),
             Outcome::Duplicate => "duplicate".into(),
             Outcome::ConflictingDuplicate => "conflicting_duplicate".into(),
@@ -42,6 +49,8 @@ impl Outcome {
             Outcome::Invalid(reason) => format!("invalid:{}", reason.as_str()),
             Outcome::TooLarge => "too_large".into(),
             Outcome::StoreUnavailable => "store_unavailable".into(),
+            Outcome::Claim => "claim".into(),
+            Outcome::ClaimThrottled => "claim_throttled".into(),
         }
     }
 }

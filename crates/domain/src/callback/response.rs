@@ -2,6 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::backup::{Claim, read_claim};
 use super::form::Form;
 use crate::futurepay::AgreementStatus;
 use crate::ids::{CartId, FuturePayId, TransId};
@@ -40,7 +41,8 @@ pub enum AgreementEvent {
 /// Why a delivery was refused as not from the gateway. Never shown to the sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ForbiddenReason {
-    MissingPassword,
+    /// Present but not ours, blank included. A delivery with no `callbackPW` field at all is
+    /// a browser's claim instead ([`Verdict::Claim`]).
     WrongPassword,
     ForeignInstallation,
 }
@@ -48,7 +50,6 @@ pub enum ForbiddenReason {
 impl ForbiddenReason {
     pub fn as_str(self) -> &'static str {
         match self {
-            ForbiddenReason::MissingPassword => "missing_password",
             ForbiddenReason::WrongPassword => "wrong_password",
             ForbiddenReason::ForeignInstallation => "foreign_installation",
         }
@@ -155,14 +156,21 @@ impl PaymentResponse {
 pub enum Verdict {
     Forbidden(ForbiddenReason),
     Invalid(InvalidReason),
+    /// No `callbackPW` field at all: a backup from the shopper's browser, unverified.
+    Claim(Box<Claim>),
     Authentic(Box<PaymentResponse>),
 }
 
 /// Checks what WorldPay's FAQ asks for before anything is trusted: the callback password
-/// (in constant time), our installation, then the fields needed to act.
+/// (in constant time), our installation, then the fields needed to act. Without any
+/// password field the delivery came through the shopper's browser (the FAQ's backup form
+/// or image tag): a claim about a cart, or nothing usable if it names none.
 pub fn verify(form: Form, settings: &Settings) -> Verdict {
     let Some(password) = form.get("callbackPW") else {
-        return Verdict::Forbidden(ForbiddenReason::MissingPassword);
+        return match read_claim(&form) {
+            Some(claim) => Verdict::Claim(Box::new(claim)),
+            None => Verdict::Invalid(InvalidReason::MissingCartId),
+        };
     };
     let matches = settings
         .callback_password

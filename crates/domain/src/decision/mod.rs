@@ -4,10 +4,14 @@
 //! is composed in [`crate::notices`].
 
 mod agreement;
+mod claim;
 mod payment;
+
+pub use claim::answer_claim;
 
 pub use crate::store::{CartChange, Condition, Reply, SavedOutcome, Snapshot, Writes};
 
+use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::callback::{AgreementEvent, PaymentResponse, TransStatus};
@@ -32,7 +36,7 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn page(&self, template: &str, view: &ResponseView) -> Result<Reply, RenderError> {
+    fn page(&self, template: &str, view: &impl Serialize) -> Result<Reply, RenderError> {
         Ok(Reply {
             status: 200,
             page: self.templates.render(template, view)?,

@@ -3,6 +3,8 @@
 
 use super::{Alert, Envelope, alert, compose};
 use crate::callback::PaymentResponse;
+use crate::callback::hold::HoldRule;
+use crate::callback::risk::RiskSignals;
 use crate::cart::ReviewReason;
 use crate::decision::Context;
 use crate::ids::TransId;
@@ -11,7 +13,8 @@ use crate::money::Money;
 use crate::render::RenderError;
 use crate::view::ResponseView;
 
-/// The merchant is told of every paid order, to fulfil it.
+/// The merchant is told of every paid order, to fulfil it, and of every pre-authorised one,
+/// to capture it first.
 pub(crate) fn order_notice(
     ctx: &Context,
     response: &PaymentResponse,
@@ -23,7 +26,14 @@ pub(crate) fn order_notice(
         kind: MailKind::OrderNotice,
         to: ctx.settings.merchant_email.clone(),
         cart_id: Some(&response.cart_id),
-        subject: format!("New paid order {} ({})", response.cart_id, view.amount),
+        subject: if view.pre_authorised {
+            format!(
+                "New order {} to capture ({})",
+                response.cart_id, view.amount
+            )
+        } else {
+            format!("New paid order {} ({})", response.cart_id, view.amount)
+        },
     };
     compose(ctx, envelope, "mail_order_notice", view)
 }
@@ -61,7 +71,12 @@ pub(crate) fn unfulfilled(
             "WorldPay authorised a payment that does not match the order, so the order \
              has not been fulfilled. Check it in WorldPay's Customer Management System \
              before shipping anything, and refund it if it is not right.",
-            [vec![("Reason", reason.as_str().to_owned())], facts].concat(),
+            [
+                vec![("Reason", reason.as_str().to_owned())],
+                facts,
+                risk_facts(ctx, response, view),
+            ]
+            .concat(),
         ),
     };
     let alert_about = Alert {
@@ -98,6 +113,29 @@ pub(crate) fn conflicting_repeat(
             ],
         },
     )
+}
+
+/// The signals behind a risk hold, and which of the merchant's rules they matched.
+fn risk_facts(
+    ctx: &Context,
+    response: &PaymentResponse,
+    view: &ResponseView,
+) -> Vec<(&'static str, String)> {
+    let held_on: Vec<String> = ctx
+        .settings
+        .hold_rules
+        .matches(&RiskSignals::from_form(&response.form))
+        .into_iter()
+        .map(HoldRule::name)
+        .collect();
+    let mut facts = Vec::new();
+    if !held_on.is_empty() {
+        facts.push(("Held on (SELECTPAY_HOLD_ON)", held_on.join(", ")));
+    }
+    if let Some(risk) = &view.risk {
+        facts.push(("Risk signals", risk.clone()));
+    }
+    facts
 }
 
 /// What was paid against what was due; `due` is `None` for a cart we do not know.
