@@ -2,9 +2,14 @@
 //! gateway simulator and inspection of what happened.
 
 mod dashboard;
+mod dashboard_access;
+mod demo_admin;
+mod http_server;
 mod local;
 mod serve;
 mod simulate;
+mod simulate_cart;
+mod simulate_report;
 mod sweep;
 
 use std::path::PathBuf;

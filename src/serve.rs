@@ -9,21 +9,27 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
+use axum::middleware;
 use axum::response::Response;
-use axum::routing::get;
-use http::StatusCode;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
 use selectpay_app::config::{Config, DevDefaults};
-use selectpay_app::{App, MAX_REQUEST_BYTES, Stores, SystemClock};
+use selectpay_app::{App, CallbackOutcome, MAX_REQUEST_BYTES, Stores, SystemClock};
 use selectpay_aws::{DynamoStore, SesMailer, create_table_if_missing, dynamodb_client, ses_client};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ports::{Inspect, Mailer};
+use selectpay_domain::settings::Mode;
 use selectpay_embedded::OutboxMailer;
 
-use crate::dashboard::{Dashboard, dashboard};
+use crate::dashboard::{self, Dashboard, dashboard};
+use crate::dashboard_access::{DashboardAccess, require_api_key};
 use crate::local::{self, CliResult, database_path, outbox_path};
+use crate::{demo_admin, http_server};
+
+/// The header in which the local server tells `selectpay simulate` what a callback did.
+pub const OUTCOME_HEADER: &str = "x-selectpay-outcome";
 
 /// How often the server retries mail whose first delivery failed.
 const REDELIVERY_INTERVAL: Duration = Duration::from_secs(30);
@@ -62,6 +68,10 @@ pub struct ServeArgs {
     /// (with --store dynamodb).
     #[arg(long)]
     create_table: bool,
+    /// Answer WorldPay's remote administration (`Y,Agreement cancelled`) at
+    /// /fake-remote-admin, for trying the sweep (test mode only).
+    #[arg(long)]
+    fake_remote_admin: bool,
 }
 
 impl Default for ServeArgs {
@@ -73,6 +83,7 @@ impl Default for ServeArgs {
             store: StoreKind::Sqlite,
             table: DEFAULT_TABLE.to_owned(),
             create_table: false,
+            fake_remote_admin: false,
         }
     }
 }
@@ -90,6 +101,9 @@ pub async fn run(args: ServeArgs) -> CliResult {
         }),
     )?;
     let config = loaded.config;
+    if args.fake_remote_admin && config.settings.mode != Mode::Test {
+        return Err("--fake-remote-admin is for test mode only".into());
+    }
     let templates = local::templates()?;
     let backend = Backend::open(&args, &config.sender_email).await?;
     let app = Arc::new(App::new(
@@ -125,24 +139,57 @@ pub async fn run(args: ServeArgs) -> CliResult {
             loaded.defaulted.join(", ")
         );
     }
+    if args.fake_remote_admin {
+        banner += &format!(
+            "  fake remote admin: {base_url}{path}\n\
+             \x20   sweep with SELECTPAY_REMOTE_ADMIN_URL={base_url}{path} \
+             SELECTPAY_REMOTE_ADMIN_INSTALLATION_ID=1 SELECTPAY_REMOTE_ADMIN_PASSWORD=fake\n",
+            path = demo_admin::PATH
+        );
+    }
+    banner += &format!(
+        "next: open {base_url}/ in a browser, then in another terminal try\n\
+         \x20 cargo run -- simulate pay --server {base_url}\n"
+    );
     // A closed stdout (piped into `head`, say) must not stop the server.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
 
+    let access = if args.host.is_loopback() {
+        DashboardAccess::Open
+    } else {
+        DashboardAccess::KeyRequired(config.api_key.clone().map(Arc::new))
+    };
     tokio::spawn(redeliver_forever(Arc::clone(&app)));
     let dashboard_state = Dashboard {
         app: Arc::clone(&app),
         inspect: backend.inspect,
     };
-    let router = Router::new()
-        .route("/", get(dashboard).with_state(dashboard_state))
-        .fallback(forward)
-        .with_state(app);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let mut router = Router::new()
+        .route("/", get(dashboard))
+        .route("/carts/{cart_id}", get(cart))
+        .route_layer(middleware::from_fn_with_state(access, require_api_key));
+    if args.fake_remote_admin {
+        router = router.route(demo_admin::PATH, post(demo_admin::cancel_agreement));
+    }
+    http_server::serve(
+        listener,
+        router.fallback(forward).with_state(dashboard_state),
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `GET /carts/{cartId}`: the cart page for a browser, the JSON API for everyone else.
+async fn cart(
+    State(state): State<Dashboard>,
+    Path(cart_id): Path<String>,
+    request: Request,
+) -> Response {
+    if dashboard::wants_page(request.headers()) {
+        dashboard::cart_page(&state, &cart_id).await
+    } else {
+        forward(State(state.app), request).await
+    }
 }
 
 /// What the server keeps its records in and sends its mail through, and where those are,
@@ -229,17 +276,25 @@ fn shown(secret: Option<&selectpay_domain::secret::Secret>) -> &str {
     secret.map_or("(not set)", |s| s.expose())
 }
 
-/// Hands a request to the shared handlers, as the Lambda adapter does on AWS.
+/// Hands a request to the shared handlers, as the Lambda adapter does on AWS, and shows a
+/// callback's outcome in a header (which only the local server sends).
 async fn forward(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_REQUEST_BYTES).await else {
-        let mut response = Response::new(Body::from("Payload Too Large"));
-        *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-        return response;
+    let body = match http_server::read_body(body, MAX_REQUEST_BYTES).await {
+        Ok(body) => body,
+        Err(error) => {
+            let mut response = Response::new(Body::from(error.to_string()));
+            *response.status_mut() = error.status();
+            return response;
+        }
     };
-    app.handle(http::Request::from_parts(parts, body))
-        .await
-        .map(Body::from)
+    let mut response = app.handle(http::Request::from_parts(parts, body)).await;
+    if let Some(CallbackOutcome(label)) = response.extensions_mut().remove::<CallbackOutcome>()
+        && let Ok(value) = http::HeaderValue::from_str(&label)
+    {
+        response.headers_mut().insert(OUTCOME_HEADER, value);
+    }
+    response.map(Body::from)
 }
 
 async fn redeliver_forever(app: Arc<App>) {

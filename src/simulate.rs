@@ -1,6 +1,5 @@
 //! `selectpay simulate`: plays the gateway against a running server.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,10 +9,12 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use selectpay_app::config::{Config, DevDefaults};
-use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
 use selectpay_domain::settings::Mode;
+use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
 
 use crate::local::CliResult;
+use crate::simulate_cart::CartApi;
+use crate::simulate_report::{Reply, Report};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ActionArg {
@@ -25,7 +26,9 @@ enum ActionArg {
 pub struct SimulateArgs {
     #[arg(value_enum)]
     action: ActionArg,
-    cart_id: String,
+    /// The cart to report on; without one, a fresh cart is bought through the purchase API
+    /// first (with a FuturePay plan when --future-pay-id is given).
+    cart_id: Option<String>,
     /// The selectpay server to post to.
     #[arg(long, default_value = "http://127.0.0.1:3000")]
     server: String,
@@ -65,6 +68,9 @@ pub struct SimulateArgs {
     name: String,
     #[arg(long, default_value = "demo@uk.worldpay.com")]
     email: String,
+    /// Print the replies and the cart afterwards as one JSON document.
+    #[arg(long)]
+    json: bool,
 }
 
 struct CartTerms {
@@ -85,7 +91,31 @@ pub async fn run(args: SimulateArgs) -> CliResult {
     .config;
     let server = args.server.trim_end_matches('/').to_owned();
     let client = reqwest::Client::new();
-    let terms = cart_terms(&client, &server, &config, &args).await?;
+    let api = CartApi {
+        client: &client,
+        server: &server,
+        config: &config,
+    };
+    let (cart_id, created) = match &args.cart_id {
+        Some(cart_id) => (cart_id.clone(), false),
+        None => (
+            api.buy(&args.name, &args.email, args.future_pay_id.is_some())
+                .await?,
+            true,
+        ),
+    };
+    let cart = api.cart(&cart_id).await?;
+    if args.future_pay_id.is_some()
+        && let Some(cart) = &cart
+        && cart["futurePay"] != serde_json::Value::Bool(true)
+    {
+        return Err(format!(
+            "cart {cart_id} sold no FuturePay plan: --future-pay-id needs a cart bought with \
+             `futurePay` (or no cart id, to buy one)"
+        )
+        .into());
+    }
+    let terms = cart_terms(cart.as_ref(), &cart_id, &server, &args)?;
     let payment = SimulatedPayment {
         action: match args.action {
             ActionArg::Pay => Action::Pay,
@@ -104,7 +134,7 @@ pub async fn run(args: SimulateArgs) -> CliResult {
                 .as_ref()
                 .map(|p| p.expose().to_owned()),
         },
-        cart_id: args.cart_id.clone(),
+        cart_id: cart_id.clone(),
         amount: terms.amount,
         currency: terms.currency,
         test_mode: args.test_mode.clone().unwrap_or_else(|| {
@@ -141,35 +171,40 @@ pub async fn run(args: SimulateArgs) -> CliResult {
             )
             .body(body)
     });
-    post_all(request, args.repeat.max(1), args.concurrency.max(1)).await
+    let replies = post_all(request, args.repeat.max(1), args.concurrency.max(1)).await?;
+    let all_ok = replies.iter().all(|r| r.status.is_success());
+    let report = Report {
+        cart: api.cart(&cart_id).await?,
+        cart_id,
+        created,
+        replies,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report.json())?);
+    } else {
+        if report.created {
+            println!("bought cart {} through {server}/purchase", report.cart_id);
+        }
+        print!("{}", report.text());
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// The cart's amount, currency and description from the server, unless overridden.
-async fn cart_terms(
-    client: &reqwest::Client,
+fn cart_terms(
+    cart: Option<&serde_json::Value>,
+    cart_id: &str,
     server: &str,
-    config: &Config,
     args: &SimulateArgs,
 ) -> Result<CartTerms, Box<dyn std::error::Error + Send + Sync>> {
-    let mut request = client.get(format!("{server}/carts/{}", args.cart_id));
-    if let Some(key) = &config.api_key {
-        request = request.bearer_auth(key.expose());
-    }
-    let cart: Option<serde_json::Value> = match request.send().await {
-        Ok(response) if response.status().is_success() => Some(response.json().await?),
-        _ => None,
-    };
-    let from_cart = |field: &str| {
-        cart.as_ref()
-            .and_then(|c| c[field].as_str())
-            .map(str::to_owned)
-    };
+    let from_cart = |field: &str| cart.and_then(|c| c[field].as_str()).map(str::to_owned);
     let pick = |given: &Option<String>, field: &str| {
         given.clone().or_else(|| from_cart(field)).ok_or_else(|| {
-            format!(
-                "cart {} not found on {server}: give --amount and --currency",
-                args.cart_id
-            )
+            format!("cart {cart_id} not found on {server}: give --amount and --currency")
         })
     };
     Ok(CartTerms {
@@ -179,11 +214,12 @@ async fn cart_terms(
     })
 }
 
+/// Posts the callback `repeat` times, `concurrency` at once; the replies in order.
 async fn post_all(
     request: Arc<reqwest::RequestBuilder>,
     repeat: usize,
     concurrency: usize,
-) -> CliResult {
+) -> Result<Vec<Reply>, Box<dyn std::error::Error + Send + Sync>> {
     let permits = Arc::new(Semaphore::new(concurrency));
     let mut posts = JoinSet::new();
     for number in 1..=repeat {
@@ -195,27 +231,20 @@ async fn post_all(
             let _permit = permits.acquire_owned().await;
             let response = request.send().await?;
             let status = response.status();
+            let outcome = Reply::outcome_of(response.headers());
             let body = response.text().await?;
-            Ok::<_, reqwest::Error>((number, status, body))
+            Ok::<_, reqwest::Error>(Reply {
+                number,
+                status,
+                outcome,
+                body,
+            })
         });
     }
-    let mut statuses = BTreeMap::<String, usize>::new();
-    let mut bodies = std::collections::HashSet::new();
-    let mut all_ok = true;
+    let mut replies = Vec::with_capacity(repeat);
     while let Some(joined) = posts.join_next().await {
-        let (number, status, body) = joined??;
-        println!("#{number}: {status}");
-        all_ok &= status.is_success();
-        *statuses.entry(status.to_string()).or_default() += 1;
-        bodies.insert(body);
+        replies.push(joined??);
     }
-    for (status, count) in &statuses {
-        println!("{count} × {status}");
-    }
-    println!("distinct reply bodies: {}", bodies.len());
-    Ok(if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    replies.sort_by_key(|r| r.number);
+    Ok(replies)
 }

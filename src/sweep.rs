@@ -18,8 +18,7 @@ use selectpay_worldpay::WorldPayRemoteAdmin;
 
 use crate::local::{self, CliResult, outbox_path};
 
-/// A sweep run by hand gets as long as the scheduled one.
-const BUDGET: std::time::Duration = std::time::Duration::from_secs(240);
+/// Due agreements read per page when listing them.
 const PAGE_SIZE: NonZeroUsize = NonZeroUsize::new(100).unwrap();
 
 #[derive(clap::Args)]
@@ -96,8 +95,7 @@ pub async fn sweep(args: SweepArgs) -> CliResult {
             action,
             &SweepOptions {
                 now: args.now.unwrap_or_else(|| SystemClock.now()),
-                budget: BUDGET,
-                page_size: PAGE_SIZE,
+                ..SweepOptions::default()
             },
         )
         .await?;

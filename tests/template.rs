@@ -47,10 +47,31 @@ fn every_binary_in_the_template_is_a_binary_of_the_workspace() {
 }
 
 #[test]
-fn every_function_uses_the_rust_build_and_arm64() {
+fn every_function_uses_the_rust_build_and_arm64_by_default() {
     let template = template();
     assert_eq!(template.matches("BuildMethod: rust-cargolambda").count(), 3);
     assert!(template.contains("Runtime: provided.al2023"));
-    assert!(template.contains("Architectures: [arm64]"));
+    assert!(template.contains("Architectures: [!Ref Architecture]"));
+    assert!(template.contains("AllowedValues: [arm64, x86_64]\n    Default: arm64"));
     assert!(template.contains("Handler: bootstrap"));
+}
+
+/// cargo-lambda builds the binaries of the package at CodeUri: each function's own package
+/// (the root package is the CLI).
+#[test]
+fn every_function_is_built_from_its_own_package() {
+    let template = template();
+    for binary in ["purchase-token", "callback", "futurepay-sweep"] {
+        let code_uri = format!("CodeUri: functions/{binary}\n");
+        assert!(template.contains(&code_uri), "{code_uri}");
+        let manifest = format!(
+            "{}/functions/{binary}/Cargo.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let manifest = std::fs::read_to_string(manifest).unwrap();
+        assert!(
+            manifest.contains(&format!("name = \"{binary}\"")),
+            "{manifest}"
+        );
+    }
 }

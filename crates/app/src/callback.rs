@@ -27,6 +27,11 @@ const CALLBACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(8)
 /// something else keeps changing the cart, and the gateway should retry later.
 const MAX_DECISION_ROUNDS: usize = 4;
 
+/// The outcome label of a callback, carried beside its response for the local server to show
+/// in a header; the Lambda adapter sends only status, headers and body, so it never leaves AWS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackOutcome(pub String);
+
 /// What a delivery is, before we know whether it means anything.
 struct Received {
     raw: Vec<u8>,
@@ -40,7 +45,7 @@ impl App {
         let processed = tokio::time::timeout(CALLBACK_DEADLINE, self.process(&received))
             .await
             .unwrap_or(Err(HandlerError::Deadline));
-        let (outcome, response, cart_id, trans_id) = match processed {
+        let (outcome, mut response, cart_id, trans_id) = match processed {
             Ok(Processed {
                 outcome,
                 reply,
@@ -70,6 +75,9 @@ impl App {
             latency_ms = started.elapsed().as_millis() as u64,
             "callback"
         );
+        response
+            .extensions_mut()
+            .insert(CallbackOutcome(outcome.label()));
         response
     }
 

@@ -49,6 +49,8 @@ pub fn cart_json(record: &CartRecord) -> Value {
         "currency": cart.order.amount.currency().code(),
         "description": cart.order.description,
         "paidBy": cart.paid_by.as_ref().map(|t| t.as_str()),
+        // Whether the purchase set up a FuturePay agreement (its first callback creates it).
+        "futurePay": cart.order.future_pay.is_some(),
         "createdAt": timestamp(cart.created_at),
         "payments": record.payments.iter().map(|p| json!({
             "transId": p.trans_id.as_str(),

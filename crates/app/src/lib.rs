@@ -5,7 +5,6 @@ mod callback;
 pub mod carts;
 pub mod config;
 mod delivery;
-pub mod gateway_simulator;
 mod purchase;
 mod reply;
 mod stores;
@@ -18,6 +17,7 @@ use http::{Method, Request, Response, StatusCode};
 use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Outbox, Store};
 use selectpay_domain::render::Templates;
 
+pub use crate::callback::CallbackOutcome;
 use crate::config::Config;
 pub use crate::delivery::RedeliverySummary;
 pub use crate::stores::Stores;

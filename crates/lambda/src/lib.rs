@@ -1,15 +1,16 @@
 //! Runs selectpay's shared handlers on AWS Lambda: configuration and secrets once per cold
-//! start, SDK clients once per cold start, then one event at a time.
+//! start, SDK clients once per cold start, then one event at a time. The HTTP functions go
+//! through `lambda_http` (API Gateway HTTP API and REST API, ALB); the sweep takes
+//! EventBridge Scheduler's event as plain JSON.
 
-pub mod apigw;
 mod function;
+pub mod http;
 pub mod secrets;
 mod ssm;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::{Value, json};
 
@@ -23,26 +24,16 @@ use selectpay_worldpay::WorldPayRemoteAdmin;
 pub use function::Function;
 pub use lambda_runtime::Error;
 
-/// The schedule's function may run 300 s; stop taking new agreements well before.
-const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(240);
-const SWEEP_PAGE: std::num::NonZeroUsize = std::num::NonZeroUsize::new(100).unwrap();
-
 pub async fn run(function: Function) -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(false)
-        .without_time()
-        .init();
+    // Lambda's own logging controls: AWS_LAMBDA_LOG_FORMAT (the template's
+    // LoggingConfig.LogFormat: JSON) and AWS_LAMBDA_LOG_LEVEL (its ApplicationLogLevel).
+    lambda_runtime::tracing::init_default_subscriber();
     let app = Arc::new(cold_start(function).await?);
     match function {
         Function::PurchaseToken | Function::Callback => {
-            lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
+            lambda_http::run(service_fn(|request: lambda_http::Request| {
                 let app = Arc::clone(&app);
-                async move { Ok::<_, Error>(apigw::handle_event(&app, event.payload).await) }
+                async move { Ok::<_, Error>(http::handle(&app, request).await) }
             }))
             .await
         }
@@ -91,14 +82,7 @@ async fn sweep(app: &App) -> Result<Value, Error> {
         admin.password.clone(),
     )?;
     let summary = app
-        .sweep(
-            SweepAction::Cancel(&remote),
-            &SweepOptions {
-                now: time::OffsetDateTime::now_utc(),
-                budget: SWEEP_BUDGET,
-                page_size: SWEEP_PAGE,
-            },
-        )
+        .sweep(SweepAction::Cancel(&remote), &SweepOptions::default())
         .await?;
     Ok(serde_json::to_value(summary)?)
 }

@@ -20,6 +20,7 @@ use selectpay_domain::ids::{FuturePayId, InstallationId};
 use selectpay_domain::ports::{AdminError, AdminReply, RemoteAdmin};
 use selectpay_domain::secret::Secret;
 use selectpay_domain::settings::Mode;
+use serde::Serialize;
 
 use crate::reply::{self, Redactor};
 
@@ -34,6 +35,21 @@ pub const MAX_REPLY_BYTES: usize = 64 * 1024;
 const MAX_ERROR_CHARS: usize = 300;
 
 type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// The iadmin form. WorldPay's own example sends the operation as an empty hidden field
+/// (`<input type="hidden" name="op-cancelFP">`, i.e. `op-cancelFP=`): its presence selects
+/// the operation, its value is not read.
+#[derive(Serialize)]
+struct CancelForm<'a> {
+    #[serde(rename = "instId")]
+    installation_id: &'a str,
+    #[serde(rename = "authPW")]
+    password: &'a str,
+    #[serde(rename = "futurePayId")]
+    future_pay_id: &'a str,
+    #[serde(rename = "op-cancelFP")]
+    cancel: &'a str,
+}
 
 /// WorldPay's remote administration (`/wcc/iadmin`) for one remote-admin installation.
 ///
@@ -94,20 +110,9 @@ impl WorldPayRemoteAdmin {
         }
     }
 
-    pub fn endpoint(&self) -> &Uri {
-        &self.endpoint
-    }
-
-    async fn submit(&self, id: &FuturePayId, operation: &str) -> Result<AdminReply, AdminError> {
-        // WorldPay's own example form sends the operation as an empty hidden field
-        // (`<input type="hidden" name="op-cancelFP">`, i.e. `op-cancelFP=`): its presence
-        // selects the operation, its value is not read.
-        let form = form_urlencoded::Serializer::new(String::new())
-            .append_pair("instId", self.installation_id.as_str())
-            .append_pair("authPW", self.password.expose())
-            .append_pair("futurePayId", id.as_str())
-            .append_pair(operation, "")
-            .finish();
+    async fn submit(&self, form: &CancelForm<'_>) -> Result<AdminReply, AdminError> {
+        let form = serde_urlencoded::to_string(form)
+            .map_err(|_| AdminError("could not encode the form".to_owned()))?;
         let request = Request::post(self.endpoint.clone())
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(USER_AGENT, concat!("selectpay/", env!("CARGO_PKG_VERSION")))
@@ -186,7 +191,13 @@ impl fmt::Debug for WorldPayRemoteAdmin {
 #[async_trait]
 impl RemoteAdmin for WorldPayRemoteAdmin {
     async fn cancel_agreement(&self, id: &FuturePayId) -> Result<AdminReply, AdminError> {
-        self.submit(id, "op-cancelFP").await
+        self.submit(&CancelForm {
+            installation_id: self.installation_id.as_str(),
+            password: self.password.expose(),
+            future_pay_id: id.as_str(),
+            cancel: "",
+        })
+        .await
     }
 }
 

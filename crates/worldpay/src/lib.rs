@@ -3,6 +3,9 @@
 //! [`WorldPayRemoteAdmin`] implements the domain's [`RemoteAdmin`] port. With the `testing`
 //! feature, [`fake::FakeRemoteAdmin`] is a scripted stand-in for WorldPay on 127.0.0.1.
 //!
+//! WorldPay's wire format lives here alone: the iadmin form and its reply texts
+//! ([`ALREADY_ENDED`]).
+//!
 //! HTTPS goes over hyper 1 + rustls 0.23 with the aws-lc-rs provider, the stack the AWS SDK
 //! already brings, with the provider passed explicitly: nothing here installs a process-wide
 //! rustls provider, and `ring` is not built.
@@ -10,9 +13,11 @@
 //! [`RemoteAdmin`]: selectpay_domain::ports::RemoteAdmin
 
 mod admin;
+pub mod gateway_simulator;
 mod reply;
 
 #[cfg(feature = "testing")]
 pub mod fake;
 
 pub use admin::{CONNECT_TIMEOUT, MAX_REPLY_BYTES, TOTAL_TIMEOUT, WorldPayRemoteAdmin};
+pub use reply::ALREADY_ENDED;

@@ -7,8 +7,15 @@ const MAX_MESSAGE_CHARS: usize = 200;
 /// How much of an unrecognised body an error shows.
 const MAX_EXCERPT_CHARS: usize = 60;
 
-/// `Y,<message>` → done, `E,<message>` → refused, whatever the HTTP status; anything else
-/// is an error that shows the status and a short, cleaned excerpt of the body.
+/// iadmin's `E,` texts for an agreement that is already over (cancelled, or no longer
+/// active): nothing is left to cancel, so a cancellation is done. Matched exactly, ignoring
+/// case and surrounding space; any other refusal stays a refusal, which the sweep retries
+/// and reports after repeated failures.
+pub const ALREADY_ENDED: &[&str] = &["Agreement already cancelled", "Agreement is not active"];
+
+/// `Y,<message>` → done, `E,<message>` → refused (done when it is [`ALREADY_ENDED`]),
+/// whatever the HTTP status; anything else is an error that shows the status and a short,
+/// cleaned excerpt of the body.
 pub(crate) fn parse(status: u16, body: &[u8], redact: &Redactor) -> Result<AdminReply, AdminError> {
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
@@ -18,11 +25,12 @@ pub(crate) fn parse(status: u16, body: &[u8], redact: &Redactor) -> Result<Admin
         return Ok(AdminReply::Done(clean(message, MAX_MESSAGE_CHARS, redact)));
     }
     if let Some(message) = first_line.strip_prefix("E,") {
-        return Ok(AdminReply::Refused(clean(
-            message,
-            MAX_MESSAGE_CHARS,
-            redact,
-        )));
+        let message = clean(message, MAX_MESSAGE_CHARS, redact);
+        return Ok(if already_ended(&message) {
+            AdminReply::Done(message)
+        } else {
+            AdminReply::Refused(message)
+        });
     }
     if text.is_empty() {
         return Err(AdminError(format!("empty reply (HTTP {status})")));
@@ -31,6 +39,12 @@ pub(crate) fn parse(status: u16, body: &[u8], redact: &Redactor) -> Result<Admin
         "unrecognised reply (HTTP {status}): {:?}",
         clean(text, MAX_EXCERPT_CHARS, redact)
     )))
+}
+
+fn already_ended(message: &str) -> bool {
+    ALREADY_ENDED
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(message.trim()))
 }
 
 /// Redacts the password (and its form-encoded spelling) from text that came back from the
@@ -96,8 +110,8 @@ mod tests {
             AdminReply::Refused("Problem cancelling agreement".into())
         );
         assert_eq!(
-            parse_text(500, "E,Agreement already cancelled").unwrap(),
-            AdminReply::Refused("Agreement already cancelled".into())
+            parse_text(500, "E,Agreement cancelled? No").unwrap(),
+            AdminReply::Refused("Agreement cancelled? No".into())
         );
         assert_eq!(
             parse_text(200, "Y,").unwrap(),
@@ -107,6 +121,28 @@ mod tests {
             parse_text(200, "Y,Agreement cancelled\n<p>trailer</p>").unwrap(),
             AdminReply::Done("Agreement cancelled".into())
         );
+    }
+
+    #[test]
+    fn each_already_ended_text_is_done_exactly_as_listed() {
+        for text in ALREADY_ENDED {
+            assert_eq!(
+                parse_text(200, &format!("E,{text}")).unwrap(),
+                AdminReply::Done((*text).to_owned()),
+                "{text}"
+            );
+            assert_eq!(
+                parse_text(200, &format!("E,{}", text.to_uppercase())).unwrap(),
+                AdminReply::Done(text.to_uppercase()),
+                "{text}"
+            );
+            // Only the listed text, not one that merely contains it.
+            let longer = format!("{text}? Problem cancelling agreement");
+            assert_eq!(
+                parse_text(200, &format!("E,{longer}")).unwrap(),
+                AdminReply::Refused(longer)
+            );
+        }
     }
 
     #[test]

@@ -330,7 +330,7 @@ async fn an_oversized_body_is_refused_unread() {
 async fn a_query_string_callback_is_processed_like_a_form() {
     let h = Harness::test_mode();
     h.cart("c1", "14.99", "GBP").await;
-    let query = String::from_utf8(selectpay_app::gateway_simulator::encode_form(
+    let query = String::from_utf8(selectpay_worldpay::gateway_simulator::encode_form(
         &payment("c1", "14.99").fields(),
         encoding_rs::WINDOWS_1252,
     ))

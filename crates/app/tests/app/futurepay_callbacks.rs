@@ -5,11 +5,11 @@ use crate::support;
 
 use std::sync::Arc;
 
-use selectpay_app::gateway_simulator::encode_form;
 use selectpay_domain::cart::{CartStatus, PaymentStatus};
 use selectpay_domain::futurepay::AgreementStatus;
 use selectpay_domain::ids::FuturePayId;
 use selectpay_domain::mail::MailKind;
+use selectpay_worldpay::gateway_simulator::encode_form;
 use support::*;
 use time::macros::datetime;
 

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use selectpay_app::gateway_simulator::encode_form;
 use selectpay_app::sweep::{SweepAction, SweepOptions, SweepSummary};
 use selectpay_domain::futurepay::{Agreement, AgreementStatus};
 use selectpay_domain::ids::{FuturePayId, InstallationId};
@@ -16,6 +15,7 @@ use selectpay_domain::ports::{AdminError, AdminReply, Clock, RemoteAdmin};
 use selectpay_domain::secret::Secret;
 use selectpay_worldpay::WorldPayRemoteAdmin;
 use selectpay_worldpay::fake::{ALREADY_CANCELLED, Answer, FakeRemoteAdmin, PROBLEM};
+use selectpay_worldpay::gateway_simulator::encode_form;
 use support::*;
 
 const AGREEMENT: &str = "193743";

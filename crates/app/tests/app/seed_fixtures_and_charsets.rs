@@ -2,9 +2,9 @@
 
 use crate::support;
 
-use selectpay_app::gateway_simulator::encode_form;
 use selectpay_domain::cart::{CartStatus, PaymentStatus};
 use selectpay_domain::mail::MailKind;
+use selectpay_worldpay::gateway_simulator::encode_form;
 use support::*;
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -135,13 +135,18 @@ impl Key {
         Self::new(Self::cart_partition(cart_id), format!("{AGREEMENT_PK}{id}"))
     }
 
+    /// The partition of the deliveries that named a (valid) cart id.
+    pub fn delivery_partition(cart_id: &CartId) -> String {
+        format!("{DELIVERY_PK}#{cart_id}")
+    }
+
     /// Deliveries by cart are one query, in time order. They are not in the cart's own
     /// partition, which the cart view reads whole: a cart can get any number of deliveries,
     /// forged ones included. A cart id that is not a valid one (the delivery is raw) goes to
     /// the partition of deliveries without a cart.
     pub fn delivery(delivery: &Delivery) -> Result<Self, StoreError> {
         let pk = match delivery.cart_id.as_deref().map(CartId::parse) {
-            Some(Ok(cart_id)) => format!("{DELIVERY_PK}#{cart_id}"),
+            Some(Ok(cart_id)) => Self::delivery_partition(&cart_id),
             _ => DELIVERY_PK.to_owned(),
         };
         let sk = format!(

@@ -42,6 +42,7 @@
 
 pub(crate) mod codec;
 mod commit;
+mod inspect;
 pub(crate) mod keys;
 mod reads;
 
@@ -56,8 +57,8 @@ use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
 use selectpay_domain::store::{
-    Activity, AgreementPage, CartRecord, Commit, CommitResult, DueAgreements, Inspect, Outbox,
-    Snapshot, Store, StoreError,
+    Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
+    Outbox, Snapshot, Store, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -230,5 +231,13 @@ impl Inspect for DynamoStore {
 
     async fn agreements(&self, limit: usize) -> Result<Vec<Agreement>, StoreError> {
         reads::agreements(self, limit).await
+    }
+
+    async fn cart_deliveries(&self, cart_id: &CartId) -> Result<Vec<Delivery>, StoreError> {
+        inspect::cart_deliveries(self, cart_id).await
+    }
+
+    async fn cart_of_transaction(&self, trans_id: &str) -> Result<Option<CartId>, StoreError> {
+        inspect::cart_of_transaction(self, trans_id).await
     }
 }

@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::StoreError;
-use super::contract::{Activity, AgreementPage, CartRecord, Commit, CommitResult, Snapshot};
+use super::contract::{
+    Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, Snapshot,
+};
 use crate::cart::Cart;
 use crate::futurepay::Agreement;
 use crate::ids::{CartId, FuturePayId};
@@ -67,4 +69,11 @@ pub trait Inspect: Send + Sync {
 
     /// All agreements, newest first (ties by id), at most `limit`.
     async fn agreements(&self, limit: usize) -> Result<Vec<Agreement>, StoreError>;
+
+    /// Every delivery that named the cart, oldest first, for the cart's page. It MUST read
+    /// only that cart's deliveries, however many forged ones other carts have.
+    async fn cart_deliveries(&self, cart_id: &CartId) -> Result<Vec<Delivery>, StoreError>;
+
+    /// The cart a payment with this transaction id was recorded for, for people searching.
+    async fn cart_of_transaction(&self, trans_id: &str) -> Result<Option<CartId>, StoreError>;
 }

@@ -1,6 +1,7 @@
 //! The local store (every trait of the store port): one SQLite database, a file for the dev server or in memory for tests.
 
 mod commit;
+mod inspect;
 mod queries;
 mod rows;
 mod schema;
@@ -18,8 +19,8 @@ use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
 use selectpay_domain::store::{
-    Activity, AgreementPage, CartRecord, Commit, CommitResult, DueAgreements, Inspect, Outbox,
-    Snapshot, Store, StoreError,
+    Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
+    Outbox, Snapshot, Store, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -165,6 +166,18 @@ impl Inspect for SqliteStore {
 
     async fn agreements(&self, limit: usize) -> Result<Vec<Agreement>, StoreError> {
         self.run(move |conn| queries::agreements(conn, limit)).await
+    }
+
+    async fn cart_deliveries(&self, cart_id: &CartId) -> Result<Vec<Delivery>, StoreError> {
+        let cart_id = cart_id.clone();
+        self.read(move |conn| inspect::cart_deliveries(conn, &cart_id))
+            .await
+    }
+
+    async fn cart_of_transaction(&self, trans_id: &str) -> Result<Option<CartId>, StoreError> {
+        let trans_id = trans_id.to_owned();
+        self.read(move |conn| inspect::cart_of_transaction(conn, &trans_id))
+            .await
     }
 }
 

@@ -1,4 +1,5 @@
-//! Listings for people (`Inspect`).
+//! Listings for people (`Inspect`): recent records, agreements, a cart's deliveries and the
+//! cart of a transaction.
 
 use super::*;
 
@@ -68,4 +69,52 @@ pub(super) async fn agreements_are_newest_first_and_limited<S: Subject>(store: S
     assert_eq!(newest, vec![second, third]);
     let all = store.agreements(1000).await.expect("agreements");
     assert_eq!(agreement_ids(&all), ["fp-2", "fp-3", "fp-1"]);
+}
+
+pub(super) async fn cart_deliveries_are_the_carts_own_oldest_first<S: Subject>(store: S) {
+    let (mine, other) = (cart("cart-1"), cart("cart-2"));
+    for (id, cart_id, seconds) in [
+        ("d2", &mine.id, 20),
+        ("d1", &mine.id, 10),
+        ("d3", &other.id, 15),
+    ] {
+        let result = store
+            .commit(&commit(
+                Writes::default(),
+                delivery(id, Some(cart_id), at(seconds)),
+            ))
+            .await
+            .expect("commit");
+        assert_eq!(result, CommitResult::Committed);
+    }
+    let deliveries = store.cart_deliveries(&mine.id).await.expect("deliveries");
+    let ids: Vec<&str> = deliveries.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["d1", "d2"]);
+    assert_eq!(deliveries[0], delivery("d1", Some(&mine.id), at(10)));
+    assert!(
+        store
+            .cart_deliveries(&cart("cart-3").id)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
+
+pub(super) async fn the_cart_of_a_transaction_is_found_by_its_payment<S: Subject>(store: S) {
+    let paid = cart("cart-1");
+    store.insert_cart(&paid).await.expect("insert cart");
+    let writes = Writes {
+        payment: Some(payment(&paid.id, "T77", PaymentStatus::Accepted, at(5))),
+        ..Writes::default()
+    };
+    store
+        .commit(&commit(writes, delivery("d1", Some(&paid.id), at(5))))
+        .await
+        .expect("commit");
+    assert_eq!(
+        store.cart_of_transaction("T77").await.expect("found"),
+        Some(paid.id)
+    );
+    // The fixture delivery names transaction T1, but no payment has it.
+    assert_eq!(store.cart_of_transaction("T1").await.expect("none"), None);
 }

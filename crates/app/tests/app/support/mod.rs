@@ -10,7 +10,6 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use selectpay_app::config::{Config, DevDefaults};
-use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
 use selectpay_app::{App, Stores};
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::decision::Snapshot;
@@ -27,6 +26,7 @@ use selectpay_domain::ports::{
 };
 use selectpay_domain::render::Templates;
 use selectpay_embedded::SqliteStore;
+use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
 
 pub const PASSWORD: &str = "dev-callback-password";
 pub const API_KEY: &str = "dev-api-key";

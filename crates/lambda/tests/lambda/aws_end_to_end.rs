@@ -1,23 +1,22 @@
 //! The Lambda handlers on the AWS adapters: API Gateway events in, DynamoDB Local as the
 //! store and the SES v2 emulator as the mail service. `./infra/test.sh` starts both.
 
-mod support;
-
 use std::sync::Arc;
 
-use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
-use aws_lambda_events::encodings::Body;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
 
-use selectpay_app::gateway_simulator::{Action, SimulatedPayment, encode_form};
 use selectpay_app::{App, SystemClock};
 use selectpay_aws::SesMailer;
 use selectpay_aws::testing::{fresh_store, local_ses_client, sent_mails};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::render::Templates;
-use selectpay_lambda::apigw::handle_event;
+use selectpay_lambda::http::handle;
+use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
+
+use crate::support::{self, text};
 
 async fn deployed() -> Arc<App> {
     let config = support::dev_config();
@@ -34,13 +33,8 @@ async fn deployed() -> Arc<App> {
     ))
 }
 
-fn event(
-    method: &str,
-    path: &str,
-    headers: Value,
-    body: Option<String>,
-) -> ApiGatewayV2httpRequest {
-    serde_json::from_value(json!({
+fn event(method: &str, path: &str, headers: Value, body: Option<String>) -> Request {
+    support::request(&json!({
         "version": "2.0",
         "routeKey": format!("{method} {path}"),
         "rawPath": path,
@@ -52,21 +46,14 @@ fn event(
         },
         "body": body,
         "isBase64Encoded": true
-    }))
-    .unwrap()
-}
-
-fn text(response: &ApiGatewayV2httpResponse) -> String {
-    match &response.body {
-        Some(Body::Text(text)) => text.clone(),
-        other => panic!("expected text, got {other:?}"),
-    }
+    })
+    .to_string())
 }
 
 async fn purchase(app: &App, amount: &str) -> String {
     let body = json!({"amount": amount, "currency": "GBP", "description": "Tea for two",
         "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}});
-    let response = handle_event(
+    let response = handle(
         app,
         event(
             "POST",
@@ -76,14 +63,14 @@ async fn purchase(app: &App, amount: &str) -> String {
         ),
     )
     .await;
-    assert_eq!(response.status_code, 201, "{}", text(&response));
-    let token: Value = serde_json::from_str(&text(&response)).unwrap();
+    assert_eq!(response.status(), 201, "{}", text(&response));
+    let token: Value = serde_json::from_str(text(&response)).unwrap();
     token["cartId"].as_str().unwrap().to_owned()
 }
 
 async fn cart(app: &App, cart_id: &str) -> Value {
     let path = format!("/carts/{cart_id}");
-    let response = handle_event(
+    let response = handle(
         app,
         event(
             "GET",
@@ -93,7 +80,7 @@ async fn cart(app: &App, cart_id: &str) -> Value {
         ),
     )
     .await;
-    serde_json::from_str(&text(&response)).unwrap()
+    serde_json::from_str(text(&response)).unwrap()
 }
 
 fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
@@ -114,9 +101,9 @@ fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
     }
 }
 
-async fn callback(app: &App, payment: &SimulatedPayment) -> ApiGatewayV2httpResponse {
+async fn callback(app: &App, payment: &SimulatedPayment) -> Response<Body> {
     let body = encode_form(&payment.fields(), encoding_rs::WINDOWS_1252);
-    handle_event(
+    handle(
         app,
         event(
             "POST",
@@ -144,7 +131,7 @@ async fn purchase_pay_and_the_carts_api_shows_it_paid_with_one_receipt() {
 
     let response = callback(&app, &gateway(Action::Pay, &cart_id, "14.99")).await;
 
-    assert_eq!(response.status_code, 200);
+    assert_eq!(response.status(), 200);
     assert!(text(&response).contains("Thank you, Zoë Müller"));
     let cart = cart(&app, &cart_id).await;
     assert_eq!(cart["status"], "paid");
@@ -180,8 +167,8 @@ async fn fifty_identical_callbacks_pay_once_and_mail_once() {
     let mut pages = Vec::new();
     for task in tasks {
         let response = task.await.unwrap();
-        assert_eq!(response.status_code, 200, "{}", text(&response));
-        pages.push(text(&response));
+        assert_eq!(response.status(), 200, "{}", text(&response));
+        pages.push(text(&response).to_owned());
     }
 
     assert!(pages.iter().all(|p| *p == pages[0]), "identical pages");
@@ -206,7 +193,7 @@ async fn a_cancel_cancels_without_mail() {
 
     let response = callback(&app, &gateway(Action::Cancel, &cart_id, "14.99")).await;
 
-    assert_eq!(response.status_code, 200);
+    assert_eq!(response.status(), 200);
     assert!(text(&response).contains("Payment cancelled"));
     assert_eq!(cart(&app, &cart_id).await["status"], "cancelled");
     assert!(mails_about(&cart_id).await.is_empty());
@@ -219,7 +206,7 @@ async fn a_tampered_amount_is_held_for_review() {
 
     let response = callback(&app, &gateway(Action::Pay, &cart_id, "0.01")).await;
 
-    assert_eq!(response.status_code, 200);
+    assert_eq!(response.status(), 200);
     assert!(text(&response).contains("being checked"));
     let cart = cart(&app, &cart_id).await;
     assert_eq!(cart["status"], "pending");

@@ -1,16 +1,9 @@
 //! Plays WorldPay: builds payment responses with the gateway's field set and encodes them
 //! the way the gateway does, in a chosen charset. Used by `selectpay simulate` and tests.
 
-use encoding_rs::Encoding;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+use std::borrow::Cow;
 
-/// Form encoding keeps only these unescaped (spaces become `+`).
-const FORM: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'*')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b' ');
+use encoding_rs::Encoding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -102,25 +95,39 @@ fn currency_entity(currency: &str) -> String {
     }
 }
 
-/// Encodes fields as a form body in `charset`. Characters the charset cannot represent
-/// become numeric character references, as browsers do.
+/// Encodes fields as a form body in `charset` (`form_urlencoded` with the charset as its
+/// encoding override, as a browser posting a page in that charset does). Characters the
+/// charset cannot represent become numeric character references, as browsers do.
 pub fn encode_form(fields: &[(String, String)], charset: &'static Encoding) -> Vec<u8> {
-    let encode = |text: &str| -> String {
-        let (bytes, _, _) = charset.encode(text);
-        percent_encode(&bytes, FORM).to_string().replace(' ', "+")
-    };
-    fields
-        .iter()
-        .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-        .into_bytes()
+    let in_charset = encoder(charset);
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.encoding_override(Some(&in_charset));
+    form.extend_pairs(fields);
+    form.finish().into_bytes()
+}
+
+fn encoder(charset: &'static Encoding) -> impl for<'a> Fn(&'a str) -> Cow<'a, [u8]> {
+    move |text| charset.encode(text).0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use selectpay_domain::callback::parse_form;
+
+    #[test]
+    fn encodes_like_a_latin1_browser() {
+        let fields = vec![("name".to_owned(), "Zoë Müller & co".to_owned())];
+        assert_eq!(
+            encode_form(&fields, encoding_rs::WINDOWS_1252),
+            b"name=Zo%EB+M%FCller+%26+co"
+        );
+        let euro = vec![("desc".to_owned(), "€ ₿".to_owned())];
+        assert_eq!(
+            encode_form(&euro, encoding_rs::WINDOWS_1252),
+            b"desc=%80+%26%238383%3B"
+        );
+    }
 
     #[test]
     fn round_trips_through_the_parser_in_each_charset() {
@@ -131,6 +138,7 @@ mod tests {
         for (charset, label) in [
             (encoding_rs::WINDOWS_1252, "windows-1252"),
             (encoding_rs::UTF_8, "UTF-8"),
+            (encoding_rs::WINDOWS_1252, "ISO-8859-1"),
         ] {
             let body = encode_form(&fields, charset);
             let form = parse_form(

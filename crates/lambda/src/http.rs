@@ -1,0 +1,52 @@
+//! `lambda_http` requests — API Gateway HTTP API (v2), REST API (v1) and ALB events — to and
+//! from the shared handlers.
+//!
+//! The handlers get the body's raw bytes (`Body` derefs to `[u8]`), never
+//! `RequestPayloadExt::payload()`: that decodes forms as UTF-8, while WorldPay's callbacks
+//! declare their charset (often ISO-8859-1) inside the body itself. A body marked base64
+//! that is not base64 cannot come from API Gateway or an ALB (they encode what they
+//! received); `lambda_http` panics on a hand-made one and `lambda_runtime` reports that
+//! invocation as an error and takes the next one (infra/runtime_emulator.py shows it).
+
+use bytes::Bytes;
+use http::Uri;
+use lambda_http::{Body, Request, RequestExt, Response};
+
+use selectpay_app::App;
+
+/// Handles one HTTP event with the shared handlers.
+pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    let (mut parts, body) = request.into_parts();
+    if let Some(uri) = without_stage(&parts.uri, parts.extensions.raw_http_path()) {
+        parts.uri = uri;
+    }
+    let body = Bytes::copy_from_slice(&body);
+    let response = app.handle(http::Request::from_parts(parts, body)).await;
+    to_lambda_response(response)
+}
+
+/// A REST API (v1) event's URI starts with its stage (`/prod/callback`); the routes are the
+/// path the client asked for, which `lambda_http` keeps as the raw HTTP path.
+fn without_stage(uri: &Uri, raw_path: &str) -> Option<Uri> {
+    if raw_path.is_empty() || raw_path == uri.path() {
+        return None;
+    }
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{raw_path}?{query}"),
+        None => raw_path.to_owned(),
+    };
+    Uri::builder().path_and_query(path_and_query).build().ok()
+}
+
+/// Text bodies go back as text; anything else as binary, which `lambda_http` base64-encodes.
+fn to_lambda_response(response: Response<Bytes>) -> Response<Body> {
+    response.map(|body| {
+        if body.is_empty() {
+            return Body::Empty;
+        }
+        match String::from_utf8(body.to_vec()) {
+            Ok(text) => Body::Text(text),
+            Err(bytes) => Body::Binary(bytes.into_bytes()),
+        }
+    })
+}
