@@ -1,16 +1,20 @@
 //! `POST /callback` and `GET /callback`: payment responses from the gateway.
 
+use std::sync::PoisonError;
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{Method, Request, Response, StatusCode};
 
+use selectpay_domain::callback::backup::Claim;
 use selectpay_domain::callback::{
     FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form, redact_password,
     verify,
 };
-use selectpay_domain::decision::{Context, Decision, Reply, Snapshot, Writes, decide};
+use selectpay_domain::decision::{
+    Context, Decision, Reply, Snapshot, Writes, answer_claim, decide,
+};
 use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
 use selectpay_domain::ports::{Commit, CommitResult, Delivery};
@@ -33,9 +37,9 @@ const MAX_DECISION_ROUNDS: usize = 4;
 pub struct CallbackOutcome(pub String);
 
 /// What a delivery is, before we know whether it means anything.
-struct Received {
-    raw: Vec<u8>,
-    content_type: Option<String>,
+pub(crate) struct Received {
+    pub(crate) raw: Vec<u8>,
+    pub(crate) content_type: Option<String>,
 }
 
 impl App {
@@ -54,9 +58,10 @@ impl App {
             }) => {
                 let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
                 let response = match outcome {
-                    Outcome::Forbidden(_) | Outcome::Invalid(_) | Outcome::TooLarge => {
-                        reply::status(status)
-                    }
+                    Outcome::Forbidden(_)
+                    | Outcome::Invalid(_)
+                    | Outcome::TooLarge
+                    | Outcome::ClaimThrottled => reply::status(status),
                     _ => reply::html(status, reply.page),
                 };
                 (outcome, response, cart_id, trans_id)
@@ -85,6 +90,17 @@ impl App {
         let form = match parse_form(&received.raw, received.content_type.as_deref()) {
             Ok(form) => form,
             Err(FormError::TooLarge) => return Ok(Processed::refused(Outcome::TooLarge, 413)),
+            Err(FormError::UnsupportedCharset(_)) => {
+                // Its bytes cannot be split as ASCII, so its password cannot be found to be
+                // redacted: the delivery is kept without them.
+                let outcome = Outcome::Invalid(InvalidReason::UnsupportedCharset);
+                let delivery = Delivery {
+                    raw: Vec::new(),
+                    ..self.delivery(received, outcome, None, None)
+                };
+                self.commit_delivery(delivery).await?;
+                return Ok(Processed::refused(outcome, 400));
+            }
             Err(_) => {
                 let outcome = Outcome::Invalid(InvalidReason::Unparseable);
                 self.record(received, outcome, None, None).await?;
@@ -108,6 +124,7 @@ impl App {
                     .await?;
                 Ok(Processed::refused(outcome, 400).about(cart_id, trans_id))
             }
+            Verdict::Claim(claim) => self.claim(received, &claim).await,
             Verdict::Authentic(response) => {
                 let decision = self.apply(received, &response).await?;
                 Ok(Processed {
@@ -122,7 +139,7 @@ impl App {
 
     /// Decides on the optimistic assumption (one write on the happy path) and, when a
     /// condition fails, reads what is really there and decides again.
-    async fn apply(
+    pub(crate) async fn apply(
         &self,
         received: &Received,
         response: &PaymentResponse,
@@ -173,6 +190,38 @@ impl App {
         Err(HandlerError::Contention)
     }
 
+    /// A backup from the shopper's browser: answered from what is stored and recorded as a
+    /// claim, within a budget, since anyone can send one.
+    async fn claim(&self, received: &Received, claim: &Claim) -> Result<Processed, HandlerError> {
+        let cart_id = Some(claim.cart_id.to_string());
+        let trans_id = claim.trans_id.as_ref().map(ToString::to_string);
+        let now = self.clock.now();
+        let allowed = self
+            .claims
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .allow(now);
+        if !allowed {
+            let throttled = Processed::refused(Outcome::ClaimThrottled, 429);
+            return Ok(throttled.about(cart_id, trans_id));
+        }
+        let record = self.store.cart(&claim.cart_id).await?;
+        let decision = answer_claim(&self.context(), claim, record.as_ref().map(|r| &r.cart))?;
+        self.record(
+            received,
+            decision.outcome,
+            cart_id.clone(),
+            trans_id.clone(),
+        )
+        .await?;
+        Ok(Processed {
+            outcome: decision.outcome,
+            reply: decision.reply,
+            cart_id,
+            trans_id,
+        })
+    }
+
     /// Records a delivery that changes nothing.
     async fn record(
         &self,
@@ -181,9 +230,14 @@ impl App {
         cart_id: Option<String>,
         trans_id: Option<String>,
     ) -> Result<(), HandlerError> {
+        self.commit_delivery(self.delivery(received, outcome, cart_id, trans_id))
+            .await
+    }
+
+    async fn commit_delivery(&self, delivery: Delivery) -> Result<(), HandlerError> {
         let commit = Commit {
             writes: Writes::default(),
-            delivery: Some(self.delivery(received, outcome, cart_id, trans_id)),
+            delivery: Some(delivery),
         };
         self.store.commit(&commit).await?;
         Ok(())
@@ -225,7 +279,7 @@ impl App {
     }
 
     /// What deciding and composing mail need, at this moment.
-    fn context(&self) -> Context<'_> {
+    pub(crate) fn context(&self) -> Context<'_> {
         Context {
             settings: &self.config.settings,
             templates: &self.templates,

@@ -6,24 +6,31 @@ pub mod carts;
 pub mod config;
 mod delivery;
 mod purchase;
+mod replay;
 mod reply;
 mod stores;
 pub mod sweep;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
+use selectpay_domain::callback::rate::FixedWindow;
 use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Outbox, Store};
 use selectpay_domain::render::Templates;
 
 pub use crate::callback::CallbackOutcome;
 use crate::config::Config;
 pub use crate::delivery::RedeliverySummary;
+pub use crate::replay::{ReplayError, Replayed};
 pub use crate::stores::Stores;
 
 /// Bodies larger than this are refused before any parsing.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// Browser-delivered claims each of this process answers and records per minute; beyond it
+/// they get 429 and are not stored. A shopper sends one or two; a flood is not a shopper.
+pub const CLAIMS_PER_MINUTE: u32 = 60;
 
 pub struct App {
     config: Config,
@@ -33,6 +40,7 @@ pub struct App {
     outbox: Arc<dyn Outbox>,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
+    claims: Mutex<FixedWindow>,
 }
 
 impl App {
@@ -52,6 +60,10 @@ impl App {
             outbox,
             mailer,
             clock,
+            claims: Mutex::new(FixedWindow::new(
+                CLAIMS_PER_MINUTE,
+                time::Duration::minutes(1),
+            )),
         }
     }
 

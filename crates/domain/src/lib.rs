@@ -3,14 +3,19 @@
 //! traits cut by capability, their errors, and the time and cursor encodings).
 //!
 //! How a callback flows through it, module by module:
-//! - [`callback`]: the raw body decoded ([`callback::form`]) and verified
-//!   ([`callback::response`]) into a [`callback::PaymentResponse`], or refused.
+//! - [`callback`]: the raw body decoded ([`callback::form`], only in ASCII-compatible
+//!   charsets: [`callback::charset`]) and verified ([`callback::response`]) into a
+//!   [`callback::PaymentResponse`], a browser's unverified claim ([`callback::backup`]), or
+//!   refused; its risk signals named ([`callback::risk`]) for the merchant's hold rule
+//!   ([`callback::hold`]).
 //! - [`decision`]: the decision table. [`decision::decide`] takes the response and a
 //!   snapshot of the store and returns the outcome, the reply page and the conditional
 //!   writes; its rows live in `decision/payment.rs` and `decision/agreement.rs`.
 //! - [`notices`]: every mail selectpay writes (receipts, order notices, alerts, the
 //!   sweep's mails), composed in one place from the templates ([`render`]) into [`mail`].
 //! - [`outcome`]: one label per delivery for the log and the metric.
+//! - [`replay`]: callback data read back from a Callback Failure Alert mail or a saved form,
+//!   for `selectpay replay`.
 //!
 //! The values they work on, each parsed once where it enters: [`ids`], [`text`] (one
 //! bounded line of outside text), [`email`], [`money`], [`secret`], [`settings`]; carts

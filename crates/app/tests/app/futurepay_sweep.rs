@@ -3,7 +3,6 @@
 
 use crate::support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -227,30 +226,6 @@ async fn a_dry_run_changes_nothing(h: Harness) {
 
     assert_eq!((summary.due, summary.would_cancel), (1, 1));
     assert_eq!(agreement(&h).await, before);
-}
-
-macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(Harness::test_mode()).await;
-                }
-            )*
-        }
-        mod dynamodb {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let store = selectpay_aws::testing::fresh_store().await;
-                    super::$case(Harness::with_backend(&[], Arc::new(store))).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_stores!(

@@ -1,9 +1,14 @@
 //! The app's integration tests, in one binary so the harness is linked once.
 
+#[macro_use]
+mod support;
+
+mod browser_backups;
 mod callback_decisions;
 mod concurrency;
 mod futurepay_callbacks;
 mod futurepay_sweep;
+mod payment_rules;
 mod purchase_api;
+mod replay;
 mod seed_fixtures_and_charsets;
-mod support;

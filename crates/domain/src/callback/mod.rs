@@ -13,5 +13,5 @@ pub mod risk;
 pub use form::{Form, FormError, parse_form, redact_password};
 pub use response::{
     AgreementEvent, Fingerprint, ForbiddenReason, InvalidReason, PaymentResponse, TransStatus,
-    Verdict, verify,
+    Verdict, verify, verify_vouched,
 };

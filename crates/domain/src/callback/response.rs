@@ -60,6 +60,8 @@ impl ForbiddenReason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvalidReason {
     Unparseable,
+    /// The declared charset is not ASCII-compatible (UTF-16, ISO-2022-JP, …).
+    UnsupportedCharset,
     MissingTransStatus,
     UnsupportedTransStatus,
     MissingCartId,
@@ -70,6 +72,7 @@ impl InvalidReason {
     pub fn as_str(self) -> &'static str {
         match self {
             InvalidReason::Unparseable => "unparseable",
+            InvalidReason::UnsupportedCharset => "unsupported_charset",
             InvalidReason::MissingTransStatus => "missing_trans_status",
             InvalidReason::UnsupportedTransStatus => "unsupported_trans_status",
             InvalidReason::MissingCartId => "missing_cart_id",
@@ -172,13 +175,34 @@ pub fn verify(form: Form, settings: &Settings) -> Verdict {
             None => Verdict::Invalid(InvalidReason::MissingCartId),
         };
     };
-    let matches = settings
-        .callback_password
-        .as_ref()
-        .is_some_and(|expected| expected.matches(password.trim()));
-    if !matches {
+    if !password_matches(password, settings) {
         return Verdict::Forbidden(ForbiddenReason::WrongPassword);
     }
+    verify_content(form, settings)
+}
+
+/// [`verify`] for data the operator vouches for (`selectpay replay`): WorldPay's copy in a
+/// Callback Failure Alert, or a delivery we stored without its password. A missing
+/// `callbackPW` is accepted here only; one that is present must still be ours.
+pub fn verify_vouched(form: Form, settings: &Settings) -> Verdict {
+    if let Some(password) = form.get("callbackPW")
+        && !password_matches(password, settings)
+    {
+        return Verdict::Forbidden(ForbiddenReason::WrongPassword);
+    }
+    verify_content(form, settings)
+}
+
+/// In constant time, after trimming as WorldPay does.
+fn password_matches(password: &str, settings: &Settings) -> bool {
+    settings
+        .callback_password
+        .as_ref()
+        .is_some_and(|expected| expected.matches(password.trim()))
+}
+
+/// Our installation, then the fields needed to act.
+fn verify_content(form: Form, settings: &Settings) -> Verdict {
     let installations: Vec<&str> = ["instId", "installation"]
         .iter()
         .filter_map(|name| form.get(name))

@@ -68,9 +68,16 @@ pub(crate) fn unfulfilled(
         Unfulfilled::Review(reason) => (
             format!("review#{trans_id}"),
             format!("Payment for order {cart_id} needs checking"),
-            "WorldPay authorised a payment that does not match the order, so the order \
-             has not been fulfilled. Check it in WorldPay's Customer Management System \
-             before shipping anything, and refund it if it is not right.",
+            if reason == ReviewReason::Risk {
+                "WorldPay authorised this payment, but its risk signals match your hold rule \
+                 (SELECTPAY_HOLD_ON), so the order has not been fulfilled. Check the signals \
+                 below and the payment in WorldPay's Customer Management System before \
+                 shipping anything; refund it (or do not capture it) if it is not right."
+            } else {
+                "WorldPay authorised a payment that does not match the order, so the order \
+                 has not been fulfilled. Check it in WorldPay's Customer Management System \
+                 before shipping anything, and refund it if it is not right."
+            },
             [
                 vec![("Reason", reason.as_str().to_owned())],
                 facts,

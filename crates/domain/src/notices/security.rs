@@ -17,7 +17,7 @@ pub fn security_alert(ctx: &Context, reason: ForbiddenReason) -> Result<Mail, Re
             cart_id: None,
             title: "selectpay: callbacks refused as not from WorldPay",
             summary: "Deliveries to the callback URL were refused because the callback password \
-                 was wrong or missing, or the installation was not ours. This alert is sent at \
+                 was wrong or blank, or the installation was not ours. This alert is sent at \
                  most once an hour; the deliveries log has each attempt.",
             facts: vec![
                 ("First reason this hour", reason.as_str().to_owned()),

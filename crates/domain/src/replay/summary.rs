@@ -57,7 +57,7 @@ pub fn describe(form: &Form) -> Vec<(&'static str, String)> {
 }
 
 /// A value safe to print: control characters shown as `?`, at most 80 characters.
-fn printable(value: &str) -> String {
+pub fn printable(value: &str) -> String {
     let mut shown: String = value
         .chars()
         .take(MAX_VALUE_CHARS)

@@ -6,3 +6,4 @@ mod replay_inputs;
 mod replay_never_panics;
 mod support;
 mod verify_futurepay;
+mod verify_origins;

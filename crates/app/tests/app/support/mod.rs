@@ -309,3 +309,28 @@ impl Store for BrokenStore {
         self.fail().await
     }
 }
+
+/// Each named `async fn case(h: Harness)` as a test on SQLite and one on DynamoDB Local.
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(Harness::test_mode()).await;
+                }
+            )*
+        }
+        mod dynamodb {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let store = selectpay_aws::testing::fresh_store().await;
+                    super::$case(Harness::with_backend(&[], std::sync::Arc::new(store))).await;
+                }
+            )*
+        }
+    };
+}
