@@ -6,6 +6,7 @@ mod dashboard_access;
 mod demo_admin;
 mod http_server;
 mod local;
+mod mail;
 mod replay;
 mod serve;
 mod simulate;
@@ -33,6 +34,8 @@ enum Command {
     Simulate(Box<simulate::SimulateArgs>),
     /// Cancel FuturePay agreements whose payment is overdue; redeliver pending mail.
     Sweep(sweep::SweepArgs),
+    /// List unsent mail (pending and failed) as JSON; `mail resend ID` puts one back in line.
+    Mail(mail::MailArgs),
     /// List FuturePay agreements with their state and due time, as JSON.
     Agreements(sweep::AgreementsArgs),
     /// Feed back callback data WorldPay kept (a Callback Failure Alert mail) or you saved (a
@@ -57,6 +60,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args).await,
         Command::Simulate(args) => simulate::run(*args).await,
         Command::Sweep(args) => sweep::sweep(args).await,
+        Command::Mail(args) => mail::run(args).await,
         Command::Agreements(args) => sweep::agreements(args).await,
         Command::Replay(args) => replay::run(args).await,
         Command::Cart { cart_id, data_dir } => local::print_cart(&data_dir, &cart_id).await,

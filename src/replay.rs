@@ -88,13 +88,16 @@ pub async fn run(args: ReplayArgs) -> CliResult {
     let replayed = app
         .replay(&data.body, data.content_type, args.apply)
         .await?;
+    app.finish_sends().await;
     println!("decision: {}", replayed.outcome);
     match (replayed.outcome.as_str(), replayed.effects.is_empty()) {
         ("duplicate", _) => println!("  nothing changes: this was already processed"),
         (_, true) => println!("  no change to carts, payments or mail"),
         _ => replayed.effects.iter().for_each(|e| println!("  {e}")),
     }
-    if !replayed.applied {
+    if replayed.applied {
+        println!("mail: {}", replayed.mail.label());
+    } else {
         println!("(only decided: nothing was changed; --apply commits)");
     }
     Ok(ExitCode::SUCCESS)

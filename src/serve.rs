@@ -176,6 +176,7 @@ pub async fn run(args: ServeArgs) -> CliResult {
         router.fallback(forward).with_state(dashboard_state),
     )
     .await?;
+    app.finish_sends().await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -301,10 +302,7 @@ async fn redeliver_forever(app: Arc<App>) {
     let mut interval = tokio::time::interval(REDELIVERY_INTERVAL);
     loop {
         interval.tick().await;
-        if let Err(error) = app
-            .redeliver_pending_mail(time::Duration::seconds(60), 100)
-            .await
-        {
+        if let Err(error) = app.redeliver_pending_mail(100).await {
             tracing::warn!(%error, "mail redelivery failed");
         }
     }

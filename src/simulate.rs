@@ -91,7 +91,7 @@ pub async fn run(args: SimulateArgs) -> CliResult {
     )?
     .config;
     let server = args.server.trim_end_matches('/').to_owned();
-    let client = reqwest::Client::new();
+    let client = selectpay_worldpay::http_client::client();
     let api = CartApi {
         client: &client,
         server: &server,

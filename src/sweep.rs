@@ -83,28 +83,41 @@ pub async fn sweep(args: SweepArgs) -> CliResult {
         }
     };
     let outbox = outbox_path(&args.data_dir);
+    let now = args.now.unwrap_or_else(|| SystemClock.now());
+    // The whole run, mail it writes and sends included, happens at `--now`: a mail written
+    // "in 2030" is due then, not years after the wall clock's now.
     let app = App::new(
         config.clone(),
         local::templates()?,
         Arc::new(local::open_store(&args.data_dir)?),
         Arc::new(OutboxMailer::new(outbox, config.sender_email.clone())),
-        Arc::new(SystemClock),
+        Arc::new(FixedClock(now)),
     );
     let summary = app
         .sweep(
             action,
             &SweepOptions {
-                now: args.now.unwrap_or_else(|| SystemClock.now()),
+                now,
                 ..SweepOptions::default()
             },
         )
         .await?;
+    app.finish_sends().await;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(if summary.failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A clock stopped at the time the sweep is run for.
+struct FixedClock(OffsetDateTime);
+
+impl Clock for FixedClock {
+    fn now(&self) -> OffsetDateTime {
+        self.0
+    }
 }
 
 pub async fn agreements(args: AgreementsArgs) -> CliResult {

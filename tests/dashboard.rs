@@ -12,7 +12,10 @@ use reqwest::{Client, StatusCode};
 use support::{BINARY, Server};
 
 fn no_redirects() -> Client {
-    Client::builder().redirect(Policy::none()).build().unwrap()
+    selectpay_worldpay::http_client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,7 +57,7 @@ async fn browsers_get_the_cart_page_and_programs_the_same_json() {
     let server = Server::start(["--data-dir", data_dir.path().to_str().unwrap()]);
     let cart_id = server.buy_and_pay_three_times_at_once().await;
     let url = format!("{}/carts/{cart_id}", server.url);
-    let client = Client::new();
+    let client = selectpay_worldpay::http_client::client();
     let page = client
         .get(&url)
         .header(ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
@@ -89,7 +92,7 @@ async fn off_loopback_the_dashboard_asks_for_the_api_key() {
         data_dir.path().to_str().unwrap(),
     ]);
     let front = server.url.replace("0.0.0.0", "127.0.0.1") + "/";
-    let client = Client::new();
+    let client = selectpay_worldpay::http_client::client();
     let refused = client.get(&front).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert!(

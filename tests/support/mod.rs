@@ -64,7 +64,7 @@ impl Server {
 
     /// Creates a cart through the purchase API, as a storefront does; returns its id.
     pub async fn purchase(&self, order: Value) -> String {
-        let token: Value = reqwest::Client::new()
+        let token: Value = selectpay_worldpay::http_client::client()
             .post(format!("{}/purchase", self.url))
             .bearer_auth("dev-api-key")
             .json(&order)
@@ -81,7 +81,7 @@ impl Server {
 
     /// The cart as the carts API shows it.
     pub async fn cart(&self, cart_id: &str) -> Value {
-        reqwest::Client::new()
+        selectpay_worldpay::http_client::client()
             .get(format!("{}/carts/{cart_id}", self.url))
             .bearer_auth("dev-api-key")
             .send()
@@ -96,7 +96,9 @@ impl Server {
 
     /// The dashboard page, `GET /`.
     pub async fn dashboard(&self) -> String {
-        reqwest::get(&self.url)
+        selectpay_worldpay::http_client::client()
+            .get(&self.url)
+            .send()
             .await
             .unwrap()
             .error_for_status()

@@ -15,6 +15,7 @@ use selectpay_domain::callback::{
 use selectpay_domain::decision::{
     Context, Decision, Reply, Snapshot, Writes, answer_claim, decide,
 };
+use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
 use selectpay_domain::ports::{Commit, CommitResult, Delivery};
@@ -49,12 +50,13 @@ impl App {
         let processed = tokio::time::timeout(CALLBACK_DEADLINE, self.process(&received))
             .await
             .unwrap_or(Err(HandlerError::Deadline));
-        let (outcome, mut response, cart_id, trans_id) = match processed {
+        let (outcome, mut response, cart_id, trans_id, mails) = match processed {
             Ok(Processed {
                 outcome,
                 reply,
                 cart_id,
                 trans_id,
+                mails,
             }) => {
                 let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
                 let response = match outcome {
@@ -64,16 +66,26 @@ impl App {
                     | Outcome::ClaimThrottled => reply::status(status),
                     _ => reply::html(status, reply.page),
                 };
-                (outcome, response, cart_id, trans_id)
+                (outcome, response, cart_id, trans_id, mails)
             }
             Err(error) => {
                 tracing::error!(%error, bug = error.is_bug(), "callback not processed");
-                (Outcome::StoreUnavailable, error.response(), None, None)
+                (
+                    Outcome::StoreUnavailable,
+                    error.response(),
+                    None,
+                    None,
+                    Vec::new(),
+                )
             }
         };
+        // After the commit, whatever the outcome: the reply is decided and nothing the
+        // mailer does can change it.
+        let mail = self.deliver_committed(&mails).await;
         tracing::info!(
             target: "selectpay::callback",
             outcome = %outcome.label(),
+            mail = %mail.label(),
             status = response.status().as_u16(),
             cart_id = cart_id.as_deref().unwrap_or(""),
             trans_id = trans_id.as_deref().unwrap_or(""),
@@ -114,9 +126,13 @@ impl App {
                 let outcome = Outcome::Forbidden(reason);
                 let delivery = self.delivery(received, outcome, cart_id.clone(), trans_id.clone());
                 let context = self.context();
-                self.commit_alert(notices::security_alert(&context, reason)?, delivery)
+                let mails = self
+                    .commit_alert(notices::security_alert(&context, reason)?, delivery)
                     .await?;
-                Ok(Processed::refused(outcome, 403).about(cart_id, trans_id))
+                Ok(Processed {
+                    mails,
+                    ..Processed::refused(outcome, 403).about(cart_id, trans_id)
+                })
             }
             Verdict::Invalid(reason) => {
                 let outcome = Outcome::Invalid(reason);
@@ -126,24 +142,26 @@ impl App {
             }
             Verdict::Claim(claim) => self.claim(received, &claim).await,
             Verdict::Authentic(response) => {
-                let decision = self.apply(received, &response).await?;
+                let (decision, mails) = self.apply(received, &response).await?;
                 Ok(Processed {
                     outcome: decision.outcome,
                     reply: decision.reply,
                     cart_id,
                     trans_id,
+                    mails,
                 })
             }
         }
     }
 
     /// Decides on the optimistic assumption (one write on the happy path) and, when a
-    /// condition fails, reads what is really there and decides again.
+    /// condition fails, reads what is really there and decides again. With the decision,
+    /// the mail its commit wrote.
     pub(crate) async fn apply(
         &self,
         received: &Received,
         response: &PaymentResponse,
-    ) -> Result<Decision, HandlerError> {
+    ) -> Result<(Decision, Vec<Mail>), HandlerError> {
         let key = response.idempotency_key();
         let trans_id = match &response.status {
             TransStatus::Authorised { trans_id, .. } => Some(trans_id.to_string()),
@@ -166,19 +184,17 @@ impl App {
                 trans_id.clone(),
             );
             if !decision.writes.depends_on_state() {
-                self.commit_alert_writes(decision.writes.clone(), delivery)
+                let mails = self
+                    .commit_alert_writes(decision.writes.clone(), delivery)
                     .await?;
-                return Ok(decision);
+                return Ok((decision, mails));
             }
             let commit = Commit {
                 writes: decision.writes.clone(),
                 delivery: Some(delivery),
             };
             match self.store.commit(&commit).await? {
-                CommitResult::Committed => {
-                    self.deliver(&commit.writes.mails).await;
-                    return Ok(decision);
-                }
+                CommitResult::Committed => return Ok((decision, commit.writes.mails)),
                 CommitResult::ConditionFailed => {
                     snapshot = self
                         .store
@@ -219,6 +235,7 @@ impl App {
             reply: decision.reply,
             cart_id,
             trans_id,
+            mails: Vec::new(),
         })
     }
 
@@ -245,37 +262,35 @@ impl App {
 
     async fn commit_alert(
         &self,
-        alert: selectpay_domain::mail::Mail,
+        alert: Mail,
         delivery: Delivery,
-    ) -> Result<(), HandlerError> {
+    ) -> Result<Vec<Mail>, HandlerError> {
         self.commit_alert_writes(Writes::alert(alert), delivery)
             .await
     }
 
     /// Commits an alert with its delivery; if the alert was written before, records just
-    /// the delivery. Sends the alert only when this commit wrote it.
+    /// the delivery. The alert, when this commit wrote it, for sending.
     async fn commit_alert_writes(
         &self,
         writes: Writes,
         delivery: Delivery,
-    ) -> Result<(), HandlerError> {
+    ) -> Result<Vec<Mail>, HandlerError> {
         let commit = Commit {
             writes,
             delivery: Some(delivery),
         };
         match self.store.commit(&commit).await? {
-            CommitResult::Committed => {
-                self.deliver(&commit.writes.mails).await;
-            }
+            CommitResult::Committed => Ok(commit.writes.mails),
             CommitResult::ConditionFailed => {
                 let quiet = Commit {
                     writes: Writes::default(),
                     delivery: commit.delivery,
                 };
                 self.store.commit(&quiet).await?;
+                Ok(Vec::new())
             }
         }
-        Ok(())
     }
 
     /// What deciding and composing mail need, at this moment.
@@ -312,6 +327,8 @@ struct Processed {
     reply: Reply,
     cart_id: Option<String>,
     trans_id: Option<String>,
+    /// Committed, to be sent once the reply is decided.
+    mails: Vec<Mail>,
 }
 
 impl Processed {
@@ -324,6 +341,7 @@ impl Processed {
             },
             cart_id: None,
             trans_id: None,
+            mails: Vec::new(),
         }
     }
 

@@ -16,12 +16,13 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use selectpay_domain::callback::rate::FixedWindow;
-use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Outbox, Store};
+use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Store};
 use selectpay_domain::render::Templates;
 
 pub use crate::callback::CallbackOutcome;
 use crate::config::Config;
-pub use crate::delivery::RedeliverySummary;
+use crate::delivery::MailSender;
+pub use crate::delivery::{MailState, RedeliverySummary};
 pub use crate::replay::{ReplayError, Replayed};
 pub use crate::stores::Stores;
 
@@ -37,8 +38,7 @@ pub struct App {
     templates: Templates,
     store: Arc<dyn Store>,
     due: Arc<dyn DueAgreements>,
-    outbox: Arc<dyn Outbox>,
-    mailer: Arc<dyn Mailer>,
+    mail: MailSender,
     clock: Arc<dyn Clock>,
     claims: Mutex<FixedWindow>,
 }
@@ -57,8 +57,7 @@ impl App {
             templates,
             store,
             due,
-            outbox,
-            mailer,
+            mail: MailSender::new(outbox, mailer, clock.clone()),
             clock,
             claims: Mutex::new(FixedWindow::new(
                 CLAIMS_PER_MINUTE,

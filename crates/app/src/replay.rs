@@ -9,7 +9,7 @@ use selectpay_domain::callback::{FormError, Verdict, parse_form, verify_vouched}
 use selectpay_domain::decision::{Decision, decide};
 use selectpay_domain::outcome::Outcome;
 
-use crate::App;
+use crate::{App, MailState};
 use crate::callback::Received;
 use crate::reply::HandlerError;
 
@@ -19,6 +19,8 @@ pub struct Replayed {
     /// The delivery outcome, as in the log: `paid`, `duplicate`, `review:amount_mismatch`…
     pub outcome: String,
     pub applied: bool,
+    /// What became of the mail an applied replay committed (`None` when only decided).
+    pub mail: MailState,
     /// One line per write: the payment, the cart change, each mail. Empty for a repeat.
     pub effects: Vec<String>,
 }
@@ -51,12 +53,14 @@ impl App {
             }
             Verdict::Claim(_) => return Err(ReplayError::Refused("claim".into())),
         };
-        let decision = if apply {
+        let (decision, mail) = if apply {
             let received = Received {
                 raw: body.to_vec(),
                 content_type: content_type.map(str::to_owned),
             };
-            self.apply(&received, &response).await?
+            let (decision, mails) = self.apply(&received, &response).await?;
+            let mail = self.deliver_committed(&mails).await;
+            (decision, mail)
         } else {
             let key = response.idempotency_key();
             let snapshot = self
@@ -64,11 +68,14 @@ impl App {
                 .snapshot(&key, &response.cart_id, response.future_pay())
                 .await
                 .map_err(HandlerError::from)?;
-            decide(&self.context(), &response, &snapshot).map_err(HandlerError::from)?
+            let decision =
+                decide(&self.context(), &response, &snapshot).map_err(HandlerError::from)?;
+            (decision, MailState::None)
         };
         Ok(Replayed {
             outcome: decision.outcome.label(),
             applied: apply,
+            mail,
             effects: effects(&decision),
         })
     }

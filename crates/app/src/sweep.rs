@@ -63,6 +63,8 @@ pub struct SweepSummary {
     pub failed: usize,
     pub mail_redelivered: usize,
     pub mail_failed: usize,
+    /// Mail that failed for the last time and is parked (see `selectpay mail`).
+    pub mail_parked: usize,
     /// The time budget ran out before every due agreement was seen.
     pub incomplete: bool,
 }
@@ -121,9 +123,10 @@ impl App {
             }
         }
         if let SweepAction::Cancel(_) = action {
-            let mail = self.redeliver_stale_mail().await?;
+            let mail = self.redeliver_due_mail().await?;
             summary.mail_redelivered = mail.sent;
             summary.mail_failed = mail.failed;
+            summary.mail_parked = mail.parked;
         }
         tracing::info!(
             target: "selectpay::sweep",
@@ -134,6 +137,7 @@ impl App {
             skipped = summary.skipped,
             failed = summary.failed,
             mail_redelivered = summary.mail_redelivered,
+            mail_parked = summary.mail_parked,
             incomplete = summary.incomplete,
             "sweep"
         );
@@ -219,7 +223,7 @@ impl App {
         };
         match self.store.commit(&commit).await? {
             CommitResult::Committed => {
-                self.deliver(&commit.writes.mails).await;
+                self.deliver_committed(&commit.writes.mails).await;
                 Ok(true)
             }
             CommitResult::ConditionFailed => Ok(false),

@@ -48,9 +48,11 @@ pub fn dynamodb_client(config: &SdkConfig) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(config)
 }
 
+/// One try per send, within the same time limits: a retried send may be a second copy of a
+/// mail SES took the first time. Redelivery tries again under a new lease instead.
 pub fn ses_client(config: &SdkConfig) -> aws_sdk_sesv2::Client {
     let config = aws_sdk_sesv2::config::Builder::from(config)
-        .retry_config(retry())
+        .retry_config(RetryConfig::disabled())
         .timeout_config(timeouts())
         .build();
     aws_sdk_sesv2::Client::from_conf(config)

@@ -165,13 +165,20 @@ mod tests {
             .map(|k| (k.attribute_name(), k.key_type().clone()))
             .collect();
         assert_eq!(keys, [("pk", KeyType::Hash), ("sk", KeyType::Range)]);
-        assert_eq!(table.attributes.len(), 6);
+        assert_eq!(table.attributes.len(), 8);
         let indexes: Vec<_> = table
             .indexes
             .iter()
             .map(|i| (i.index_name(), i.key_schema().len()))
             .collect();
-        assert_eq!(indexes, [("due-agreements", 2), ("pending-mail", 2)]);
+        assert_eq!(
+            indexes,
+            [
+                ("due-agreements", 2),
+                ("pending-mail", 2),
+                ("mail-queue", 2)
+            ]
+        );
         let known = ScalarAttributeType::values();
         assert!(
             table

@@ -162,7 +162,9 @@ pub async fn sent_mails() -> Vec<SentMail> {
         emails: Vec<SentMail>,
     }
     let url = require_env(SES_STORE_URL);
-    let store: Store = reqwest::get(&url)
+    let store: Store = selectpay_worldpay::http_client::client()
+        .get(&url)
+        .send()
         .await
         .and_then(reqwest::Response::error_for_status)
         .unwrap_or_else(|e| panic!("GET {url}: {e}"))

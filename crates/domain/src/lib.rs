@@ -14,6 +14,8 @@
 //! - [`notices`]: every mail selectpay writes (receipts, order notices, alerts, the
 //!   sweep's mails), composed in one place from the templates ([`render`]) into [`mail`].
 //! - [`outcome`]: one label per delivery for the log and the metric.
+//! - [`mail_queue`]: the outbox as a queue (leases, backoff, parking), which the store's
+//!   [`store::Outbox`] keeps.
 //! - [`replay`]: callback data read back from a Callback Failure Alert mail or a saved form,
 //!   for `selectpay replay`.
 //!
@@ -29,6 +31,7 @@ pub mod email;
 pub mod futurepay;
 pub mod ids;
 pub mod mail;
+pub mod mail_queue;
 pub mod money;
 pub mod notices;
 pub mod order;

@@ -15,8 +15,14 @@ pub use crate::store::{
 };
 
 #[derive(Debug, Error)]
-#[error("mail not sent: {0}")]
-pub struct MailError(pub String);
+pub enum MailError {
+    /// The mail service did not take the mail: it may be tried again at once.
+    #[error("mail not sent: {0}")]
+    NotSent(String),
+    /// The request may have reached the mail service: the mail may have gone out.
+    #[error("mail outcome unknown: {0}")]
+    Unknown(String),
+}
 
 #[async_trait]
 pub trait Mailer: Send + Sync {

@@ -58,7 +58,7 @@ impl OutboxMailer {
                     .singlepart(part(ContentType::TEXT_PLAIN, &mail.text))
                     .singlepart(part(ContentType::TEXT_HTML, &mail.html)),
             )
-            .map_err(|e| MailError(format!("mail {} cannot be built: {e}", mail.id)))
+            .map_err(|e| MailError::NotSent(format!("mail {} cannot be built: {e}", mail.id)))
     }
 }
 
@@ -70,8 +70,8 @@ impl Mailer for OutboxMailer {
         let name = file_name(mail);
         tokio::task::spawn_blocking(move || write_atomically(&dir, &name, &content))
             .await
-            .map_err(|e| MailError(format!("outbox task failed: {e}")))?
-            .map_err(|e| MailError(format!("outbox {}: {e}", self.dir.display())))
+            .map_err(|e| MailError::NotSent(format!("outbox task failed: {e}")))?
+            .map_err(|e| MailError::NotSent(format!("outbox {}: {e}", self.dir.display())))
     }
 }
 
@@ -79,7 +79,7 @@ fn mailbox(address: &EmailAddress) -> Result<Mailbox, MailError> {
     address
         .as_str()
         .parse()
-        .map_err(|e| MailError(format!("address {address}: {e}")))
+        .map_err(|e| MailError::NotSent(format!("address {address}: {e}")))
 }
 
 /// `<created, UTC>-<kind>-<readable id>-<digest of id>.eml`: sorts by time, and the same

@@ -72,9 +72,20 @@ async fn cold_start(function: Function) -> Result<App, Error> {
 /// redelivers mail. Safe when the schedule delivers the same event twice or two runs
 /// overlap: each agreement is claimed before it is cancelled.
 async fn sweep(app: &App) -> Result<Value, Error> {
+    let summary = sweep_once(app).await;
+    // Lambda runs nothing once an invocation has returned: wait for the mail this run sent.
+    app.finish_sends().await;
+    summary
+}
+
+async fn sweep_once(app: &App) -> Result<Value, Error> {
     let Some(admin) = &app.config().remote_admin else {
-        let mail = app.redeliver_stale_mail().await?;
-        return Ok(json!({ "mailRedelivered": mail.sent, "mailFailed": mail.failed }));
+        let mail = app.redeliver_due_mail().await?;
+        return Ok(json!({
+            "mailRedelivered": mail.sent,
+            "mailFailed": mail.failed,
+            "mailParked": mail.parked,
+        }));
     };
     let remote = WorldPayRemoteAdmin::new(
         admin.url.clone(),

@@ -3,25 +3,18 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
+use http::Uri;
 use http::header::{CONTENT_TYPE, USER_AGENT};
-use http::{Request, Uri};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper_rustls::{ConfigBuilderExt, HttpsConnector, HttpsConnectorBuilder};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use rustls::{ClientConfig, RootCertStore};
 use selectpay_domain::ids::{FuturePayId, InstallationId};
 use selectpay_domain::ports::{AdminError, AdminReply, RemoteAdmin};
 use selectpay_domain::secret::Secret;
 use selectpay_domain::settings::Mode;
 use serde::Serialize;
 
+use crate::http_client;
 use crate::reply::{self, Redactor};
 
 /// How long opening the TCP connection may take.
@@ -33,8 +26,6 @@ pub const MAX_REPLY_BYTES: usize = 64 * 1024;
 
 /// The longest error description handed back, in characters.
 const MAX_ERROR_CHARS: usize = 300;
-
-type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// The iadmin form. WorldPay's own example sends the operation as an empty hidden field
 /// (`<input type="hidden" name="op-cancelFP">`, i.e. `op-cancelFP=`): its presence selects
@@ -61,9 +52,8 @@ pub struct WorldPayRemoteAdmin {
     installation_id: InstallationId,
     password: Secret,
     redactor: Redactor,
-    tls: ClientConfig,
     https_only: bool,
-    client: HttpsClient,
+    client: reqwest::Client,
     total_timeout: Duration,
 }
 
@@ -86,15 +76,13 @@ impl WorldPayRemoteAdmin {
     ) -> Result<Self, AdminError> {
         let endpoint = endpoint(&base_url)?;
         let https_only = endpoint.scheme_str() == Some("https");
-        let tls = tls_config(https_only)?;
-        let client = build_client(tls.clone(), https_only, CONNECT_TIMEOUT);
+        let client = build_client(https_only, CONNECT_TIMEOUT)?;
         let redactor = Redactor::new(password.expose());
         Ok(Self {
             endpoint,
             installation_id,
             password,
             redactor,
-            tls,
             https_only,
             client,
             total_timeout: TOTAL_TIMEOUT,
@@ -102,44 +90,44 @@ impl WorldPayRemoteAdmin {
     }
 
     /// The same client with other timeouts (tests use short ones).
-    pub fn with_timeouts(self, connect: Duration, total: Duration) -> Self {
-        Self {
-            client: build_client(self.tls.clone(), self.https_only, connect),
+    pub fn with_timeouts(self, connect: Duration, total: Duration) -> Result<Self, AdminError> {
+        Ok(Self {
+            client: build_client(self.https_only, connect)?,
             total_timeout: total,
             ..self
-        }
+        })
     }
 
     async fn submit(&self, form: &CancelForm<'_>) -> Result<AdminReply, AdminError> {
         let form = serde_urlencoded::to_string(form)
             .map_err(|_| AdminError("could not encode the form".to_owned()))?;
-        let request = Request::post(self.endpoint.clone())
+        let request = self
+            .client
+            .post(self.endpoint.to_string())
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(USER_AGENT, concat!("selectpay/", env!("CARGO_PKG_VERSION")))
-            .body(Full::new(Bytes::from(form)))
-            .map_err(|_| AdminError("could not build the request".to_owned()))?;
+            .body(form);
 
         let exchange = async {
-            let response = self
-                .client
-                .request(request)
+            let mut response = request
+                .send()
                 .await
                 .map_err(|error| self.failure("no reply", &error))?;
             let status = response.status().as_u16();
-            let body = Limited::new(response.into_body(), MAX_REPLY_BYTES)
-                .collect()
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
                 .await
-                .map_err(|error| {
-                    if error.downcast_ref::<LengthLimitError>().is_some() {
-                        AdminError(format!(
-                            "reply from {} longer than {MAX_REPLY_BYTES} bytes (HTTP {status})",
-                            self.host()
-                        ))
-                    } else {
-                        self.failure("reply cut off", error.as_ref())
-                    }
-                })?
-                .to_bytes();
+                .map_err(|error| self.failure("reply cut off", &error))?
+            {
+                if body.len() + chunk.len() > MAX_REPLY_BYTES {
+                    return Err(AdminError(format!(
+                        "reply from {} longer than {MAX_REPLY_BYTES} bytes (HTTP {status})",
+                        self.host()
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
             Ok((status, body))
         };
         let (status, body) = tokio::time::timeout(self.total_timeout, exchange)
@@ -222,38 +210,25 @@ fn is_loopback(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// rustls with aws-lc-rs, passed explicitly rather than installed process-wide.
-fn tls_config(https: bool) -> Result<ClientConfig, AdminError> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|error| AdminError(format!("TLS set-up failed: {error}")))?;
-    let builder = if https {
-        builder
-            .with_native_roots()
-            .map_err(|error| AdminError(format!("no trusted root certificates: {error}")))?
-    } else {
-        // Plain http to loopback: TLS is never used.
-        builder.with_root_certificates(RootCertStore::empty())
-    };
-    Ok(builder.with_no_client_auth())
-}
-
-fn build_client(tls: ClientConfig, https_only: bool, connect_timeout: Duration) -> HttpsClient {
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_connect_timeout(Some(connect_timeout));
-    http.set_nodelay(true);
-    let builder = HttpsConnectorBuilder::new().with_tls_config(tls);
-    let builder = if https_only {
-        builder.https_only()
-    } else {
-        builder.https_or_http()
-    };
-    let connector = builder.enable_http1().wrap_connector(http);
-    Client::builder(TokioExecutor::new())
+/// The shared client set-up with this endpoint's rules: `https_only` refuses plain http
+/// even on redirects, and HTTPS needs trusted roots, found now rather than at the first
+/// request.
+fn build_client(
+    https_only: bool,
+    connect_timeout: Duration,
+) -> Result<reqwest::Client, AdminError> {
+    if https_only && http_client::system_roots().is_empty() {
+        return Err(AdminError("no trusted root certificates".to_owned()));
+    }
+    http_client::builder()
+        .https_only(https_only)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .connect_timeout(connect_timeout)
+        .tcp_nodelay(true)
         .pool_idle_timeout(Duration::from_secs(30))
-        .build(connector)
+        .build()
+        .map_err(|error| AdminError(format!("TLS set-up failed: {error}")))
 }
 
 #[cfg(test)]

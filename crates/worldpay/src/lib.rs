@@ -6,14 +6,16 @@
 //! WorldPay's wire format lives here alone: the iadmin form and its reply texts
 //! ([`ALREADY_ENDED`]).
 //!
-//! HTTPS goes over hyper 1 + rustls 0.23 with the aws-lc-rs provider, the stack the AWS SDK
+//! HTTPS goes over reqwest on rustls 0.23 with the aws-lc-rs provider, the stack the AWS SDK
 //! already brings, with the provider passed explicitly: nothing here installs a process-wide
-//! rustls provider, and `ring` is not built.
+//! rustls provider, and `ring` is not built. [`http_client`] is the one constructor of
+//! reqwest clients for the whole workspace (tools and tests too).
 //!
 //! [`RemoteAdmin`]: selectpay_domain::ports::RemoteAdmin
 
 mod admin;
 pub mod gateway_simulator;
+pub mod http_client;
 mod reply;
 
 #[cfg(feature = "testing")]

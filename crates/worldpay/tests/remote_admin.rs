@@ -166,7 +166,9 @@ async fn a_hang_up_is_an_error() {
 #[tokio::test]
 async fn a_slow_gateway_times_out() {
     let fake = FakeRemoteAdmin::start().await;
-    let admin = admin(fake.url()).with_timeouts(Duration::from_secs(1), Duration::from_millis(300));
+    let admin = admin(fake.url())
+        .with_timeouts(Duration::from_secs(1), Duration::from_millis(300))
+        .unwrap();
     fake.answer(Answer::stall(Duration::from_secs(5)));
 
     let started = Instant::now();

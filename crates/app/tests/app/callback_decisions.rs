@@ -365,11 +365,7 @@ async fn mail_that_fails_is_kept_and_redelivered_later() {
     );
     *h.mailer.failing.lock().unwrap() = false;
     h.advance(time::Duration::minutes(10));
-    let summary = h
-        .app
-        .redeliver_pending_mail(time::Duration::minutes(1), 100)
-        .await
-        .unwrap();
+    let summary = h.app.redeliver_pending_mail(100).await.unwrap();
     assert_eq!(summary.sent, 2);
     assert!(
         h.record("c1")
@@ -378,11 +374,7 @@ async fn mail_that_fails_is_kept_and_redelivered_later() {
             .iter()
             .all(|m| m.sent_at.is_some())
     );
-    let again = h
-        .app
-        .redeliver_pending_mail(time::Duration::minutes(1), 100)
-        .await
-        .unwrap();
+    let again = h.app.redeliver_pending_mail(100).await.unwrap();
     assert_eq!(again.sent, 0, "never sent twice");
 }
 

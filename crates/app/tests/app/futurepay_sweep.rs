@@ -62,6 +62,7 @@ fn client(fake: &FakeRemoteAdmin) -> WorldPayRemoteAdmin {
     )
     .unwrap()
     .with_timeouts(Duration::from_millis(500), Duration::from_secs(2))
+    .unwrap()
 }
 
 async fn sweep(h: &Harness, remote: &dyn RemoteAdmin) -> SweepSummary {

@@ -8,6 +8,7 @@ mod callback_decisions;
 mod concurrency;
 mod futurepay_callbacks;
 mod futurepay_sweep;
+mod mail_queue;
 mod payment_rules;
 mod purchase_api;
 mod replay;

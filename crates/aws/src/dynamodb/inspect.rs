@@ -5,6 +5,7 @@ use selectpay_domain::store::{Delivery, StoreError};
 
 use super::codec::{self, s};
 use super::keys::{Key, Kind, attr};
+use super::reads::partition;
 use super::{DynamoStore, unavailable};
 
 /// One query of the cart's delivery partition, whose sort key is the time received.
@@ -12,23 +13,11 @@ pub async fn cart_deliveries(
     store: &DynamoStore,
     cart_id: &CartId,
 ) -> Result<Vec<Delivery>, StoreError> {
-    let mut pages = store
-        .client
-        .query()
-        .table_name(&store.table)
-        .key_condition_expression("#pk = :pk")
-        .expression_attribute_names("#pk", attr::PK)
-        .expression_attribute_values(":pk", s(Key::delivery_partition(cart_id)))
-        .consistent_read(true)
-        .into_paginator()
-        .send();
-    let mut deliveries = Vec::new();
-    while let Some(page) = pages.next().await {
-        for item in page.map_err(unavailable)?.items() {
-            deliveries.push(codec::delivery(item)?);
-        }
-    }
-    Ok(deliveries)
+    partition(store, Key::delivery_partition(cart_id))
+        .await?
+        .iter()
+        .map(codec::delivery)
+        .collect()
 }
 
 /// Payments are keyed by cart, so finding one by transaction id scans the table: this is

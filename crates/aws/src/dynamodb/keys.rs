@@ -44,6 +44,14 @@ pub mod attr {
     pub const HTML: &str = "html";
     pub const SENT_AT: &str = "sentAt";
     pub const PENDING_PK: &str = "pendingPk";
+    /// The mail queue's attributes (see `mail_lease.rs`).
+    pub const QUEUE_PK: &str = "queuePk";
+    pub const NEXT_ATTEMPT_AT: &str = "nextAttemptAt";
+    pub const ATTEMPTS: &str = "attempts";
+    pub const CLAIMED_BY: &str = "claimedBy";
+    pub const CLAIMED_UNTIL: &str = "claimedUntil";
+    pub const LAST_ERROR: &str = "lastError";
+    pub const FAILED_AT: &str = "failedAt";
     pub const DELIVERY_ID: &str = "deliveryId";
     pub const OUTCOME: &str = "outcome";
     pub const CONTENT_TYPE: &str = "contentType";
@@ -67,8 +75,11 @@ pub mod attr {
 }
 
 pub const PENDING_MAIL_INDEX: &str = "pending-mail";
-/// The one partition of the `pending-mail` index: the sweep reads it oldest first.
+/// The one partition of the `pending-mail` index: all unsent mail, oldest first.
 pub const PENDING: &str = "PENDING";
+pub const MAIL_QUEUE_INDEX: &str = "mail-queue";
+/// The one partition of the `mail-queue` index: mail still to try, by next attempt.
+pub const QUEUE: &str = "QUEUE";
 pub const DUE_AGREEMENTS_INDEX: &str = "due-agreements";
 /// The one partition of the `due-agreements` index (see the module docs for why one).
 pub const DUE: &str = "DUE";

@@ -6,7 +6,7 @@
 //! | payment | `CART#<cartId>` | `PAYMENT#<transId>` | a cart's payments are one query |
 //! | mail pointer | `CART#<cartId>` | `MAIL#<mailId>` | lists a cart's mails in its partition |
 //! | agreement pointer | `CART#<cartId>` | `AGREEMENT#<futurePayId>` | likewise its agreements |
-//! | mail | `MAIL#<mailId>` | `MAIL` | `pendingPk` + `createdAt` while unsent |
+//! | mail | `MAIL#<mailId>` | `MAIL` | `pendingPk` + `createdAt` while unsent; `queuePk` + `nextAttemptAt` while to try (mail_lease.rs) |
 //! | saved outcome | `OUTCOME#<key>` | `OUTCOME` | `trans#<transId>` makes a `transId` unique |
 //! | delivery | `DELIVERY#<cartId>` or `DELIVERY` | `<receivedAt>#<id>` | TTL `expiresAt` |
 //! | agreement | `AGREEMENT#<futurePayId>` | `AGREEMENT` | `version` (N); `duePk` + `dueAt` while due |
@@ -44,6 +44,7 @@ pub(crate) mod codec;
 mod commit;
 mod inspect;
 pub(crate) mod keys;
+mod mail_lease;
 mod reads;
 
 use std::num::NonZeroUsize;
@@ -55,7 +56,7 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use selectpay_domain::cart::Cart;
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
-use selectpay_domain::mail::Mail;
+use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
     Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
     Outbox, Snapshot, Store, StoreError,
@@ -185,14 +186,6 @@ impl DueAgreements for DynamoStore {
 
 #[async_trait]
 impl Outbox for DynamoStore {
-    async fn pending_mail(
-        &self,
-        created_before: OffsetDateTime,
-        limit: usize,
-    ) -> Result<Vec<Mail>, StoreError> {
-        reads::pending_mail(self, created_before, limit).await
-    }
-
     /// An unknown id is no error, but the condition keeps the update from creating a mail.
     async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
         let result = self
@@ -200,10 +193,11 @@ impl Outbox for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(Key::mail(mail_id).item()))
-            .update_expression("SET #sentAt = :at REMOVE #pendingPk")
+            .update_expression("SET #sentAt = :at REMOVE #pendingPk, #queuePk")
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#sentAt", attr::SENT_AT)
             .expression_attribute_names("#pendingPk", attr::PENDING_PK)
+            .expression_attribute_names("#queuePk", attr::QUEUE_PK)
             .expression_attribute_names("#pk", attr::PK)
             .expression_attribute_values(":at", codec::time(at)?)
             .send()
@@ -218,6 +212,35 @@ impl Outbox for DynamoStore {
             }
             _ => Ok(()),
         }
+    }
+
+    async fn due_mail(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<QueuedMail>, StoreError> {
+        mail_lease::due_mail(self, now, limit).await
+    }
+
+    async fn claim_mail(&self, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError> {
+        mail_lease::claim_mail(self, mail_id, claim).await
+    }
+
+    async fn release_mail(
+        &self,
+        mail_id: &str,
+        claimed_by: &str,
+        setback: &MailSetback,
+    ) -> Result<bool, StoreError> {
+        mail_lease::release_mail(self, mail_id, claimed_by, setback).await
+    }
+
+    async fn unsent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
+        mail_lease::unsent_mail(self, limit).await
+    }
+
+    async fn requeue_mail(&self, mail_id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+        mail_lease::requeue_mail(self, mail_id, now).await
     }
 }
 

@@ -1,6 +1,6 @@
-//! Reads. All are strongly consistent except the two index queries: `pending-mail`, whose
-//! answer is checked against the mails themselves, and `due-agreements`, whose answer is
-//! used as it is (see [`due_agreements`]).
+//! Reads. All are strongly consistent except the index query of `due-agreements`, whose
+//! answer is used as it is (see [`due_agreements`]). The mail indexes are read in
+//! `mail_lease.rs`, which checks their answer against the mails themselves.
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -10,17 +10,13 @@ use std::num::NonZeroUsize;
 
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
-use selectpay_domain::mail::{Mail, StoredMail};
 use selectpay_domain::store::{
     Activity, AgreementPage, CartRecord, DueCursor, Snapshot, StoreError,
 };
 use time::OffsetDateTime;
 
 use super::codec::{self, s};
-use super::keys::{
-    AGREEMENT_PK, AGREEMENT_SK, DUE, DUE_AGREEMENTS_INDEX, Item, Key, Kind, PENDING,
-    PENDING_MAIL_INDEX, attr,
-};
+use super::keys::{AGREEMENT_PK, AGREEMENT_SK, DUE, DUE_AGREEMENTS_INDEX, Item, Key, Kind, attr};
 use super::{Backoff, DynamoStore, unavailable};
 
 /// BatchGetItem's limit on keys per request.
@@ -82,7 +78,10 @@ pub async fn agreement(
 }
 
 /// The items at `keys`, in no particular order; missing ones are left out.
-async fn batch_get(store: &DynamoStore, mut keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+pub(super) async fn batch_get(
+    store: &DynamoStore,
+    mut keys: Vec<Key>,
+) -> Result<Vec<Item>, StoreError> {
     let mut found = Vec::with_capacity(keys.len());
     let mut backoff = Backoff::default();
     while !keys.is_empty() {
@@ -118,36 +117,43 @@ async fn batch_get(store: &DynamoStore, mut keys: Vec<Key>) -> Result<Vec<Item>,
     Ok(found)
 }
 
-/// The cart's partition is the cart, its payments and pointers to its mails and agreements:
-/// one query, then one batch read for the mails and agreements themselves.
-pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError> {
+/// Every item of one partition, in sort-key order, read consistently, all pages.
+pub(super) async fn partition(store: &DynamoStore, pk: String) -> Result<Vec<Item>, StoreError> {
     let mut pages = store
         .client
         .query()
         .table_name(&store.table)
         .key_condition_expression("#pk = :pk")
         .expression_attribute_names("#pk", attr::PK)
-        .expression_attribute_values(":pk", s(Key::cart_partition(cart_id)))
+        .expression_attribute_values(":pk", s(pk))
         .consistent_read(true)
         .into_paginator()
         .send();
+    let mut items = Vec::new();
+    while let Some(page) = pages.next().await {
+        items.extend(page.map_err(unavailable)?.items().iter().cloned());
+    }
+    Ok(items)
+}
+
+/// The cart's partition is the cart, its payments and pointers to its mails and agreements:
+/// one query, then one batch read for the mails and agreements themselves.
+pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError> {
     let (mut cart, mut payments, mut keys) = (None, Vec::new(), Vec::new());
     let (mut mail_pointers, mut agreement_pointers) = (0, 0);
-    while let Some(page) = pages.next().await {
-        for item in page.map_err(unavailable)?.items() {
-            match Kind::of(item) {
-                Some(Kind::Cart) => cart = Some(codec::cart(item)?),
-                Some(Kind::Payment) => payments.push(codec::payment(item)?),
-                Some(Kind::MailPointer) => {
-                    mail_pointers += 1;
-                    keys.push(Key::mail(&codec::mail_id(item)?));
-                }
-                Some(Kind::AgreementPointer) => {
-                    agreement_pointers += 1;
-                    keys.push(Key::agreement(&codec::agreement_id(item)?));
-                }
-                _ => {}
+    for item in &partition(store, Key::cart_partition(cart_id)).await? {
+        match Kind::of(item) {
+            Some(Kind::Cart) => cart = Some(codec::cart(item)?),
+            Some(Kind::Payment) => payments.push(codec::payment(item)?),
+            Some(Kind::MailPointer) => {
+                mail_pointers += 1;
+                keys.push(Key::mail(&codec::mail_id(item)?));
             }
+            Some(Kind::AgreementPointer) => {
+                agreement_pointers += 1;
+                keys.push(Key::agreement(&codec::agreement_id(item)?));
+            }
+            _ => {}
         }
     }
     let Some(cart) = cart else {
@@ -181,59 +187,6 @@ pub async fn cart(store: &DynamoStore, cart_id: &CartId) -> Result<Option<CartRe
         mails,
         agreements,
     }))
-}
-
-/// The index lags writes by up to a second or so, so a mail marked sent a moment ago may
-/// still be listed there: a consistent read of the mails themselves keeps a sweep from
-/// sending it twice.
-pub async fn pending_mail(
-    store: &DynamoStore,
-    created_before: OffsetDateTime,
-    limit: usize,
-) -> Result<Vec<Mail>, StoreError> {
-    if limit == 0 {
-        return Ok(Vec::new());
-    }
-    let mut pages = store
-        .client
-        .query()
-        .table_name(&store.table)
-        .index_name(PENDING_MAIL_INDEX)
-        .key_condition_expression("#pendingPk = :pending AND #createdAt < :before")
-        .expression_attribute_names("#pendingPk", attr::PENDING_PK)
-        .expression_attribute_names("#createdAt", attr::CREATED_AT)
-        .expression_attribute_values(":pending", s(PENDING))
-        .expression_attribute_values(":before", codec::time(created_before)?)
-        .scan_index_forward(true)
-        .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-        .into_paginator()
-        .send();
-    let mut keys = Vec::new();
-    while keys.len() < limit
-        && let Some(page) = pages.next().await
-    {
-        let page = page.map_err(unavailable)?;
-        keys.extend(page.items().iter().filter_map(Key::of));
-    }
-    keys.truncate(limit);
-    let order: HashMap<Key, usize> = keys.iter().cloned().zip(0..).collect();
-    let mut mails = batch_get(store, keys)
-        .await?
-        .iter()
-        .map(codec::stored_mail)
-        .filter(|mail| {
-            !matches!(
-                mail,
-                Ok(StoredMail {
-                    sent_at: Some(_),
-                    ..
-                })
-            )
-        })
-        .map(|mail| mail.map(|stored| stored.mail))
-        .collect::<Result<Vec<_>, _>>()?;
-    mails.sort_by_key(|mail| order.get(&Key::mail(&mail.id)).copied());
-    Ok(mails)
 }
 
 /// A page of agreements due at `now`, read from the sparse `due-agreements` index alone:

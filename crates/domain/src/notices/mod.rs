@@ -5,12 +5,14 @@
 //! templates (`mail_*.txt` and `mail_*.html`, the latter auto-escaped).
 
 mod agreement;
+mod parked;
 mod payment;
 mod receipt;
 mod security;
 
 pub(crate) use agreement::{Unexpected, agreement_declined, agreement_ended, unexpected};
 pub use agreement::{cancel_failure_alert, suspension_mails};
+pub use parked::parked_mail_alert;
 pub(crate) use payment::{Unfulfilled, conflicting_repeat, order_notice, unfulfilled};
 pub(crate) use receipt::{Receipted, receipt};
 pub use security::security_alert;

@@ -2,6 +2,7 @@
 
 mod commit;
 mod inspect;
+mod mail_lease;
 mod queries;
 mod rows;
 mod schema;
@@ -17,7 +18,7 @@ use rusqlite::Connection;
 use selectpay_domain::cart::Cart;
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::{CartId, FuturePayId};
-use selectpay_domain::mail::Mail;
+use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
     Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
     Outbox, Snapshot, Store, StoreError,
@@ -142,12 +143,40 @@ impl DueAgreements for SqliteStore {
 
 #[async_trait]
 impl Outbox for SqliteStore {
-    async fn pending_mail(
+    async fn due_mail(
         &self,
-        created_before: OffsetDateTime,
+        now: OffsetDateTime,
         limit: usize,
-    ) -> Result<Vec<Mail>, StoreError> {
-        self.run(move |conn| queries::pending_mail(conn, created_before, limit))
+    ) -> Result<Vec<QueuedMail>, StoreError> {
+        self.run(move |conn| mail_lease::due_mail(conn, now, limit))
+            .await
+    }
+
+    async fn claim_mail(&self, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError> {
+        let (mail_id, claim) = (mail_id.to_owned(), claim.clone());
+        self.run(move |conn| mail_lease::claim_mail(conn, &mail_id, &claim))
+            .await
+    }
+
+    async fn release_mail(
+        &self,
+        mail_id: &str,
+        claimed_by: &str,
+        setback: &MailSetback,
+    ) -> Result<bool, StoreError> {
+        let (mail_id, by, setback) = (mail_id.to_owned(), claimed_by.to_owned(), setback.clone());
+        self.run(move |conn| mail_lease::release_mail(conn, &mail_id, &by, &setback))
+            .await
+    }
+
+    async fn unsent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
+        self.run(move |conn| mail_lease::unsent_mail(conn, limit))
+            .await
+    }
+
+    async fn requeue_mail(&self, mail_id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let mail_id = mail_id.to_owned();
+        self.run(move |conn| mail_lease::requeue_mail(conn, &mail_id, now))
             .await
     }
 

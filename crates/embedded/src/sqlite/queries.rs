@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use super::rows::{self, all, sql_error};
 
 /// SQLite limits are signed; anything past `i64::MAX` is "no limit" anyway.
-fn limit(limit: usize) -> i64 {
+pub(super) fn limit(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
@@ -25,7 +25,11 @@ fn json(value: &impl serde::Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(StoreError::invariant)
 }
 
-fn execute(conn: &Connection, sql: &str, params: impl Params) -> Result<usize, StoreError> {
+pub(super) fn execute(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+) -> Result<usize, StoreError> {
     conn.prepare_cached(sql)
         .and_then(|mut statement| statement.execute(params))
         .map_err(sql_error)
@@ -178,20 +182,6 @@ pub fn mail_exists(conn: &Connection, mail_id: &str) -> Result<bool, StoreError>
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM mails WHERE id = ?1)")
         .and_then(|mut statement| statement.query_row([mail_id], |row| row.get(0)))
         .map_err(sql_error)
-}
-
-pub fn pending_mail(
-    conn: &Connection,
-    created_before: OffsetDateTime,
-    max: usize,
-) -> Result<Vec<Mail>, StoreError> {
-    all(
-        conn,
-        "SELECT * FROM mails WHERE sent_at IS NULL AND created_at < ?1
-         ORDER BY created_at, rowid LIMIT ?2",
-        params![encode_time(created_before)?, limit(max)],
-        rows::mail,
-    )
 }
 
 pub fn mark_mail_sent(

@@ -14,6 +14,7 @@ use selectpay_domain::futurepay::{
 };
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
+use selectpay_domain::mail_queue::QueuedMail;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
 use selectpay_domain::store::{Delivery, Reply, SavedOutcome, StoreError, time_text};
@@ -217,6 +218,20 @@ pub fn stored_mail(row: &Row) -> Result<StoredMail, StoreError> {
     Ok(StoredMail {
         mail: mail(row)?,
         sent_at: optional_time(row, "sent_at")?,
+    })
+}
+
+/// An unsent mail with its place in the queue; `next_attempt_at` is the mail's creation
+/// time until it is first claimed.
+pub fn queued_mail(row: &Row) -> Result<QueuedMail, StoreError> {
+    let mail = mail(row)?;
+    Ok(QueuedMail {
+        attempts: count(row, "attempts")?,
+        next_attempt_at: optional_time(row, "next_attempt_at")?.unwrap_or(mail.created_at),
+        claimed_until: optional_time(row, "claimed_until")?,
+        last_error: get(row, "last_error")?,
+        failed_at: optional_time(row, "failed_at")?,
+        mail,
     })
 }
 

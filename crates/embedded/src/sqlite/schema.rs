@@ -6,6 +6,7 @@ use std::time::Duration;
 use rusqlite::{Connection, TransactionBehavior};
 use selectpay_domain::ports::StoreError;
 
+use super::mail_lease;
 use super::rows::sql_error;
 
 const TABLES: &str = "
@@ -67,7 +68,13 @@ CREATE TABLE IF NOT EXISTS mails (
     text TEXT NOT NULL,
     html TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    sent_at TEXT
+    sent_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0, -- the queue's columns: see mail_lease.rs
+    next_attempt_at TEXT,
+    claimed_by TEXT,
+    claimed_until TEXT,
+    last_error TEXT,
+    failed_at TEXT
 ) STRICT;
 -- Partial: the sweep reads only what is still to send, however much mail has gone out.
 CREATE INDEX IF NOT EXISTS mails_pending ON mails (created_at) WHERE sent_at IS NULL;
@@ -128,6 +135,8 @@ pub fn create(conn: &mut Connection) -> Result<(), StoreError> {
         .map_err(sql_error)?;
     tx.execute_batch(TABLES).map_err(sql_error)?;
     add_missing_columns(&tx)?;
+    tx.execute_batch(mail_lease::QUEUE_INDEX)
+        .map_err(sql_error)?;
     tx.commit().map_err(sql_error)
 }
 
@@ -136,7 +145,7 @@ pub fn create(conn: &mut Connection) -> Result<(), StoreError> {
 const ADDED_COLUMNS: &[(&str, &str, &str)] = &[("carts", "future_pay", "TEXT")];
 
 fn add_missing_columns(conn: &Connection) -> Result<(), StoreError> {
-    for (table, column, kind) in ADDED_COLUMNS {
+    for (table, column, kind) in ADDED_COLUMNS.iter().chain(mail_lease::COLUMNS) {
         let present: bool = conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",

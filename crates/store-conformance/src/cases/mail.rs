@@ -1,8 +1,8 @@
-//! The outbox: pending mail and marking it sent.
+//! The outbox: unsent mail as written, and marking it sent.
 
 use super::*;
 
-pub(super) async fn pending_mail_is_oldest_first_before_the_cutoff<S: Subject>(store: S) {
+pub(super) async fn unsent_mail_is_oldest_first_and_leaves_out_sent_mail<S: Subject>(store: S) {
     let cart = cart("cart-1");
     insert(&store, &cart).await;
     // Written out of order, across commits, so order must come from created_at.
@@ -17,20 +17,22 @@ pub(super) async fn pending_mail_is_oldest_first_before_the_cutoff<S: Subject>(s
         assert_eq!(result, CommitResult::Committed);
     }
     let shared = &store;
-    let pending_ids = move |before, limit| async move {
-        let mails = shared.pending_mail(before, limit).await.expect("pending");
-        ids(&mails, |m| m.id.clone())
+    let unsent_ids = move |limit| async move {
+        let unsent = shared.unsent_mail(limit).await.expect("unsent");
+        ids(&unsent, |q| q.mail.id.clone())
     };
+    assert_eq!(unsent_ids(10).await, ["m1", "m2", "m3", "m4"]);
+    assert_eq!(unsent_ids(3).await, ["m1", "m2", "m3"]);
+    let first = &store.unsent_mail(1).await.expect("unsent")[0];
     assert_eq!(
-        pending_ids(at(30), 10).await,
-        ["m1", "m2"],
-        "strictly before"
+        (first.attempts, first.next_attempt_at, first.claimed_until),
+        (0, at(10), None),
+        "a new mail is due at once, never tried"
     );
-    assert_eq!(pending_ids(later(), 3).await, ["m1", "m2", "m3"]);
-    assert!(pending_ids(at(10), 10).await.is_empty());
+    assert_eq!((&first.last_error, first.failed_at), (&None, None));
 
     store.mark_mail_sent("m1", at(50)).await.expect("mark sent");
-    assert_eq!(pending_ids(later(), 10).await, ["m2", "m3", "m4"]);
+    assert_eq!(unsent_ids(10).await, ["m2", "m3", "m4"]);
     let mut mails = record(&store, &cart.id).await.mails;
     mails.sort_by(|a, b| a.mail.id.cmp(&b.mail.id));
     let sent: Vec<_> = mails
@@ -57,4 +59,3 @@ pub(super) async fn marking_an_unknown_mail_sent_changes_nothing<S: Subject>(sto
     assert_eq!(recent(&store).await, Activity::default());
     assert!(pending(&store).await.is_empty());
 }
-

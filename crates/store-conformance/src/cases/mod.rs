@@ -10,6 +10,7 @@ use selectpay_domain::cart::{Cart, CartState, CartStatus, PaymentStatus, ReviewR
 use selectpay_domain::futurepay::{Agreement, AgreementStatus};
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, StoredMail};
+use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
     Activity, AgreementPage, CartChange, CartRecord, CommitResult, Condition, Delivery, Snapshot,
     StoreError, Writes,
@@ -91,8 +92,16 @@ registry! { $;
         snapshot_reads_the_agreement,
     }
     mail {
-        pending_mail_is_oldest_first_before_the_cutoff,
+        unsent_mail_is_oldest_first_and_leaves_out_sent_mail,
         marking_an_unknown_mail_sent_changes_nothing,
+    }
+    mail_lease {
+        due_mail_is_by_next_attempt_and_skips_parked_mail,
+        two_claimers_get_one_lease,
+        an_expired_lease_can_be_claimed_again,
+        mark_sent_by_a_claimer_whose_lease_expired_records_the_send,
+        requeue_puts_unsent_mail_back_in_line,
+        queue_calls_on_an_unknown_mail_change_nothing,
     }
     inspect {
         recent_is_newest_first_and_limited,
@@ -120,11 +129,6 @@ registry! { $;
     }
 }
 
-/// Far enough that every fixture mail was created before it.
-fn later() -> time::OffsetDateTime {
-    at(86_400)
-}
-
 async fn insert<S: Subject>(store: &S, cart: &Cart) {
     store.insert_cart(cart).await.expect("insert cart");
 }
@@ -148,11 +152,13 @@ async fn recent<S: Subject>(store: &S) -> Activity {
     store.recent(1000).await.expect("recent")
 }
 
+/// Every unsent mail, as written.
 async fn pending<S: Subject>(store: &S) -> Vec<Mail> {
-    store
-        .pending_mail(later(), 1000)
-        .await
-        .expect("pending mail")
+    unsent(store).await.into_iter().map(|q| q.mail).collect()
+}
+
+async fn unsent<S: Subject>(store: &S) -> Vec<QueuedMail> {
+    store.unsent_mail(1000).await.expect("unsent mail")
 }
 
 fn by_id(mut mails: Vec<Mail>) -> Vec<Mail> {
@@ -209,7 +215,7 @@ struct Everything {
     agreements: Vec<Agreement>,
     due: AgreementPage,
     activity: Activity,
-    pending: Vec<Mail>,
+    unsent: Vec<QueuedMail>,
 }
 
 async fn everything<S: Subject>(
@@ -234,7 +240,7 @@ async fn everything<S: Subject>(
             .await
             .expect("due agreements"),
         activity: recent(store).await,
-        pending: pending(store).await,
+        unsent: unsent(store).await,
     }
 }
 

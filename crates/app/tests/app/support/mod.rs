@@ -37,13 +37,30 @@ pub const LATIN1_FORM: &str = "application/x-www-form-urlencoded; charset=ISO-88
 pub struct RecordingMailer {
     pub sent: Mutex<Vec<Mail>>,
     pub failing: Mutex<bool>,
+    /// Sends never answer, as from a mail service that hangs.
+    pub stalled: Mutex<bool>,
+    /// Each send takes this long before it succeeds or fails.
+    pub slow: Mutex<Option<std::time::Duration>>,
+    /// Mail to this address is always refused.
+    pub refused_to: Mutex<Option<String>>,
+    /// The id of every mail a send was attempted for.
+    pub attempts: Mutex<Vec<String>>,
 }
 
 #[async_trait]
 impl Mailer for RecordingMailer {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
-        if *self.failing.lock().unwrap() {
-            return Err(MailError("mail server down".into()));
+        self.attempts.lock().unwrap().push(mail.id.clone());
+        if *self.stalled.lock().unwrap() {
+            std::future::pending::<()>().await;
+        }
+        let slow = *self.slow.lock().unwrap();
+        if let Some(slow) = slow {
+            tokio::time::sleep(slow).await;
+        }
+        let refused = self.refused_to.lock().unwrap().as_deref() == Some(mail.to.as_str());
+        if *self.failing.lock().unwrap() || refused {
+            return Err(MailError::NotSent("mail server down".into()));
         }
         self.sent.lock().unwrap().push(mail.clone());
         Ok(())
@@ -61,6 +78,7 @@ impl Clock for FixedClock {
 pub struct Harness {
     pub app: Arc<App>,
     due: Arc<dyn DueAgreements>,
+    outbox: Arc<dyn Outbox>,
     inspect: Arc<dyn Inspect>,
     pub mailer: Arc<RecordingMailer>,
     pub clock: Arc<FixedClock>,
@@ -105,7 +123,8 @@ impl Harness {
         Self::with_parts(env, stores, rest)
     }
 
-    fn with_parts(env: &[(&str, &str)], stores: Stores, inspect: Arc<dyn Inspect>) -> Self {
+    /// On these parts of the store port, `inspect` for the listings.
+    pub fn with_parts(env: &[(&str, &str)], stores: Stores, inspect: Arc<dyn Inspect>) -> Self {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -121,6 +140,7 @@ impl Harness {
         let mailer = Arc::new(RecordingMailer::default());
         let clock = Arc::new(FixedClock(Mutex::new(datetime!(2026-11-22 10:00 UTC))));
         let due = Arc::clone(&stores.due);
+        let outbox = Arc::clone(&stores.outbox);
         let app = Arc::new(App::new(
             config,
             Templates::builtin(),
@@ -131,6 +151,7 @@ impl Harness {
         Self {
             app,
             due,
+            outbox,
             inspect,
             mailer,
             clock,
@@ -148,6 +169,10 @@ impl Harness {
 
     pub fn due(&self) -> &Arc<dyn DueAgreements> {
         &self.due
+    }
+
+    pub fn outbox(&self) -> &Arc<dyn Outbox> {
+        &self.outbox
     }
 
     /// The listings the app itself never reads, for checking what was written.

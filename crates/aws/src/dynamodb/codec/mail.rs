@@ -3,13 +3,15 @@
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
+use selectpay_domain::mail_queue::QueuedMail;
 use selectpay_domain::store::StoreError;
 
 use super::Fields;
 use super::{insert_optional, s, time};
 use crate::dynamodb::keys::*;
 
-/// A new, unsent mail: in the sparse `pending-mail` index until marked sent.
+/// A new, unsent mail: in the sparse `pending-mail` index until marked sent, and in the
+/// `mail-queue` index, due as soon as it is written, until sent or parked.
 pub fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
     let mut item = Key::mail(&mail.id).item();
     item.extend([
@@ -21,6 +23,8 @@ pub fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
         (attr::HTML.to_owned(), s(&mail.html)),
         (attr::CREATED_AT.to_owned(), time(mail.created_at)?),
         (attr::PENDING_PK.to_owned(), s(PENDING)),
+        (attr::QUEUE_PK.to_owned(), s(QUEUE)),
+        (attr::NEXT_ATTEMPT_AT.to_owned(), time(mail.created_at)?),
     ]);
     insert_optional(
         &mut item,
@@ -56,6 +60,29 @@ pub fn stored_mail(item: &Item) -> Result<StoredMail, StoreError> {
         },
         sent_at: fields.optional_time(attr::SENT_AT)?,
     })
+}
+
+/// An unsent mail with its place in the queue; `None` for a mail already sent, which has
+/// left the queue. Before its first claim a mail has no attempts counted.
+pub fn queued_mail(item: &Item) -> Result<Option<QueuedMail>, StoreError> {
+    let fields = Fields(item);
+    let StoredMail { mail, sent_at } = stored_mail(item)?;
+    if sent_at.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(QueuedMail {
+        attempts: match fields.optional(attr::ATTEMPTS) {
+            Some(_) => fields.number(attr::ATTEMPTS)?,
+            None => 0,
+        },
+        next_attempt_at: fields
+            .optional_time(attr::NEXT_ATTEMPT_AT)?
+            .unwrap_or(mail.created_at),
+        claimed_until: fields.optional_time(attr::CLAIMED_UNTIL)?,
+        last_error: fields.optional_owned(attr::LAST_ERROR)?,
+        failed_at: fields.optional_time(attr::FAILED_AT)?,
+        mail,
+    }))
 }
 
 /// The id of a mail or of the mail a pointer points to.

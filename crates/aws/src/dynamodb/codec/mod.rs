@@ -13,7 +13,7 @@ mod payment;
 pub use agreement::{agreement, agreement_id, agreement_item, agreement_pointer_item};
 pub use cart::{cart, cart_item, cart_state};
 pub use delivery::{delivery, delivery_item};
-pub use mail::{mail_id, mail_item, pointer_item, stored_mail};
+pub use mail::{mail_id, mail_item, pointer_item, queued_mail, stored_mail};
 pub use outcome::{outcome_item, saved_outcome};
 pub use payment::{payment, payment_item};
 
