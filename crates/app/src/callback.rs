@@ -7,7 +7,7 @@ use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{Method, Request, Response, StatusCode};
 
-use selectpay_domain::callback::backup::Claim;
+use selectpay_domain::callback::backup::{Claim, contradictions};
 use selectpay_domain::callback::{
     FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form, redact_password,
     verify,
@@ -41,6 +41,8 @@ pub struct CallbackOutcome(pub String);
 pub(crate) struct Received {
     pub(crate) raw: Vec<u8>,
     pub(crate) content_type: Option<String>,
+    /// A POST's URL query string (the FAQ's query-string callback), never authenticated.
+    pub(crate) query: Option<String>,
 }
 
 impl App {
@@ -175,8 +177,12 @@ impl App {
                     .await?
             }
         };
+        let contradicted = query_contradictions(received, response);
         for _ in 0..MAX_DECISION_ROUNDS {
-            let decision = decide(&self.context(), response, &snapshot)?;
+            let mut decision = decide(&self.context(), response, &snapshot)?;
+            if !contradicted.is_empty() {
+                decision.outcome = Outcome::Conflicting;
+            }
             let delivery = self.delivery(
                 received,
                 decision.outcome,
@@ -184,9 +190,10 @@ impl App {
                 trans_id.clone(),
             );
             if !decision.writes.depends_on_state() {
-                let mails = self
+                let mut mails = self
                     .commit_alert_writes(decision.writes.clone(), delivery)
                     .await?;
+                mails.extend(self.alert_query_conflict(response, &contradicted).await?);
                 return Ok((decision, mails));
             }
             let commit = Commit {
@@ -194,7 +201,11 @@ impl App {
                 delivery: Some(delivery),
             };
             match self.store.commit(&commit).await? {
-                CommitResult::Committed => return Ok((decision, commit.writes.mails)),
+                CommitResult::Committed => {
+                    let mut mails = commit.writes.mails;
+                    mails.extend(self.alert_query_conflict(response, &contradicted).await?);
+                    return Ok((decision, mails));
+                }
                 CommitResult::ConditionFailed => {
                     snapshot = self
                         .store
@@ -204,6 +215,26 @@ impl App {
             }
         }
         Err(HandlerError::Contention)
+    }
+
+    /// Tells the operator, once per distinct content, that the query string on a callback's
+    /// URL named other values than its body. The alert, when this wrote it, for sending.
+    async fn alert_query_conflict(
+        &self,
+        response: &PaymentResponse,
+        fields: &[String],
+    ) -> Result<Vec<Mail>, HandlerError> {
+        if fields.is_empty() {
+            return Ok(Vec::new());
+        }
+        let commit = Commit {
+            writes: Writes::alert(notices::query_conflict(&self.context(), response, fields)?),
+            delivery: None,
+        };
+        Ok(match self.store.commit(&commit).await? {
+            CommitResult::Committed => commit.writes.mails,
+            CommitResult::ConditionFailed => Vec::new(),
+        })
     }
 
     /// A backup from the shopper's browser: answered from what is stored and recorded as a
@@ -318,6 +349,11 @@ impl App {
             outcome: outcome.label(),
             content_type: received.content_type.clone(),
             raw: redact_password(&received.raw),
+            // A URI is ASCII, so nothing is lost in the conversion.
+            query: received
+                .query
+                .as_deref()
+                .map(|q| String::from_utf8_lossy(&redact_password(q.as_bytes())).into_owned()),
         }
     }
 }
@@ -354,11 +390,23 @@ impl Processed {
     }
 }
 
+/// The callback fields on which a POST's URL query string contradicts its body; none when it
+/// has no query string or one that cannot be read.
+fn query_contradictions(received: &Received, response: &PaymentResponse) -> Vec<String> {
+    received
+        .query
+        .as_deref()
+        .and_then(|query| parse_form(query.as_bytes(), None).ok())
+        .map(|query| contradictions(&query, &response.form))
+        .unwrap_or_default()
+}
+
 fn received(request: &Request<Bytes>) -> Received {
     if request.method() == Method::GET {
         Received {
             raw: request.uri().query().unwrap_or("").as_bytes().to_vec(),
             content_type: None,
+            query: None,
         }
     } else {
         Received {
@@ -368,6 +416,7 @@ fn received(request: &Request<Bytes>) -> Received {
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
+            query: request.uri().query().map(str::to_owned),
         }
     }
 }

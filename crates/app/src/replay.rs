@@ -1,5 +1,5 @@
 //! `selectpay replay`: callback data the operator vouches for (a Callback Failure Alert's
-//! attachment, a saved form body) through the callback's own verify and decide path. By
+//! attachment, a saved form body, a stored delivery) through the callback's own verify and decide path. By
 //! default it only decides; applied, it commits like the callback would, so replaying what
 //! was already processed is a duplicate that changes nothing.
 
@@ -8,10 +8,11 @@ use thiserror::Error;
 use selectpay_domain::callback::{FormError, Verdict, parse_form, verify_vouched};
 use selectpay_domain::decision::{Decision, decide};
 use selectpay_domain::outcome::Outcome;
+use selectpay_domain::store::Delivery;
 
-use crate::{App, MailState};
 use crate::callback::Received;
 use crate::reply::HandlerError;
+use crate::{App, MailState};
 
 /// What the data decided and what that does (or would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,11 +32,35 @@ pub enum ReplayError {
     Form(#[from] FormError),
     #[error("the data cannot be processed: {0}")]
     Refused(String),
+    #[error(
+        "delivery {id} was recorded as {outcome}: not from WorldPay's server, so not replayed \
+         (replay the Callback Failure Alert instead)"
+    )]
+    NotFromTheGateway { id: String, outcome: String },
     #[error(transparent)]
     Handler(#[from] HandlerError),
 }
 
 impl App {
+    /// A delivery selectpay stored (without its password), e.g. one answered 503. One that
+    /// was refused as forged, or a shopper's browser backup, is not the gateway's word, and
+    /// the operator cannot vouch for it.
+    pub async fn replay_stored(
+        &self,
+        delivery: &Delivery,
+        apply: bool,
+    ) -> Result<Replayed, ReplayError> {
+        let outcome = delivery.outcome.as_str();
+        if outcome == Outcome::Claim.label() || outcome.starts_with("forbidden:") {
+            return Err(ReplayError::NotFromTheGateway {
+                id: delivery.id.clone(),
+                outcome: delivery.outcome.clone(),
+            });
+        }
+        self.replay(&delivery.raw, delivery.content_type.as_deref(), apply)
+            .await
+    }
+
     pub async fn replay(
         &self,
         body: &[u8],
@@ -57,6 +82,7 @@ impl App {
             let received = Received {
                 raw: body.to_vec(),
                 content_type: content_type.map(str::to_owned),
+                query: None,
             };
             let (decision, mails) = self.apply(&received, &response).await?;
             let mail = self.deliver_committed(&mails).await;

@@ -11,6 +11,9 @@ pub enum Outcome {
     Cancelled,
     Duplicate,
     ConflictingDuplicate,
+    /// An authentic callback whose URL's query string contradicts its body: the body is
+    /// acted on, the operator alerted.
+    Conflicting,
     DoublePayment,
     CancelAfterPay,
     Review(ReviewReason),
@@ -37,6 +40,7 @@ impl Outcome {
             Outcome::Cancelled => "cancelled".into(),
             Outcome::Duplicate => "duplicate".into(),
             Outcome::ConflictingDuplicate => "conflicting_duplicate".into(),
+            Outcome::Conflicting => "conflicting".into(),
             Outcome::DoublePayment => "double_payment".into(),
             Outcome::CancelAfterPay => "cancel_after_pay".into(),
             Outcome::AgreementCreated => "agreement_created".into(),

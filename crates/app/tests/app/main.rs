@@ -11,5 +11,6 @@ mod futurepay_sweep;
 mod mail_queue;
 mod payment_rules;
 mod purchase_api;
+mod query_string_callbacks;
 mod replay;
 mod seed_fixtures_and_charsets;

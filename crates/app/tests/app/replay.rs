@@ -2,8 +2,14 @@
 //! format the FAQ describes, in the domain crate) decided like a callback, committed only
 //! when applied, and idempotent with what was already processed.
 
+use selectpay_app::ReplayError;
+use selectpay_domain::callback::redact_password;
 use selectpay_domain::cart::{CartStatus, PaymentStatus, ReviewReason};
+use selectpay_domain::decision::Writes;
+use selectpay_domain::ports::{Clock, Commit, CommitResult};
 use selectpay_domain::replay::{CallbackData, parse_failure_alert};
+use selectpay_domain::store::Delivery;
+use selectpay_worldpay::gateway_simulator::{SimulatedPayment, encode_form};
 
 use crate::support::*;
 
@@ -68,9 +74,76 @@ async fn replaying_what_the_gateway_already_delivered_changes_nothing(h: Harness
     assert_eq!(h.sent().len(), mails);
 }
 
+/// A delivery stored without being decided, as when its answer was 503.
+async fn store_undecided(h: &Harness, id: &str, payment: &SimulatedPayment, outcome: &str) {
+    let delivery = Delivery {
+        id: id.to_owned(),
+        received_at: h.clock.now(),
+        cart_id: Some(payment.cart_id.clone()),
+        trans_id: Some(payment.trans_id.clone()),
+        outcome: outcome.to_owned(),
+        content_type: Some(LATIN1_FORM.to_owned()),
+        raw: redact_password(&encode_form(&payment.fields(), encoding_rs::WINDOWS_1252)),
+        query: None,
+    };
+    let commit = Commit {
+        writes: Writes::default(),
+        delivery: Some(delivery),
+    };
+    assert_eq!(
+        h.store().commit(&commit).await.unwrap(),
+        CommitResult::Committed
+    );
+}
+
+async fn a_stored_delivery_is_replayed_by_its_id_once(h: Harness) {
+    h.cart("c1", "14.99", "GBP").await;
+    store_undecided(&h, "d-503", &payment("c1", "14.99"), "store_unavailable").await;
+    let stored = h
+        .inspect()
+        .delivery("d-503")
+        .await
+        .unwrap()
+        .expect("stored");
+
+    let decided = h.app.replay_stored(&stored, false).await.unwrap();
+    assert_eq!(decided.outcome, "paid");
+    assert_eq!(h.record("c1").await.cart.status, CartStatus::Pending);
+
+    let applied = h.app.replay_stored(&stored, true).await.unwrap();
+    assert_eq!(applied.outcome, "paid");
+    assert_eq!(h.record("c1").await.cart.status, CartStatus::Paid);
+    assert_eq!(h.sent().len(), 2, "receipt and order notice");
+
+    let again = h.app.replay_stored(&stored, true).await.unwrap();
+    assert_eq!(again.outcome, "duplicate");
+    assert_eq!(h.record("c1").await.payments.len(), 1);
+    assert_eq!(h.sent().len(), 2);
+}
+
+async fn a_stored_claim_or_forgery_is_not_replayed(h: Harness) {
+    h.cart("c1", "14.99", "GBP").await;
+    for (id, outcome) in [
+        ("d-claim", "claim"),
+        ("d-forged", "forbidden:wrong_password"),
+    ] {
+        store_undecided(&h, id, &payment("c1", "14.99"), outcome).await;
+        let stored = h.inspect().delivery(id).await.unwrap().expect("stored");
+        let refused = h.app.replay_stored(&stored, true).await;
+        assert!(
+            matches!(&refused, Err(ReplayError::NotFromTheGateway { .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(h.record("c1").await.cart.status, CartStatus::Pending);
+    assert!(h.sent().is_empty());
+}
+
 on_both_stores!(
     a_failure_alert_is_decided_then_applied_once,
     replaying_what_the_gateway_already_delivered_changes_nothing,
+    a_stored_delivery_is_replayed_by_its_id_once,
+    a_stored_claim_or_forgery_is_not_replayed,
 );
 
 #[tokio::test]

@@ -7,6 +7,7 @@
 mod agreement;
 mod parked;
 mod payment;
+mod query;
 mod receipt;
 mod security;
 
@@ -14,6 +15,7 @@ pub(crate) use agreement::{Unexpected, agreement_declined, agreement_ended, unex
 pub use agreement::{cancel_failure_alert, suspension_mails};
 pub use parked::parked_mail_alert;
 pub(crate) use payment::{Unfulfilled, conflicting_repeat, order_notice, unfulfilled};
+pub use query::query_conflict;
 pub(crate) use receipt::{Receipted, receipt};
 pub use security::security_alert;
 

@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     trans_id TEXT,
     outcome TEXT NOT NULL,
     content_type TEXT,
-    raw BLOB NOT NULL
+    raw BLOB NOT NULL,
+    query TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS deliveries_by_cart ON deliveries (cart_id, received_at);
 CREATE INDEX IF NOT EXISTS deliveries_by_received ON deliveries (received_at);
@@ -142,7 +143,10 @@ pub fn create(conn: &mut Connection) -> Result<(), StoreError> {
 
 /// Columns added since a table was first created: `CREATE TABLE IF NOT EXISTS` leaves an
 /// older table as it was, so they are added to it here (empty, i.e. NULL, in old rows).
-const ADDED_COLUMNS: &[(&str, &str, &str)] = &[("carts", "future_pay", "TEXT")];
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("carts", "future_pay", "TEXT"),
+    ("deliveries", "query", "TEXT"),
+];
 
 fn add_missing_columns(conn: &Connection) -> Result<(), StoreError> {
     for (table, column, kind) in ADDED_COLUMNS.iter().chain(mail_lease::COLUMNS) {
