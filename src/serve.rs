@@ -15,6 +15,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
+use selectpay_app::carts::RoutedCartId;
 use selectpay_app::config::{Config, DevDefaults};
 use selectpay_app::{App, CallbackOutcome, MAX_REQUEST_BYTES, Stores, SystemClock};
 use selectpay_aws::{DynamoStore, SesMailer, create_table_if_missing, dynamodb_client, ses_client};
@@ -191,11 +192,12 @@ pub async fn run(args: ServeArgs) -> CliResult {
 async fn cart(
     State(state): State<Dashboard>,
     Path(cart_id): Path<String>,
-    request: Request,
+    mut request: Request,
 ) -> Response {
     if dashboard::wants_page(request.headers()) {
         dashboard::cart_page(&state, &cart_id).await
     } else {
+        request.extensions_mut().insert(RoutedCartId(cart_id));
         forward(State(state.app), request).await
     }
 }

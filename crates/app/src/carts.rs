@@ -14,16 +14,26 @@ use selectpay_domain::ports::CartRecord;
 use crate::reply::{self, HandlerError};
 use crate::{App, authorised};
 
+/// The `{cartId}` of a `GET /carts/{cartId}` request as the front door's router decoded it:
+/// API Gateway's path parameters (through `lambda_http::RequestExt`) or axum's `Path`. A
+/// request without it (an ALB, which does not route by path, or a direct caller) has its id
+/// decoded from the path here.
+#[derive(Debug, Clone)]
+pub struct RoutedCartId(pub String);
+
 impl App {
     pub(crate) async fn cart(&self, request: Request<Bytes>, raw_id: &str) -> Response<Bytes> {
         if !authorised(&request, self.config.api_key.as_ref()) {
             return reply::status(StatusCode::UNAUTHORIZED);
         }
-        let Some(cart_id) = percent_decode_str(raw_id)
-            .decode_utf8()
-            .ok()
-            .and_then(|id| CartId::parse(&id).ok())
-        else {
+        let id = match request.extensions().get::<RoutedCartId>() {
+            Some(RoutedCartId(id)) => Some(id.clone()),
+            None => percent_decode_str(raw_id)
+                .decode_utf8()
+                .ok()
+                .map(|id| id.into_owned()),
+        };
+        let Some(cart_id) = id.and_then(|id| CartId::parse(&id).ok()) else {
             return reply::status(StatusCode::NOT_FOUND);
         };
         match self.store.cart(&cart_id).await {

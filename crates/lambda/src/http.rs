@@ -13,10 +13,16 @@ use http::Uri;
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use selectpay_app::App;
+use selectpay_app::carts::RoutedCartId;
 
 /// Handles one HTTP event with the shared handlers.
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    // The `GET /carts/{cartId}` route's parameter, decoded by API Gateway.
+    let cart_id = request.path_parameters().first("cartId").map(str::to_owned);
     let (mut parts, body) = request.into_parts();
+    if let Some(cart_id) = cart_id {
+        parts.extensions.insert(RoutedCartId(cart_id));
+    }
     if let Some(uri) = without_stage(&parts.uri, parts.extensions.raw_http_path()) {
         parts.uri = uri;
     }
