@@ -141,7 +141,9 @@ pub fn decide(
 }
 
 /// A key seen before: the same content is a harmless repeat; different content under the
-/// same transaction is suspicious and alerts the operator, once per distinct content.
+/// same transaction is suspicious and alerts the operator, once per distinct content. A
+/// cart's cancels share one key, and a second genuine cancel (another attempt's, carrying
+/// the transId of a declined try) moves no money: it is answered like the first, quietly.
 fn repeat(
     ctx: &Context,
     response: &PaymentResponse,
@@ -151,6 +153,13 @@ fn repeat(
     if saved.fingerprint == response.fingerprint {
         return Ok(Decision {
             outcome: Outcome::Duplicate,
+            reply: saved.reply.clone(),
+            writes: Writes::default(),
+        });
+    }
+    if matches!(response.status, TransStatus::Cancelled { .. }) {
+        return Ok(Decision {
+            outcome: Outcome::Cancelled,
             reply: saved.reply.clone(),
             writes: Writes::default(),
         });
