@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use selectpay_app::SystemClock;
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::QueuedMail;
 use selectpay_domain::ports::{Clock, Outbox};
 
@@ -41,7 +42,10 @@ pub async fn run(args: MailArgs) -> CliResult {
             Ok(ExitCode::SUCCESS)
         }
         Some(MailCommand::Resend { mail_id }) => {
-            if store.requeue_mail(&mail_id, SystemClock.now()).await? {
+            if store
+                .requeue_mail(&MailId::from_stored(mail_id.as_str()), SystemClock.now())
+                .await?
+            {
                 println!("{mail_id}: back in line; the next redelivery sends it");
                 Ok(ExitCode::SUCCESS)
             } else {

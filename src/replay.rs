@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use selectpay_app::{App, Replayed, SystemClock};
+use selectpay_app::{App, Replayed};
 use selectpay_domain::callback::parse_form;
 use selectpay_domain::replay::summary::{describe, printable};
 use selectpay_domain::replay::{
@@ -104,13 +104,9 @@ pub async fn run(args: ReplayArgs) -> CliResult {
     )
     .await?;
     let inspect = Arc::clone(&backend.inspect);
-    let app = App::new(
-        config,
-        local::templates()?,
-        backend.stores,
-        backend.mailer,
-        Arc::new(SystemClock),
-    );
+    let app = App::builder(config)
+        .templates(local::templates()?)
+        .build(backend.stores, backend.mailer)?;
     let replayed: Replayed = match &args.delivery {
         Some(id) => {
             let delivery = inspect

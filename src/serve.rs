@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 
 use selectpay_app::carts::RoutedCartId;
 use selectpay_app::config::{Config, DevDefaults};
-use selectpay_app::{App, CallbackOutcome, MAX_REQUEST_BYTES, Stores, SystemClock};
+use selectpay_app::{App, CallbackOutcome, MAX_REQUEST_BYTES, Stores};
 use selectpay_aws::{DynamoStore, SesMailer, create_table_if_missing, dynamodb_client, ses_client};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ports::{Inspect, Mailer};
@@ -114,13 +114,11 @@ pub async fn run(args: ServeArgs) -> CliResult {
         &config.sender_email,
     )
     .await?;
-    let app = Arc::new(App::new(
-        config.clone(),
-        templates,
-        backend.stores,
-        backend.mailer,
-        Arc::new(SystemClock),
-    ));
+    let app = Arc::new(
+        App::builder(config.clone())
+            .templates(templates)
+            .build(backend.stores, backend.mailer)?,
+    );
 
     let mut banner = format!(
         "selectpay listening on {base_url}\n\

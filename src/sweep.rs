@@ -14,7 +14,6 @@ use selectpay_app::sweep::{SweepAction, SweepOptions};
 use selectpay_app::{App, SystemClock};
 use selectpay_domain::ports::{Clock, DueAgreements, Inspect};
 use selectpay_embedded::OutboxMailer;
-use selectpay_worldpay::WorldPayRemoteAdmin;
 
 use crate::local::{self, CliResult, outbox_path};
 
@@ -61,18 +60,19 @@ pub(crate) fn local_config() -> Result<Config, Box<dyn std::error::Error + Send 
 
 pub async fn sweep(args: SweepArgs) -> CliResult {
     let config = local_config()?;
-    let remote = config
-        .remote_admin
-        .as_ref()
-        .map(|admin| {
-            WorldPayRemoteAdmin::new(
-                admin.url.clone(),
-                admin.installation_id.clone(),
-                admin.password.clone(),
-            )
-        })
-        .transpose()?;
-    let action = match (&remote, args.dry_run) {
+    let outbox = outbox_path(&args.data_dir);
+    let mailer = OutboxMailer::new(outbox, config.sender_email.clone());
+    let now = args.now.unwrap_or_else(|| SystemClock.now());
+    // The whole run, mail it writes and sends included, happens at `--now`: a mail written
+    // "in 2030" is due then, not years after the wall clock's now.
+    let app = App::builder(config)
+        .templates(local::templates()?)
+        .clock(Arc::new(FixedClock(now)))
+        .build(
+            Arc::new(local::open_store(&args.data_dir)?),
+            Arc::new(mailer),
+        )?;
+    let action = match (app.remote_admin(), args.dry_run) {
         (_, true) => SweepAction::Report,
         (Some(remote), false) => SweepAction::Cancel(remote),
         (None, false) => {
@@ -82,17 +82,6 @@ pub async fn sweep(args: SweepArgs) -> CliResult {
                 .into());
         }
     };
-    let outbox = outbox_path(&args.data_dir);
-    let now = args.now.unwrap_or_else(|| SystemClock.now());
-    // The whole run, mail it writes and sends included, happens at `--now`: a mail written
-    // "in 2030" is due then, not years after the wall clock's now.
-    let app = App::new(
-        config.clone(),
-        local::templates()?,
-        Arc::new(local::open_store(&args.data_dir)?),
-        Arc::new(OutboxMailer::new(outbox, config.sender_email.clone())),
-        Arc::new(FixedClock(now)),
-    );
     let summary = app
         .sweep(
             action,

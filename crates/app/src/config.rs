@@ -47,8 +47,8 @@ impl DevDefaults {
         let value = match name {
             "SELECTPAY_MODE" => "test",
             "SELECTPAY_INSTALLATION_ID" => "38290",
-            "SELECTPAY_CALLBACK_PASSWORD" => "dev-callback-password",
-            "SELECTPAY_API_KEY" => "dev-api-key",
+            secret::CALLBACK_PASSWORD => "dev-callback-password",
+            secret::API_KEY => "dev-api-key",
             "SELECTPAY_PUBLIC_BASE_URL" => &self.public_base_url,
             "SELECTPAY_MERCHANT_EMAIL" => "merchant@shop.example",
             "SELECTPAY_SENDER_EMAIL" => "orders@shop.example",
@@ -59,8 +59,22 @@ impl DevDefaults {
     }
 }
 
-/// Secrets that may not come from [`DevDefaults`] on a live installation.
-const SECRETS: &[&str] = &["SELECTPAY_CALLBACK_PASSWORD", "SELECTPAY_API_KEY"];
+/// Every secret's variable, spelled here once. On AWS each comes from SSM Parameter Store:
+/// its [`parameter_variable`](secret::parameter_variable) holds the parameter's name.
+pub mod secret {
+    pub const CALLBACK_PASSWORD: &str = "SELECTPAY_CALLBACK_PASSWORD";
+    pub const API_KEY: &str = "SELECTPAY_API_KEY";
+    pub const MD5_SECRET: &str = "SELECTPAY_MD5_SECRET";
+    pub const REMOTE_ADMIN_PASSWORD: &str = "SELECTPAY_REMOTE_ADMIN_PASSWORD";
+
+    /// Secrets that may not come from [`super::DevDefaults`] on a live installation.
+    pub(super) const DEFAULTED_IN_TEST_MODE: &[&str] = &[CALLBACK_PASSWORD, API_KEY];
+
+    /// `SELECTPAY_CALLBACK_PASSWORD` → `SELECTPAY_CALLBACK_PASSWORD_PARAM`.
+    pub fn parameter_variable(secret: &str) -> String {
+        format!("{secret}_PARAM")
+    }
+}
 
 #[derive(Debug)]
 pub struct Loaded {
@@ -118,10 +132,10 @@ impl Config {
         )?;
         // Each function is given only the secrets it uses, so none is required here.
         let mut optional_secret = |name| optional(name).map(|v| secret(name, v)).transpose();
-        let callback_password = optional_secret("SELECTPAY_CALLBACK_PASSWORD")?;
-        let api_key = optional_secret("SELECTPAY_API_KEY")?;
-        let md5_secret = optional_secret("SELECTPAY_MD5_SECRET")?;
-        let remote_admin_password = optional_secret("SELECTPAY_REMOTE_ADMIN_PASSWORD")?;
+        let callback_password = optional_secret(secret::CALLBACK_PASSWORD)?;
+        let api_key = optional_secret(secret::API_KEY)?;
+        let md5_secret = optional_secret(secret::MD5_SECRET)?;
+        let remote_admin_password = optional_secret(secret::REMOTE_ADMIN_PASSWORD)?;
         let remote_admin_installation = optional("SELECTPAY_REMOTE_ADMIN_INSTALLATION_ID")
             .map(|id| {
                 InstallationId::parse(&id)
@@ -143,7 +157,9 @@ impl Config {
         .map_err(|e| invalid("SELECTPAY_HOLD_ON")(&e))?;
 
         if mode == Mode::Live
-            && let Some(name) = defaulted.iter().find(|name| SECRETS.contains(name))
+            && let Some(name) = defaulted
+                .iter()
+                .find(|name| secret::DEFAULTED_IN_TEST_MODE.contains(name))
         {
             return Err(ConfigError::DevDefaultInLive(name));
         }

@@ -1,6 +1,8 @@
 //! selectpay's HTTP handlers over plain `http` types: the same code runs in the Lambda
 //! functions on AWS (`crates/lambda` converts API Gateway events) and under the local server.
+//! [`App::builder`] is the one place an [`App`] is assembled.
 
+mod builder;
 mod callback;
 pub mod carts;
 pub mod config;
@@ -16,9 +18,10 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use selectpay_domain::callback::rate::FixedWindow;
-use selectpay_domain::ports::{Clock, DueAgreements, Mailer, Store};
+use selectpay_domain::ports::{Clock, DueAgreements, RemoteAdmin, Store};
 use selectpay_domain::render::Templates;
 
+pub use crate::builder::AppBuilder;
 pub use crate::callback::CallbackOutcome;
 use crate::config::Config;
 use crate::delivery::MailSender;
@@ -41,33 +44,18 @@ pub struct App {
     mail: MailSender,
     clock: Arc<dyn Clock>,
     claims: Mutex<FixedWindow>,
+    /// WorldPay's remote administration, built once per process (see [`AppBuilder`]).
+    remote_admin: Option<Arc<dyn RemoteAdmin>>,
 }
 
 impl App {
-    pub fn new(
-        config: Config,
-        templates: Templates,
-        stores: impl Into<Stores>,
-        mailer: Arc<dyn Mailer>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        let Stores { store, due, outbox } = stores.into();
-        Self {
-            config,
-            templates,
-            store,
-            due,
-            mail: MailSender::new(outbox, mailer, clock.clone()),
-            clock,
-            claims: Mutex::new(FixedWindow::new(
-                CLAIMS_PER_MINUTE,
-                time::Duration::minutes(1),
-            )),
-        }
-    }
-
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The gateway client the sweep cancels with, when remote administration is configured.
+    pub fn remote_admin(&self) -> Option<&dyn RemoteAdmin> {
+        self.remote_admin.as_deref()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -83,7 +83,7 @@ impl Mailer for SesMailer {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
         let header = MessageHeader::builder()
             .name(MAIL_ID_HEADER)
-            .value(&mail.id)
+            .value(mail.id.as_str())
             .build()
             .map_err(|e| MailError::NotSent(e.to_string()))?;
         let message = Message::builder()
@@ -98,7 +98,7 @@ impl Mailer for SesMailer {
             .build();
         let tag = MessageTag::builder()
             .name(MAIL_ID_TAG)
-            .value(tag_value(&mail.id))
+            .value(tag_value(mail.id.as_str()))
             .build()
             .map_err(|e| MailError::NotSent(e.to_string()))?;
         self.client
@@ -113,7 +113,7 @@ impl Mailer for SesMailer {
             .email_tags(tag)
             .send()
             .await
-            .map_err(|e| classify(&mail.id, e))?;
+            .map_err(|e| classify(mail.id.as_str(), e))?;
         Ok(())
     }
 }

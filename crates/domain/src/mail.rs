@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use crate::email::EmailAddress;
 use crate::ids::CartId;
+use crate::mail_id::MailId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,7 +46,7 @@ impl MailKind {
 /// of the same event however often the event is delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
-    pub id: String,
+    pub id: MailId,
     pub kind: MailKind,
     pub cart_id: Option<CartId>,
     pub to: EmailAddress,

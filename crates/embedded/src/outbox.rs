@@ -51,7 +51,7 @@ impl OutboxMailer {
             // Already one line when the domain built it; this mailer must not trust that.
             .subject(subject_line(&mail.subject))
             .date(mail.created_at.into())
-            .raw_header(HeaderValue::new(MAIL_ID, mail.id.clone()))
+            .raw_header(HeaderValue::new(MAIL_ID, mail.id.to_string()))
             .raw_header(HeaderValue::new(KIND, mail.kind.as_str().to_owned()))
             .multipart(
                 MultiPart::alternative()
@@ -95,6 +95,7 @@ fn file_name(mail: &Mail) -> String {
         .unwrap_or_else(|_| "undated".to_owned());
     let readable: String = mail
         .id
+        .as_str()
         .chars()
         .take(READABLE_ID_LEN)
         .map(|c| match c {
@@ -102,7 +103,7 @@ fn file_name(mail: &Mail) -> String {
             _ => '_',
         })
         .collect();
-    let digest = hex::encode(&Sha256::digest(mail.id.as_bytes())[..8]);
+    let digest = hex::encode(&Sha256::digest(mail.id.as_str().as_bytes())[..8]);
     format!("{created}-{}-{readable}-{digest}.eml", mail.kind.as_str())
 }
 

@@ -1,6 +1,6 @@
 //! The three Lambda functions and what each needs.
 
-use selectpay_app::config::Config;
+use selectpay_app::config::{Config, secret};
 use thiserror::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl Function {
     /// The secrets this function reads, and may read: its IAM policy allows no others.
     pub fn secrets(self) -> &'static [&'static str] {
         match self {
-            Function::PurchaseToken => &["SELECTPAY_API_KEY", "SELECTPAY_MD5_SECRET"],
-            Function::Callback => &["SELECTPAY_CALLBACK_PASSWORD"],
-            Function::FuturePaySweep => &["SELECTPAY_REMOTE_ADMIN_PASSWORD"],
+            Function::PurchaseToken => &[secret::API_KEY, secret::MD5_SECRET],
+            Function::Callback => &[secret::CALLBACK_PASSWORD],
+            Function::FuturePaySweep => &[secret::REMOTE_ADMIN_PASSWORD],
         }
     }
 
     /// Refuses to start without the secret that protects the function's own endpoint.
     pub fn check(self, config: &Config) -> Result<(), MissingSecret> {
         let missing = match self {
-            Function::PurchaseToken if config.api_key.is_none() => Some("SELECTPAY_API_KEY"),
+            Function::PurchaseToken if config.api_key.is_none() => Some(secret::API_KEY),
             Function::Callback if config.settings.callback_password.is_none() => {
-                Some("SELECTPAY_CALLBACK_PASSWORD")
+                Some(secret::CALLBACK_PASSWORD)
             }
             _ => None,
         };

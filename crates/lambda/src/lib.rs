@@ -3,24 +3,22 @@
 //! through `lambda_http` (API Gateway HTTP API and REST API, ALB); the sweep takes
 //! EventBridge Scheduler's event as plain JSON.
 
+mod deployment;
 mod function;
 pub mod http;
 pub mod secrets;
 mod ssm;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::{Value, json};
 
-use selectpay_app::config::Config;
+use selectpay_app::App;
 use selectpay_app::sweep::{SweepAction, SweepOptions};
-use selectpay_app::{App, SystemClock};
 use selectpay_aws::{DynamoStore, SesMailer, dynamodb_client, load_sdk_config, ses_client};
-use selectpay_domain::render::Templates;
-use selectpay_worldpay::WorldPayRemoteAdmin;
 
+pub use deployment::Deployment;
 pub use function::Function;
 pub use lambda_runtime::Error;
 
@@ -50,22 +48,11 @@ pub async fn run(function: Function) -> Result<(), Error> {
 async fn cold_start(function: Function) -> Result<App, Error> {
     let sdk = load_sdk_config().await;
     let parameters = ssm::SsmParameters(aws_sdk_ssm::Client::new(&sdk));
-    let env: HashMap<String, String> = std::env::vars().collect();
-    let env = secrets::resolve(env, &parameters, function.secrets()).await?;
-    let config = Config::load(|name| env.get(name).cloned(), None)?.config;
-    function.check(&config)?;
-    let table = env
-        .get("SELECTPAY_TABLE_NAME")
-        .ok_or("SELECTPAY_TABLE_NAME is not set")?;
-    let store = DynamoStore::new(dynamodb_client(&sdk), table.clone());
-    let mailer = SesMailer::new(ses_client(&sdk), config.sender_email.clone());
-    Ok(App::new(
-        config,
-        Templates::builtin(),
-        Arc::new(store),
-        Arc::new(mailer),
-        Arc::new(SystemClock),
-    ))
+    let deployment =
+        Deployment::from_env(function, std::env::vars().collect(), &parameters).await?;
+    let store = DynamoStore::new(dynamodb_client(&sdk), deployment.table.clone());
+    let mailer = SesMailer::new(ses_client(&sdk), deployment.config.sender_email.clone());
+    deployment.app(Arc::new(store), Arc::new(mailer))
 }
 
 /// Cancels overdue FuturePay agreements (when remote administration is configured) and
@@ -79,7 +66,7 @@ async fn sweep(app: &App) -> Result<Value, Error> {
 }
 
 async fn sweep_once(app: &App) -> Result<Value, Error> {
-    let Some(admin) = &app.config().remote_admin else {
+    let Some(remote) = app.remote_admin() else {
         let mail = app.redeliver_due_mail().await?;
         return Ok(json!({
             "mailRedelivered": mail.sent,
@@ -87,13 +74,8 @@ async fn sweep_once(app: &App) -> Result<Value, Error> {
             "mailParked": mail.parked,
         }));
     };
-    let remote = WorldPayRemoteAdmin::new(
-        admin.url.clone(),
-        admin.installation_id.clone(),
-        admin.password.clone(),
-    )?;
     let summary = app
-        .sweep(SweepAction::Cancel(&remote), &SweepOptions::default())
+        .sweep(SweepAction::Cancel(remote), &SweepOptions::default())
         .await?;
     Ok(serde_json::to_value(summary)?)
 }

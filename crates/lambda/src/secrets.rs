@@ -9,19 +9,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use thiserror::Error;
 
-/// The variable naming a parameter, and the configuration variable its value fills.
-pub const SECRET_PARAMETERS: &[(&str, &str)] = &[
-    (
-        "SELECTPAY_CALLBACK_PASSWORD_PARAM",
-        "SELECTPAY_CALLBACK_PASSWORD",
-    ),
-    ("SELECTPAY_API_KEY_PARAM", "SELECTPAY_API_KEY"),
-    ("SELECTPAY_MD5_SECRET_PARAM", "SELECTPAY_MD5_SECRET"),
-    (
-        "SELECTPAY_REMOTE_ADMIN_PASSWORD_PARAM",
-        "SELECTPAY_REMOTE_ADMIN_PASSWORD",
-    ),
-];
+use selectpay_app::config::secret;
 
 #[derive(Debug, Error)]
 pub enum SecretsError {
@@ -46,12 +34,11 @@ pub async fn resolve(
     store: &dyn ParameterStore,
     needed: &[&str],
 ) -> Result<HashMap<String, String>, SecretsError> {
-    let wanted: Vec<(&str, String)> = SECRET_PARAMETERS
+    let wanted: Vec<(&str, String)> = needed
         .iter()
-        .filter(|(_, target)| needed.contains(target))
-        .filter(|(_, target)| env.get(*target).is_none_or(|v| v.trim().is_empty()))
-        .filter_map(|(param_var, target)| {
-            env.get(*param_var)
+        .filter(|target| env.get(**target).is_none_or(|v| v.trim().is_empty()))
+        .filter_map(|target| {
+            env.get(&secret::parameter_variable(target))
                 .filter(|name| !name.trim().is_empty())
                 .map(|name| (*target, name.trim().to_owned()))
         })

@@ -10,8 +10,10 @@ use selectpay_domain::futurepay::{
     Agreement, AgreementStatus, AmountOption, CancelClaim, End, FuturePayPlan, Interval,
     IntervalUnit, Start,
 };
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind};
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
 use selectpay_domain::ports::{Commit, Delivery};
@@ -47,8 +49,13 @@ pub fn email(address: &str) -> EmailAddress {
 }
 
 /// The idempotency key the domain uses for an authorisation.
-pub fn trans_key(trans: &str) -> String {
-    format!("trans#{trans}")
+pub fn trans_key(trans: &str) -> IdempotencyKey {
+    IdempotencyKey::payment(&trans_id(trans))
+}
+
+/// A mail id as a store holds it, whatever event it names: a store keeps any id whole.
+pub fn mail_id(text: &str) -> MailId {
+    MailId::from_stored(text)
 }
 
 /// A pending cart of 14.99 GBP created at [`T0`], with every optional field filled in and
@@ -216,7 +223,7 @@ pub fn agreement_payment(agreement: &Agreement, trans: &str, now: OffsetDateTime
         payment: Some(payment(&cart.id, trans, PaymentStatus::Accepted, now)),
         cart_change: None,
         agreement: Some(agreement.paid(now)),
-        mails: vec![mail(&format!("receipt#{trans}"), Some(&cart.id), now)],
+        mails: vec![mail(MailId::receipt(&trans_id(trans)), Some(&cart.id), now)],
     }
 }
 
@@ -240,9 +247,9 @@ pub fn payment(
     }
 }
 
-pub fn mail(id: &str, cart_id: Option<&CartId>, created_at: OffsetDateTime) -> Mail {
+pub fn mail(id: MailId, cart_id: Option<&CartId>, created_at: OffsetDateTime) -> Mail {
     Mail {
-        id: id.to_owned(),
+        id,
         kind: MailKind::Receipt,
         cart_id: cart_id.cloned(),
         to: email("zoe@example.com"),
@@ -288,9 +295,9 @@ pub fn sweep_commit(writes: Writes) -> Commit {
 /// Everything is dated one minute after the cart.
 pub fn happy_path(cart: &Cart, trans: &str) -> Writes {
     let now = cart.created_at + Duration::minutes(1);
-    let receipt = mail(&format!("receipt#{trans}"), Some(&cart.id), now);
+    let receipt = mail(MailId::receipt(&trans_id(trans)), Some(&cart.id), now);
     let notice = Mail {
-        id: format!("notice#{trans}"),
+        id: MailId::order_notice(&trans_id(trans)),
         kind: MailKind::OrderNotice,
         to: email("merchant@example.com"),
         subject: format!("New paid order {}", cart.id),

@@ -12,6 +12,7 @@ use selectpay_app::Stores;
 use selectpay_domain::decision::{Condition, Writes};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::mail::{Mail, MailKind};
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MAX_ATTEMPTS, MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::ports::{Clock, Commit, CommitResult, Outbox, StoreError};
 use selectpay_embedded::SqliteStore;
@@ -29,7 +30,7 @@ fn paid(cart: &str) -> selectpay_worldpay::gateway_simulator::SimulatedPayment {
 fn sends(h: &Harness) -> std::collections::HashMap<String, usize> {
     let mut counts = std::collections::HashMap::new();
     for mail in h.sent() {
-        *counts.entry(mail.id).or_default() += 1;
+        *counts.entry(mail.id.to_string()).or_default() += 1;
     }
     counts
 }
@@ -236,7 +237,7 @@ async fn poisoned_mail_is_parked_and_never_holds_up_new_mail() {
 
     assert!(
         h.outbox()
-            .requeue_mail("poison-007", h.clock.now())
+            .requeue_mail(&MailId::from_stored("poison-007"), h.clock.now())
             .await
             .unwrap()
     );
@@ -246,7 +247,7 @@ async fn poisoned_mail_is_parked_and_never_holds_up_new_mail() {
 
 fn mail(id: &str, to: &str, created_at: OffsetDateTime) -> Mail {
     Mail {
-        id: id.to_owned(),
+        id: MailId::from_stored(id),
         kind: MailKind::Receipt,
         cart_id: None,
         to: EmailAddress::parse(to).unwrap(),
@@ -289,24 +290,24 @@ impl Outbox for MarkFailing {
     ) -> Result<Vec<QueuedMail>, StoreError> {
         self.0.due_mail(now, limit).await
     }
-    async fn claim_mail(&self, id: &str, claim: &MailClaim) -> Result<bool, StoreError> {
+    async fn claim_mail(&self, id: &MailId, claim: &MailClaim) -> Result<bool, StoreError> {
         self.0.claim_mail(id, claim).await
     }
     async fn release_mail(
         &self,
-        id: &str,
+        id: &MailId,
         by: &str,
         setback: &MailSetback,
     ) -> Result<bool, StoreError> {
         self.0.release_mail(id, by, setback).await
     }
-    async fn mark_mail_sent(&self, _: &str, _: OffsetDateTime) -> Result<(), StoreError> {
+    async fn mark_mail_sent(&self, _: &MailId, _: OffsetDateTime) -> Result<(), StoreError> {
         Err(StoreError::unavailable("store went away"))
     }
     async fn unsent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
         self.0.unsent_mail(limit).await
     }
-    async fn requeue_mail(&self, id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+    async fn requeue_mail(&self, id: &MailId, now: OffsetDateTime) -> Result<bool, StoreError> {
         self.0.requeue_mail(id, now).await
     }
 }

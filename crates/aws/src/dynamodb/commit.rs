@@ -26,6 +26,7 @@ use selectpay_domain::cart::CartStatus;
 use selectpay_domain::decision::{CartChange, Condition};
 use selectpay_domain::ids::FuturePayId;
 use selectpay_domain::ids::TransId;
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::money::Money;
 use selectpay_domain::ports::{Commit, CommitResult, StoreError};
 
@@ -75,7 +76,7 @@ pub async fn commit(store: &DynamoStore, commit: &Commit) -> Result<CommitResult
 /// condition explains everything else that failed with it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Meaning {
-    MailExists(String),
+    MailExists(MailId),
     CartMissing,
     AlreadyExists,
     Condition,
@@ -417,7 +418,7 @@ mod tests {
     use selectpay_domain::store::Writes;
     use selectpay_store_conformance::fixtures::{
         agreement, agreement_change, agreement_created, at, cart, delivery, happy_path, mail,
-        sweep_commit,
+        mail_id, sweep_commit, trans_id,
     };
 
     use super::*;
@@ -466,7 +467,7 @@ mod tests {
             [Clause::Exists, Clause::CartIs { .. }]
         ));
         assert_eq!(cart.meaning, Some(Meaning::Condition));
-        let outcome = Key::outcome("trans#T1");
+        let outcome = Key::transaction(&trans_id("T1"));
         let outcome = entries.iter().find(|entry| entry.key == outcome).unwrap();
         assert!(matches!(outcome.clauses.as_slice(), [Clause::Absent]));
         assert_eq!(outcome.meaning, Some(Meaning::Condition));
@@ -512,7 +513,7 @@ mod tests {
 
     #[test]
     fn an_existing_mail_is_a_condition_under_mail_absent_and_else_a_broken_contract() {
-        let alert = mail("alert#1", None, at(10));
+        let alert = mail(mail_id("alert#1"), None, at(10));
         let guarded = Commit {
             writes: Writes::alert(alert.clone()),
             delivery: Some(delivery("d1", None, at(10))),

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use selectpay_domain::cart::Payment;
-use selectpay_domain::ids::{CartId, FuturePayId};
+use selectpay_domain::idempotency_key::IdempotencyKey;
+use selectpay_domain::ids::{CartId, FuturePayId, TransId};
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::store::{Delivery, StoreError, time_text};
 
 use super::codec::s;
@@ -91,6 +93,7 @@ const PAYMENT_SK: &str = "PAYMENT#";
 const MAIL_PK: &str = "MAIL#";
 const MAIL_SK: &str = "MAIL";
 const OUTCOME_PK: &str = "OUTCOME#";
+const TRANS_PK: &str = "TRANS#";
 const OUTCOME_SK: &str = "OUTCOME";
 const DELIVERY_PK: &str = "DELIVERY";
 pub const AGREEMENT_PK: &str = "AGREEMENT#";
@@ -115,7 +118,8 @@ impl Key {
         Self::new(Self::cart_partition(cart_id), CART_SK)
     }
 
-    /// Unique per cart only: a `transId` is made unique by its saved outcome `trans#<id>`.
+    /// Unique per cart only: a `transId` is made unique by its saved outcome's
+    /// [`Key::transaction`].
     pub fn payment(payment: &Payment) -> Self {
         Self::new(
             Self::cart_partition(&payment.cart_id),
@@ -123,17 +127,27 @@ impl Key {
         )
     }
 
-    pub fn outcome(key: &str) -> Self {
-        Self::new(format!("{OUTCOME_PK}{key}"), OUTCOME_SK)
+    /// A payment's outcome is keyed by its [`Key::transaction`]; any other by its key's text.
+    pub fn outcome(key: &IdempotencyKey) -> Self {
+        match key.trans_id() {
+            Some(trans_id) => Self::transaction(trans_id),
+            None => Self::new(format!("{OUTCOME_PK}{key}"), OUTCOME_SK),
+        }
+    }
+
+    /// The saved outcome of a payment, keyed by its `transId` alone: a second payment under
+    /// a known `transId`, whatever its cart, cannot be written.
+    pub fn transaction(trans_id: &TransId) -> Self {
+        Self::new(format!("{TRANS_PK}{trans_id}"), OUTCOME_SK)
     }
 
     /// Keyed by id alone, because `MailAbsent` names nothing else.
-    pub fn mail(mail_id: &str) -> Self {
+    pub fn mail(mail_id: &MailId) -> Self {
         Self::new(format!("{MAIL_PK}{mail_id}"), MAIL_SK)
     }
 
     /// Lists the mail in its cart's partition, so one query finds a cart's mails.
-    pub fn mail_pointer(cart_id: &CartId, mail_id: &str) -> Self {
+    pub fn mail_pointer(cart_id: &CartId, mail_id: &MailId) -> Self {
         Self::new(Self::cart_partition(cart_id), format!("{MAIL_PK}{mail_id}"))
     }
 

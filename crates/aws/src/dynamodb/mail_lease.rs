@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::StoreError;
 use time::OffsetDateTime;
@@ -56,7 +57,7 @@ pub async fn unsent_mail(store: &DynamoStore, limit: usize) -> Result<Vec<Queued
 
 pub async fn claim_mail(
     store: &DynamoStore,
-    mail_id: &str,
+    mail_id: &MailId,
     claim: &MailClaim,
 ) -> Result<bool, StoreError> {
     let update = update(store, mail_id)
@@ -79,7 +80,7 @@ pub async fn claim_mail(
 
 pub async fn release_mail(
     store: &DynamoStore,
-    mail_id: &str,
+    mail_id: &MailId,
     claimed_by: &str,
     setback: &MailSetback,
 ) -> Result<bool, StoreError> {
@@ -114,7 +115,7 @@ pub async fn release_mail(
 
 pub async fn requeue_mail(
     store: &DynamoStore,
-    mail_id: &str,
+    mail_id: &MailId,
     now: OffsetDateTime,
 ) -> Result<bool, StoreError> {
     let update = update(store, mail_id)
@@ -137,7 +138,7 @@ pub async fn requeue_mail(
     conditional(update).await
 }
 
-fn update(store: &DynamoStore, mail_id: &str) -> UpdateItemFluentBuilder {
+fn update(store: &DynamoStore, mail_id: &MailId) -> UpdateItemFluentBuilder {
     store
         .client
         .update_item()

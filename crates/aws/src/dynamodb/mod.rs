@@ -7,7 +7,8 @@
 //! | mail pointer | `CART#<cartId>` | `MAIL#<mailId>` | lists a cart's mails in its partition |
 //! | agreement pointer | `CART#<cartId>` | `AGREEMENT#<futurePayId>` | likewise its agreements |
 //! | mail | `MAIL#<mailId>` | `MAIL` | `pendingPk` + `createdAt` while unsent; `queuePk` + `nextAttemptAt` while to try (mail_lease.rs) |
-//! | saved outcome | `OUTCOME#<key>` | `OUTCOME` | `trans#<transId>` makes a `transId` unique |
+//! | payment's saved outcome | `TRANS#<transId>` | `OUTCOME` | keyed by `transId` alone: makes it unique |
+//! | other saved outcome | `OUTCOME#<key>` | `OUTCOME` | the idempotency key's text |
 //! | delivery | `DELIVERY#<cartId>` or `DELIVERY` | `<receivedAt>#<id>` | TTL `expiresAt` |
 //! | agreement | `AGREEMENT#<futurePayId>` | `AGREEMENT` | `version` (N); `duePk` + `dueAt` while due |
 //!
@@ -55,7 +56,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use selectpay_domain::cart::Cart;
 use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId};
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
     Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
@@ -156,7 +159,7 @@ impl Store for DynamoStore {
 
     async fn snapshot(
         &self,
-        key: &str,
+        key: &IdempotencyKey,
         cart_id: &CartId,
         agreement: Option<&FuturePayId>,
     ) -> Result<Snapshot, StoreError> {
@@ -187,7 +190,7 @@ impl DueAgreements for DynamoStore {
 #[async_trait]
 impl Outbox for DynamoStore {
     /// An unknown id is no error, but the condition keeps the update from creating a mail.
-    async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+    async fn mark_mail_sent(&self, mail_id: &MailId, at: OffsetDateTime) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()
@@ -222,13 +225,13 @@ impl Outbox for DynamoStore {
         mail_lease::due_mail(self, now, limit).await
     }
 
-    async fn claim_mail(&self, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError> {
+    async fn claim_mail(&self, mail_id: &MailId, claim: &MailClaim) -> Result<bool, StoreError> {
         mail_lease::claim_mail(self, mail_id, claim).await
     }
 
     async fn release_mail(
         &self,
-        mail_id: &str,
+        mail_id: &MailId,
         claimed_by: &str,
         setback: &MailSetback,
     ) -> Result<bool, StoreError> {
@@ -239,7 +242,11 @@ impl Outbox for DynamoStore {
         mail_lease::unsent_mail(self, limit).await
     }
 
-    async fn requeue_mail(&self, mail_id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+    async fn requeue_mail(
+        &self,
+        mail_id: &MailId,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
         mail_lease::requeue_mail(self, mail_id, now).await
     }
 }

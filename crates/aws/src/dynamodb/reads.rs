@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::KeysAndAttributes;
 use std::num::NonZeroUsize;
 
 use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::store::{
     Activity, AgreementPage, CartRecord, DueCursor, Snapshot, StoreError,
@@ -44,7 +45,7 @@ async fn get(store: &DynamoStore, key: Key) -> Result<Option<Item>, StoreError> 
 /// commit's conditions check again whatever is decided on them.
 pub async fn snapshot(
     store: &DynamoStore,
-    key: &str,
+    key: &IdempotencyKey,
     cart_id: &CartId,
     agreement_id: Option<&FuturePayId>,
 ) -> Result<Snapshot, StoreError> {
@@ -333,7 +334,7 @@ pub async fn recent(store: &DynamoStore, limit: usize) -> Result<Activity, Store
         (d.received_at, d.id.clone())
     });
     newest(&mut activity.mails, limit, |m| {
-        (m.mail.created_at, m.mail.id.clone())
+        (m.mail.created_at, m.mail.id.to_string())
     });
     Ok(activity)
 }

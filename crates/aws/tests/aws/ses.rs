@@ -4,15 +4,16 @@ use selectpay_aws::SesMailer;
 use selectpay_aws::testing::{local_ses_client, sent_mails};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::mail::{Mail, MailKind};
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::ports::Mailer;
-use selectpay_store_conformance::fixtures::{T0, cart_id};
+use selectpay_store_conformance::fixtures::{T0, cart_id, trans_id};
 
 #[tokio::test]
 async fn sends_text_and_html_in_utf8() {
     // Tests share the emulator: a recipient of this run's own picks out this mail.
     let recipient = format!("zoe+{}@example.com", getrandom::u64().unwrap());
     let mail = Mail {
-        id: "receipt#T1".to_owned(),
+        id: MailId::receipt(&trans_id("T1")),
         kind: MailKind::Receipt,
         cart_id: Some(cart_id("cart-1")),
         to: EmailAddress::parse(&recipient).unwrap(),

@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use super::backup::{Claim, read_claim};
 use super::form::Form;
 use crate::futurepay::AgreementStatus;
+use crate::idempotency_key::IdempotencyKey;
 use crate::ids::{CartId, FuturePayId, TransId};
 use crate::money::{Currency, Money};
 use crate::settings::{Settings, TestMode};
@@ -125,17 +126,19 @@ pub struct PaymentResponse {
 impl PaymentResponse {
     /// The key under which the outcome of this delivery is saved, so a repeat of it is
     /// answered from the saved outcome.
-    pub fn idempotency_key(&self) -> String {
+    pub fn idempotency_key(&self) -> IdempotencyKey {
         match &self.status {
-            TransStatus::Authorised { trans_id, .. } => format!("trans#{trans_id}"),
-            TransStatus::Cancelled { .. } => format!("cancel#{}", self.cart_id),
+            TransStatus::Authorised { trans_id, .. } => IdempotencyKey::payment(trans_id),
+            TransStatus::Cancelled { .. } => IdempotencyKey::cancellation(&self.cart_id),
             TransStatus::Agreement { id, event } => match event {
-                AgreementEvent::CreatedWithoutPayment => format!("fp-created#{id}"),
-                AgreementEvent::Declined(Some(trans_id)) => format!("fp-declined#{id}#{trans_id}"),
-                AgreementEvent::Declined(None) => {
-                    format!("fp-declined#{id}#{}", self.fingerprint.as_str())
+                AgreementEvent::CreatedWithoutPayment => IdempotencyKey::agreement_created(id),
+                AgreementEvent::Declined(Some(trans_id)) => {
+                    IdempotencyKey::agreement_declined(id, trans_id)
                 }
-                AgreementEvent::Ended(_) => format!("fp-ended#{id}"),
+                AgreementEvent::Declined(None) => {
+                    IdempotencyKey::agreement_declined_unnamed(id, &self.fingerprint)
+                }
+                AgreementEvent::Ended(_) => IdempotencyKey::agreement_ended(id),
             },
         }
     }

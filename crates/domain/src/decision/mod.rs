@@ -15,6 +15,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::callback::{AgreementEvent, PaymentResponse, TransStatus};
+use crate::idempotency_key::IdempotencyKey;
 use crate::notices;
 use crate::outcome::Outcome;
 use crate::render::{RenderError, Templates};
@@ -148,7 +149,7 @@ fn repeat(
     ctx: &Context,
     response: &PaymentResponse,
     saved: &SavedOutcome,
-    key: &str,
+    key: &IdempotencyKey,
 ) -> Result<Decision, RenderError> {
     if saved.fingerprint == response.fingerprint {
         return Ok(Decision {

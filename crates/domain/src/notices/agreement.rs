@@ -8,6 +8,7 @@ use crate::email::EmailAddress;
 use crate::futurepay::{Agreement, AgreementStatus};
 use crate::ids::FuturePayId;
 use crate::mail::{Mail, MailKind};
+use crate::mail_id::MailId;
 use crate::render::RenderError;
 
 /// Why a callback about an agreement needs a person to check it.
@@ -28,14 +29,14 @@ pub(crate) fn unexpected(
 ) -> Result<Mail, RenderError> {
     let (mail_id, title, summary) = match why {
         Unexpected::CreatedWithoutPayment => (
-            format!("fp-created#{id}"),
+            MailId::agreement_created(id),
             format!("FuturePay agreement {id} needs checking"),
             "WorldPay set up an agreement without charging anything now, but the order \
              is unknown, not pending, or expected an immediate payment. Check it in \
              WorldPay's Customer Management System.",
         ),
         Unexpected::UnknownAgreement => (
-            format!("fp-unknown#{id}#{}", response.fingerprint.as_str()),
+            MailId::unknown_agreement(id, &response.fingerprint),
             format!("Callback for unknown FuturePay agreement {id}"),
             "WorldPay reported on an agreement selectpay has no record of. The delivery \
              is kept; check the agreement in WorldPay's Customer Management System.",
@@ -64,11 +65,7 @@ pub(crate) fn agreement_declined(
     alert(
         ctx,
         Alert {
-            id: format!(
-                "fp-declined#{}#{}",
-                agreement.id,
-                response.fingerprint.as_str()
-            ),
+            id: MailId::agreement_declined(&agreement.id, &response.fingerprint),
             kind: MailKind::MerchantAlert,
             cart_id: Some(&agreement.cart_id),
             title: &format!("FuturePay payment declined for agreement {}", agreement.id),
@@ -95,7 +92,7 @@ pub(crate) fn agreement_ended(
     alert(
         ctx,
         Alert {
-            id: format!("fp-ended#{}", agreement.id),
+            id: MailId::agreement_ended(&agreement.id),
             kind: MailKind::MerchantAlert,
             cart_id: Some(&agreement.cart_id),
             title: &format!("FuturePay agreement {} ended", agreement.id),
@@ -127,7 +124,7 @@ pub fn suspension_mails(ctx: &Context, agreement: &Agreement) -> Result<Vec<Mail
     let mut mails = vec![alert(
         ctx,
         Alert {
-            id: format!("suspended#{}#merchant", agreement.id),
+            id: MailId::suspension_to_merchant(&agreement.id),
             kind: MailKind::MerchantAlert,
             cart_id: Some(&agreement.cart_id),
             title: &format!(
@@ -145,7 +142,7 @@ pub fn suspension_mails(ctx: &Context, agreement: &Agreement) -> Result<Vec<Mail
         .and_then(|e| EmailAddress::parse(e).ok());
     if let Some(to) = shopper {
         let envelope = Envelope {
-            id: format!("suspended#{}#shopper", agreement.id),
+            id: MailId::suspension_to_shopper(&agreement.id),
             kind: MailKind::ShopperNotice,
             to,
             cart_id: Some(&agreement.cart_id),
@@ -175,10 +172,7 @@ pub fn cancel_failure_alert(
     alert(
         ctx,
         Alert {
-            id: format!(
-                "sweep-failed#{}#{}",
-                agreement.id, agreement.cancel_failures
-            ),
+            id: MailId::cancel_failed(&agreement.id, agreement.cancel_failures),
             kind: MailKind::OperatorAlert,
             cart_id: Some(&agreement.cart_id),
             title: &format!(

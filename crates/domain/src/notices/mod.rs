@@ -25,11 +25,12 @@ use crate::decision::Context;
 use crate::email::EmailAddress;
 use crate::ids::CartId;
 use crate::mail::{Mail, MailKind, subject_line};
+use crate::mail_id::MailId;
 use crate::render::RenderError;
 
 /// Who a mail goes to and what it is about; the body comes from a template.
 struct Envelope<'a> {
-    id: String,
+    id: MailId,
     kind: MailKind,
     to: EmailAddress,
     cart_id: Option<&'a CartId>,
@@ -38,7 +39,7 @@ struct Envelope<'a> {
 
 /// A short alert to the merchant or the operator (by its kind), its title as its subject.
 struct Alert<'a> {
-    id: String,
+    id: MailId,
     kind: MailKind,
     cart_id: Option<&'a CartId>,
     title: &'a str,

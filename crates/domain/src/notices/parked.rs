@@ -3,17 +3,17 @@
 use super::{Alert, alert};
 use crate::decision::Context;
 use crate::mail::{Mail, MailKind};
+use crate::mail_id::{MailId, utc_hour};
 use crate::mail_queue::MAX_ATTEMPTS;
 use crate::render::RenderError;
 
 /// One alert per hour at most, however much mail is parked: its id names the hour, and it
 /// says how many mails are parked now (`parked`).
 pub fn parked_mail_alert(ctx: &Context, parked: usize) -> Result<Mail, RenderError> {
-    let hour = format!("{}T{:02}", ctx.now.date(), ctx.now.hour());
     alert(
         ctx,
         Alert {
-            id: format!("mail-parked#{hour}"),
+            id: MailId::parked_mail_alert(ctx.now),
             kind: MailKind::OperatorAlert,
             cart_id: None,
             title: "selectpay: mail could not be sent",
@@ -24,7 +24,7 @@ pub fn parked_mail_alert(ctx: &Context, parked: usize) -> Result<Mail, RenderErr
             ),
             facts: vec![
                 ("Parked mails", parked.to_string()),
-                ("Hour (UTC)", hour.clone()),
+                ("Hour (UTC)", utc_hour(ctx.now)),
             ],
         },
     )

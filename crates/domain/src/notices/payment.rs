@@ -7,8 +7,10 @@ use crate::callback::hold::HoldRule;
 use crate::callback::risk::RiskSignals;
 use crate::cart::ReviewReason;
 use crate::decision::Context;
+use crate::idempotency_key::IdempotencyKey;
 use crate::ids::TransId;
 use crate::mail::{Mail, MailKind};
+use crate::mail_id::MailId;
 use crate::money::Money;
 use crate::render::RenderError;
 use crate::view::ResponseView;
@@ -22,7 +24,7 @@ pub(crate) fn order_notice(
     view: &ResponseView,
 ) -> Result<Mail, RenderError> {
     let envelope = Envelope {
-        id: format!("notice#{trans_id}"),
+        id: MailId::order_notice(trans_id),
         kind: MailKind::OrderNotice,
         to: ctx.settings.merchant_email.clone(),
         cart_id: Some(&response.cart_id),
@@ -59,14 +61,14 @@ pub(crate) fn unfulfilled(
     let facts = payment_facts(response, trans_id, due, view);
     let (id, title, summary, facts) = match why {
         Unfulfilled::DoublePayment => (
-            format!("double#{trans_id}"),
+            MailId::double_payment(trans_id),
             format!("Double payment for order {cart_id}: refund one"),
             "This order was already paid by another transaction and has now been paid \
              again. Refund one of the two payments in WorldPay's Customer Management System.",
             facts,
         ),
         Unfulfilled::Review(reason) => (
-            format!("review#{trans_id}"),
+            MailId::review(trans_id),
             format!("Payment for order {cart_id} needs checking"),
             if reason == ReviewReason::Risk {
                 "WorldPay authorised this payment, but its risk signals match your hold rule \
@@ -102,12 +104,12 @@ pub(crate) fn unfulfilled(
 pub(crate) fn conflicting_repeat(
     ctx: &Context,
     response: &PaymentResponse,
-    key: &str,
+    key: &IdempotencyKey,
 ) -> Result<Mail, RenderError> {
     alert(
         ctx,
         Alert {
-            id: format!("conflict#{key}#{}", response.fingerprint.as_str()),
+            id: MailId::conflicting_repeat(key, &response.fingerprint),
             kind: MailKind::OperatorAlert,
             cart_id: Some(&response.cart_id),
             title: "selectpay: conflicting repeat of a payment response",
@@ -116,7 +118,7 @@ pub(crate) fn conflicting_repeat(
                  deliveries.",
             facts: vec![
                 ("Cart", response.cart_id.to_string()),
-                ("Key", key.to_owned()),
+                ("Key", key.to_string()),
             ],
         },
     )

@@ -4,6 +4,7 @@ use super::{Alert, alert};
 use crate::callback::PaymentResponse;
 use crate::decision::Context;
 use crate::mail::{Mail, MailKind};
+use crate::mail_id::MailId;
 use crate::render::RenderError;
 
 /// Once per distinct content under a key: a repeat of the same delivery says nothing new.
@@ -12,7 +13,6 @@ pub fn query_conflict(
     response: &PaymentResponse,
     fields: &[String],
 ) -> Result<Mail, RenderError> {
-    let key = response.idempotency_key();
     let mut facts = vec![
         ("Cart", response.cart_id.to_string()),
         ("Fields that differ", fields.join(", ")),
@@ -23,7 +23,7 @@ pub fn query_conflict(
     alert(
         ctx,
         Alert {
-            id: format!("query-conflict#{key}#{}", response.fingerprint.as_str()),
+            id: MailId::query_conflict(&response.idempotency_key(), &response.fingerprint),
             kind: MailKind::OperatorAlert,
             cart_id: Some(&response.cart_id),
             title: "selectpay: callback URL's query string contradicts its body",

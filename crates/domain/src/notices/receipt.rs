@@ -7,6 +7,7 @@ use crate::email::EmailAddress;
 use crate::futurepay::Agreement;
 use crate::ids::TransId;
 use crate::mail::{Mail, MailKind};
+use crate::mail_id::MailId;
 use crate::render::RenderError;
 use crate::view::ResponseView;
 
@@ -45,7 +46,7 @@ pub(crate) fn receipt(
         return Ok(None);
     };
     let envelope = Envelope {
-        id: format!("receipt#{trans_id}"),
+        id: MailId::receipt(trans_id),
         kind: MailKind::Receipt,
         to,
         cart_id: Some(cart_id),

@@ -4,15 +4,15 @@ use super::{Alert, alert};
 use crate::callback::ForbiddenReason;
 use crate::decision::Context;
 use crate::mail::{Mail, MailKind};
+use crate::mail_id::{MailId, utc_hour};
 use crate::render::RenderError;
 
 /// One alert per hour at most, however many forged deliveries arrive: its id names the hour.
 pub fn security_alert(ctx: &Context, reason: ForbiddenReason) -> Result<Mail, RenderError> {
-    let hour = format!("{}T{:02}", ctx.now.date(), ctx.now.hour());
     alert(
         ctx,
         Alert {
-            id: format!("security#{hour}"),
+            id: MailId::security_alert(ctx.now),
             kind: MailKind::OperatorAlert,
             cart_id: None,
             title: "selectpay: callbacks refused as not from WorldPay",
@@ -21,7 +21,7 @@ pub fn security_alert(ctx: &Context, reason: ForbiddenReason) -> Result<Mail, Re
                  most once an hour; the deliveries log has each attempt.",
             facts: vec![
                 ("First reason this hour", reason.as_str().to_owned()),
-                ("Hour (UTC)", hour.clone()),
+                ("Hour (UTC)", utc_hour(ctx.now)),
             ],
         },
     )

@@ -10,8 +10,10 @@ use time::OffsetDateTime;
 use crate::callback::{Fingerprint, PaymentResponse};
 use crate::cart::{Cart, CartState, CartStatus, Payment};
 use crate::futurepay::Agreement;
+use crate::idempotency_key::IdempotencyKey;
 use crate::ids::{CartId, FuturePayId, TransId};
 use crate::mail::{Mail, StoredMail};
+use crate::mail_id::MailId;
 use crate::money::Money;
 
 /// The HTTP reply to a delivery; saved so that a repeat gets the very same page.
@@ -24,7 +26,7 @@ pub struct Reply {
 /// The outcome of the first delivery under an idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedOutcome {
-    pub key: String,
+    pub key: IdempotencyKey,
     pub fingerprint: Fingerprint,
     pub reply: Reply,
 }
@@ -60,7 +62,7 @@ impl Snapshot {
 /// A fact that must still hold when the store applies the writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
-    OutcomeAbsent(String),
+    OutcomeAbsent(IdempotencyKey),
     CartAbsent(CartId),
     CartIs {
         cart_id: CartId,
@@ -70,7 +72,7 @@ pub enum Condition {
     },
     /// For mail that reports an event with no saved outcome of its own (an alert), so that
     /// whoever commits it knows it is new and sends it.
-    MailAbsent(String),
+    MailAbsent(MailId),
     AgreementAbsent(FuturePayId),
     /// The agreement is still at this version: nothing changed it since it was read.
     AgreementAt {
@@ -130,7 +132,7 @@ impl Writes {
                 .conditions
                 .iter()
                 .any(|c| matches!(c, Condition::MailAbsent(id) if *id == mail.id));
-            if !seen.insert(mail.id.as_str()) || !(event_guarded || own_guard) {
+            if !seen.insert(&mail.id) || !(event_guarded || own_guard) {
                 return Err(UnguardedMail(mail.id.clone()));
             }
         }
@@ -149,7 +151,7 @@ impl Writes {
 /// Writes that break [`Writes::check`]: this mail could be written twice for one event.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("mail {0} is not guarded by a condition of its own or of its event")]
-pub struct UnguardedMail(pub String);
+pub struct UnguardedMail(pub MailId);
 
 /// One delivery to the callback endpoint, kept raw (without the password) so that no
 /// payment response is ever lost, whatever became of it.

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::StoreError;
+use crate::mail_id::MailId;
 use crate::mail_queue::{MailClaim, MailSetback, QueuedMail};
 
 #[async_trait]
@@ -24,14 +25,14 @@ pub trait Outbox: Send + Sync {
     /// most one wins; the winner's claim counts one more attempt and moves the next attempt
     /// to `claim.until`. Answers whether this claim took it; a mail that does not exist is
     /// `false`, never created.
-    async fn claim_mail(&self, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError>;
+    async fn claim_mail(&self, mail_id: &MailId, claim: &MailClaim) -> Result<bool, StoreError>;
 
     /// MUST end the lease only if `claimed_by` still holds it on an unsent mail, recording
     /// the setback (the next attempt and the last error, or the mail parked as failed);
     /// otherwise MUST change nothing and answer `false`: whoever took the mail since owns it.
     async fn release_mail(
         &self,
-        mail_id: &str,
+        mail_id: &MailId,
         claimed_by: &str,
         setback: &MailSetback,
     ) -> Result<bool, StoreError>;
@@ -39,7 +40,7 @@ pub trait Outbox: Send + Sync {
     /// MUST mark the mail sent at `at` whoever holds its lease now (a send that happened
     /// must not be made again, even by a claimer whose lease expired), taking it out of the
     /// queue for good; MUST change nothing (create no mail) when no mail has this id.
-    async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+    async fn mark_mail_sent(&self, mail_id: &MailId, at: OffsetDateTime) -> Result<(), StoreError>;
 
     /// Unsent mail, waiting or parked, oldest first, at most `limit`: for `selectpay mail`,
     /// and for the sweep's count in its alert about parked mail. MUST read from the index of
@@ -49,5 +50,6 @@ pub trait Outbox: Send + Sync {
     /// Puts an unsent mail (waiting or parked) whose lease does not hold at `now` back in
     /// line: due at `now`, no attempts counted, not parked. MUST change nothing and answer
     /// `false` for a sent mail, a leased one or an id with no mail.
-    async fn requeue_mail(&self, mail_id: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
+    async fn requeue_mail(&self, mail_id: &MailId, now: OffsetDateTime)
+    -> Result<bool, StoreError>;
 }

@@ -12,6 +12,7 @@ use super::contract::{
 };
 use crate::cart::Cart;
 use crate::futurepay::Agreement;
+use crate::idempotency_key::IdempotencyKey;
 use crate::ids::{CartId, FuturePayId};
 
 /// What the purchase API and the callback read and write.
@@ -28,7 +29,7 @@ pub trait Store: Send + Sync {
     /// checks is `Corrupt`, never handed back.
     async fn snapshot(
         &self,
-        key: &str,
+        key: &IdempotencyKey,
         cart_id: &CartId,
         agreement: Option<&FuturePayId>,
     ) -> Result<Snapshot, StoreError>;

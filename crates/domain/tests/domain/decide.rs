@@ -8,8 +8,10 @@ use selectpay_domain::decision::{
     CartChange, Condition, Context, Reply, SavedOutcome, Snapshot, Writes, decide,
 };
 use selectpay_domain::futurepay::{Agreement, AgreementStatus};
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::MailKind;
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::outcome::Outcome;
 use selectpay_domain::render::Templates;
@@ -88,9 +90,9 @@ fn snapshot(cart: Option<CartState>, agreement: Option<Agreement>) -> Snapshot {
 
 /// The conditions of a first delivery under `key`: nothing saved under it, the cart (and
 /// the agreement, if the response names one) as read.
-fn first(key: &str, snapshot: &Snapshot, future_pay: bool) -> Vec<Condition> {
+fn first(key: &IdempotencyKey, snapshot: &Snapshot, future_pay: bool) -> Vec<Condition> {
     let mut conditions = vec![
-        Condition::OutcomeAbsent(key.into()),
+        Condition::OutcomeAbsent(key.clone()),
         match &snapshot.cart {
             None => Condition::CartAbsent(cart_id()),
             Some(cart) => Condition::CartIs {
@@ -117,11 +119,11 @@ fn first(key: &str, snapshot: &Snapshot, future_pay: bool) -> Vec<Condition> {
 #[derive(Debug, PartialEq)]
 struct Written {
     conditions: Vec<Condition>,
-    saved_key: Option<String>,
+    saved_key: Option<IdempotencyKey>,
     payment: Option<(TransId, CartId, PaymentStatus)>,
     cart_change: Option<CartChange>,
     agreement: Option<Agreement>,
-    mails: Vec<(MailKind, String, String)>,
+    mails: Vec<(MailKind, MailId, String)>,
 }
 
 impl From<&Writes> for Written {
@@ -145,10 +147,10 @@ impl From<&Writes> for Written {
 }
 
 impl Written {
-    fn first(key: &str, snapshot: &Snapshot, future_pay: bool) -> Self {
+    fn first(key: IdempotencyKey, snapshot: &Snapshot, future_pay: bool) -> Self {
         Self {
-            conditions: first(key, snapshot, future_pay),
-            saved_key: Some(key.into()),
+            conditions: first(&key, snapshot, future_pay),
+            saved_key: Some(key),
             ..Self::nothing()
         }
     }
@@ -165,8 +167,8 @@ impl Written {
     }
 }
 
-fn mail(kind: MailKind, id: &str, to: &str) -> (MailKind, String, String) {
-    (kind, id.into(), to.into())
+fn mail(kind: MailKind, id: MailId, to: &str) -> (MailKind, MailId, String) {
+    (kind, id, to.into())
 }
 
 fn recorded(trans_id: &str, status: PaymentStatus) -> Option<(TransId, CartId, PaymentStatus)> {
@@ -236,8 +238,12 @@ fn payments_and_cancels_for_a_cart() {
         page: REVIEW,
         written: Written {
             payment: recorded("t1", PaymentStatus::Review(reason)),
-            mails: vec![mail(MailKind::MerchantAlert, "review#t1", MERCHANT)],
-            ..Written::first("trans#t1", &snapshot, false)
+            mails: vec![mail(
+                MailKind::MerchantAlert,
+                MailId::review(&trans("t1")),
+                MERCHANT,
+            )],
+            ..Written::first(IdempotencyKey::payment(&trans("t1")), &snapshot, false)
         },
         response,
         snapshot,
@@ -252,10 +258,14 @@ fn payments_and_cancels_for_a_cart() {
                 payment: recorded("t1", PaymentStatus::Accepted),
                 cart_change: cart_change(CartStatus::Paid, Some("t1")),
                 mails: vec![
-                    mail(MailKind::Receipt, "receipt#t1", SHOPPER),
-                    mail(MailKind::OrderNotice, "notice#t1", MERCHANT),
+                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
+                    mail(
+                        MailKind::OrderNotice,
+                        MailId::order_notice(&trans("t1")),
+                        MERCHANT,
+                    ),
                 ],
-                ..Written::first("trans#t1", &pending, false)
+                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
             },
             snapshot: pending.clone(),
         },
@@ -267,8 +277,12 @@ fn payments_and_cancels_for_a_cart() {
             written: Written {
                 payment: recorded("t1", PaymentStatus::Accepted),
                 cart_change: cart_change(CartStatus::Paid, Some("t1")),
-                mails: vec![mail(MailKind::OrderNotice, "notice#t1", MERCHANT)],
-                ..Written::first("trans#t1", &pending, false)
+                mails: vec![mail(
+                    MailKind::OrderNotice,
+                    MailId::order_notice(&trans("t1")),
+                    MERCHANT,
+                )],
+                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
             },
             snapshot: pending.clone(),
         },
@@ -279,7 +293,7 @@ fn payments_and_cancels_for_a_cart() {
             page: CANCELLED,
             written: Written {
                 cart_change: cart_change(CartStatus::Cancelled, None),
-                ..Written::first("cancel#c1", &pending, false)
+                ..Written::first(IdempotencyKey::cancellation(&cart_id()), &pending, false)
             },
             snapshot: pending.clone(),
         },
@@ -290,8 +304,12 @@ fn payments_and_cancels_for_a_cart() {
             page: THANKS,
             written: Written {
                 payment: recorded("t1", PaymentStatus::DoublePayment),
-                mails: vec![mail(MailKind::MerchantAlert, "double#t1", MERCHANT)],
-                ..Written::first("trans#t1", &paid_by_t0, false)
+                mails: vec![mail(
+                    MailKind::MerchantAlert,
+                    MailId::double_payment(&trans("t1")),
+                    MERCHANT,
+                )],
+                ..Written::first(IdempotencyKey::payment(&trans("t1")), &paid_by_t0, false)
             },
             snapshot: paid_by_t0.clone(),
         },
@@ -300,7 +318,7 @@ fn payments_and_cancels_for_a_cart() {
             response: response(&[]),
             outcome: Outcome::Duplicate,
             page: THANKS,
-            written: Written::first("trans#t1", &paid_by_t1, false),
+            written: Written::first(IdempotencyKey::payment(&trans("t1")), &paid_by_t1, false),
             snapshot: paid_by_t1,
         },
         Row {
@@ -308,7 +326,7 @@ fn payments_and_cancels_for_a_cart() {
             response: response(&[("transStatus", "C")]),
             outcome: Outcome::CancelAfterPay,
             page: THANKS,
-            written: Written::first("cancel#c1", &paid_by_t0, false),
+            written: Written::first(IdempotencyKey::cancellation(&cart_id()), &paid_by_t0, false),
             snapshot: paid_by_t0,
         },
         review(
@@ -349,8 +367,12 @@ fn every_payment_is_judged_on_its_amount_and_risk() {
         page: REVIEW,
         written: Written {
             payment: recorded("t1", PaymentStatus::Review(reason)),
-            mails: vec![mail(MailKind::MerchantAlert, "review#t1", MERCHANT)],
-            ..Written::first("trans#t1", &snapshot, false)
+            mails: vec![mail(
+                MailKind::MerchantAlert,
+                MailId::review(&trans("t1")),
+                MERCHANT,
+            )],
+            ..Written::first(IdempotencyKey::payment(&trans("t1")), &snapshot, false)
         },
         response,
         snapshot,
@@ -365,10 +387,14 @@ fn every_payment_is_judged_on_its_amount_and_risk() {
                 payment: recorded("t1", PaymentStatus::Authorised),
                 cart_change: cart_change(CartStatus::Authorised, Some("t1")),
                 mails: vec![
-                    mail(MailKind::Receipt, "receipt#t1", SHOPPER),
-                    mail(MailKind::OrderNotice, "notice#t1", MERCHANT),
+                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
+                    mail(
+                        MailKind::OrderNotice,
+                        MailId::order_notice(&trans("t1")),
+                        MERCHANT,
+                    ),
                 ],
-                ..Written::first("trans#t1", &pending, false)
+                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
             },
             snapshot: pending.clone(),
         },
@@ -379,8 +405,16 @@ fn every_payment_is_judged_on_its_amount_and_risk() {
             page: THANKS,
             written: Written {
                 payment: recorded("t1", PaymentStatus::DoublePayment),
-                mails: vec![mail(MailKind::MerchantAlert, "double#t1", MERCHANT)],
-                ..Written::first("trans#t1", &authorised_by_t0, false)
+                mails: vec![mail(
+                    MailKind::MerchantAlert,
+                    MailId::double_payment(&trans("t1")),
+                    MERCHANT,
+                )],
+                ..Written::first(
+                    IdempotencyKey::payment(&trans("t1")),
+                    &authorised_by_t0,
+                    false,
+                )
             },
             snapshot: authorised_by_t0.clone(),
         },
@@ -389,7 +423,11 @@ fn every_payment_is_judged_on_its_amount_and_risk() {
             response: response(&[("transStatus", "C")]),
             outcome: Outcome::CancelAfterPay,
             page: THANKS,
-            written: Written::first("cancel#c1", &authorised_by_t0, false),
+            written: Written::first(
+                IdempotencyKey::cancellation(&cart_id()),
+                &authorised_by_t0,
+                false,
+            ),
             snapshot: authorised_by_t0,
         },
         review(
@@ -425,10 +463,14 @@ fn every_payment_is_judged_on_its_amount_and_risk() {
                 payment: recorded("t1", PaymentStatus::Accepted),
                 cart_change: cart_change(CartStatus::Paid, Some("t1")),
                 mails: vec![
-                    mail(MailKind::Receipt, "receipt#t1", SHOPPER),
-                    mail(MailKind::OrderNotice, "notice#t1", MERCHANT),
+                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
+                    mail(
+                        MailKind::OrderNotice,
+                        MailId::order_notice(&trans("t1")),
+                        MERCHANT,
+                    ),
                 ],
-                ..Written::first("trans#t1", &pending, false)
+                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
             },
             snapshot: pending,
         },
@@ -440,7 +482,7 @@ fn repeats_under_a_saved_key() {
     let first = response(&[]);
     let saved = Snapshot {
         saved: Some(SavedOutcome {
-            key: "trans#t1".into(),
+            key: IdempotencyKey::payment(&trans("t1")),
             fingerprint: first.fingerprint.clone(),
             reply: Reply {
                 status: 200,
@@ -450,7 +492,8 @@ fn repeats_under_a_saved_key() {
         ..snapshot(cart(CartStatus::Paid, "10.00", Some("t1")), None)
     };
     let changed = response(&[("amount", "1.00")]);
-    let conflict_id = format!("conflict#trans#t1#{}", changed.fingerprint.as_str());
+    let conflict_id =
+        MailId::conflicting_repeat(&IdempotencyKey::payment(&trans("t1")), &changed.fingerprint);
     check(vec![
         Row {
             situation: "the same delivery again",
@@ -467,7 +510,7 @@ fn repeats_under_a_saved_key() {
             page: THANKS,
             written: Written {
                 conditions: vec![Condition::MailAbsent(conflict_id.clone())],
-                mails: vec![mail(MailKind::OperatorAlert, &conflict_id, OPERATOR)],
+                mails: vec![mail(MailKind::OperatorAlert, conflict_id.clone(), OPERATOR)],
                 ..Written::nothing()
             },
             snapshot: saved,
@@ -492,10 +535,10 @@ fn futurepay_agreements() {
         ("rawAuthMessage", "trans.fpCreatedNoAuth"),
     ];
     let declined = response(&[with_id, ("transStatus", "N"), ("transId", "t2")]);
-    let declined_id = format!("fp-declined#fp1#{}", declined.fingerprint.as_str());
+    let declined_id = MailId::agreement_declined(&fp(), &declined.fingerprint);
     let ended = response(&[with_id, ("futurePayStatusChange", "Customer Cancelled")]);
     let late = response(&[with_id, ("transStatus", "N"), ("transId", "t2")]);
-    let unknown_id = format!("fp-unknown#fp1#{}", late.fingerprint.as_str());
+    let unknown_id = MailId::unknown_agreement(&fp(), &late.fingerprint);
     check(vec![
         Row {
             situation: "first callback with a futurePayId and a payment: agreement created",
@@ -507,10 +550,14 @@ fn futurepay_agreements() {
                 cart_change: cart_change(CartStatus::Paid, Some("t1")),
                 agreement: Some(created.clone()),
                 mails: vec![
-                    mail(MailKind::Receipt, "receipt#t1", SHOPPER),
-                    mail(MailKind::OrderNotice, "notice#t1", MERCHANT),
+                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
+                    mail(
+                        MailKind::OrderNotice,
+                        MailId::order_notice(&trans("t1")),
+                        MERCHANT,
+                    ),
                 ],
-                ..Written::first("trans#t1", &pending, true)
+                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, true)
             },
             snapshot: pending.clone(),
         },
@@ -522,7 +569,7 @@ fn futurepay_agreements() {
             written: Written {
                 cart_change: cart_change(CartStatus::Paid, None),
                 agreement: Some(created.clone()),
-                ..Written::first("fp-created#fp1", &free, true)
+                ..Written::first(IdempotencyKey::agreement_created(&fp()), &free, true)
             },
             snapshot: free,
         },
@@ -533,8 +580,12 @@ fn futurepay_agreements() {
             page: REVIEW,
             written: Written {
                 agreement: Some(created),
-                mails: vec![mail(MailKind::MerchantAlert, "fp-created#fp1", MERCHANT)],
-                ..Written::first("fp-created#fp1", &pending, true)
+                mails: vec![mail(
+                    MailKind::MerchantAlert,
+                    MailId::agreement_created(&fp()),
+                    MERCHANT,
+                )],
+                ..Written::first(IdempotencyKey::agreement_created(&fp()), &pending, true)
             },
             snapshot: pending,
         },
@@ -546,8 +597,12 @@ fn futurepay_agreements() {
             written: Written {
                 payment: recorded("t2", PaymentStatus::Accepted),
                 agreement: Some(agreement.paid(NOW)),
-                mails: vec![mail(MailKind::Receipt, "receipt#t2", SHOPPER)],
-                ..Written::first("trans#t2", &known, true)
+                mails: vec![mail(
+                    MailKind::Receipt,
+                    MailId::receipt(&trans("t2")),
+                    SHOPPER,
+                )],
+                ..Written::first(IdempotencyKey::payment(&trans("t2")), &known, true)
             },
             snapshot: known.clone(),
         },
@@ -559,8 +614,12 @@ fn futurepay_agreements() {
             written: Written {
                 payment: recorded("t2", PaymentStatus::Declined),
                 agreement: Some(agreement.declined()),
-                mails: vec![mail(MailKind::MerchantAlert, &declined_id, MERCHANT)],
-                ..Written::first("fp-declined#fp1#t2", &known, true)
+                mails: vec![mail(MailKind::MerchantAlert, declined_id, MERCHANT)],
+                ..Written::first(
+                    IdempotencyKey::agreement_declined(&fp(), &trans("t2")),
+                    &known,
+                    true,
+                )
             },
             snapshot: known.clone(),
         },
@@ -571,8 +630,12 @@ fn futurepay_agreements() {
             page: CANCELLED,
             written: Written {
                 agreement: Some(agreement.ended(AgreementStatus::CancelledByCustomer)),
-                mails: vec![mail(MailKind::MerchantAlert, "fp-ended#fp1", MERCHANT)],
-                ..Written::first("fp-ended#fp1", &known, true)
+                mails: vec![mail(
+                    MailKind::MerchantAlert,
+                    MailId::agreement_ended(&fp()),
+                    MERCHANT,
+                )],
+                ..Written::first(IdempotencyKey::agreement_ended(&fp()), &known, true)
             },
             snapshot: known,
         },
@@ -582,8 +645,12 @@ fn futurepay_agreements() {
             outcome: Outcome::UnknownAgreement,
             page: REVIEW,
             written: Written {
-                mails: vec![mail(MailKind::MerchantAlert, &unknown_id, MERCHANT)],
-                ..Written::first("fp-declined#fp1#t2", &snapshot(None, None), true)
+                mails: vec![mail(MailKind::MerchantAlert, unknown_id, MERCHANT)],
+                ..Written::first(
+                    IdempotencyKey::agreement_declined(&fp(), &trans("t2")),
+                    &snapshot(None, None),
+                    true,
+                )
             },
             snapshot: snapshot(None, None),
         },
@@ -602,7 +669,7 @@ fn an_ended_agreement_ends_once() {
         ]),
         outcome: Outcome::AgreementEnded,
         page: CANCELLED,
-        written: Written::first("fp-ended#fp1", &known, true),
+        written: Written::first(IdempotencyKey::agreement_ended(&fp()), &known, true),
         snapshot: known,
     }]);
 }

@@ -4,6 +4,7 @@
 //! the same file (the server's loop beside `selectpay sweep`) cannot both take a lease.
 
 use rusqlite::{Connection, params};
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::StoreError;
 use selectpay_domain::store::time_text::encode as encode_time;
@@ -53,7 +54,11 @@ pub fn due_mail(
     )
 }
 
-pub fn claim_mail(conn: &Connection, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError> {
+pub fn claim_mail(
+    conn: &Connection,
+    mail_id: &MailId,
+    claim: &MailClaim,
+) -> Result<bool, StoreError> {
     changed(
         conn,
         "UPDATE mails SET claimed_by = ?2, claimed_until = ?3, next_attempt_at = ?3,
@@ -62,7 +67,7 @@ pub fn claim_mail(conn: &Connection, mail_id: &str, claim: &MailClaim) -> Result
            AND COALESCE(next_attempt_at, created_at) <= ?4
            AND (claimed_until IS NULL OR claimed_until <= ?4)",
         params![
-            mail_id,
+            mail_id.as_str(),
             claim.by,
             encode_time(claim.until)?,
             encode_time(claim.now)?
@@ -72,7 +77,7 @@ pub fn claim_mail(conn: &Connection, mail_id: &str, claim: &MailClaim) -> Result
 
 pub fn release_mail(
     conn: &Connection,
-    mail_id: &str,
+    mail_id: &MailId,
     claimed_by: &str,
     setback: &MailSetback,
 ) -> Result<bool, StoreError> {
@@ -87,7 +92,7 @@ pub fn release_mail(
                               claimed_until = NULL
              WHERE id = ?1 AND claimed_by = ?2 AND sent_at IS NULL AND failed_at IS NULL"
         ),
-        params![mail_id, claimed_by, encode_time(*at)?, error],
+        params![mail_id.as_str(), claimed_by, encode_time(*at)?, error],
     )
 }
 
@@ -102,7 +107,7 @@ pub fn unsent_mail(conn: &Connection, max: usize) -> Result<Vec<QueuedMail>, Sto
 
 pub fn requeue_mail(
     conn: &Connection,
-    mail_id: &str,
+    mail_id: &MailId,
     now: OffsetDateTime,
 ) -> Result<bool, StoreError> {
     changed(
@@ -110,6 +115,6 @@ pub fn requeue_mail(
         "UPDATE mails SET failed_at = NULL, attempts = 0, next_attempt_at = ?2,
                           claimed_by = NULL, claimed_until = NULL
          WHERE id = ?1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?2)",
-        params![mail_id, encode_time(now)?],
+        params![mail_id.as_str(), encode_time(now)?],
     )
 }

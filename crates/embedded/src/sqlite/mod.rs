@@ -17,7 +17,9 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 use selectpay_domain::cart::Cart;
 use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId};
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
     Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
@@ -98,11 +100,11 @@ impl Store for SqliteStore {
 
     async fn snapshot(
         &self,
-        key: &str,
+        key: &IdempotencyKey,
         cart_id: &CartId,
         agreement: Option<&FuturePayId>,
     ) -> Result<Snapshot, StoreError> {
-        let (key, cart_id, agreement) = (key.to_owned(), cart_id.clone(), agreement.cloned());
+        let (key, cart_id, agreement) = (key.clone(), cart_id.clone(), agreement.cloned());
         self.read(move |conn| {
             Ok(Snapshot {
                 saved: queries::saved_outcome(conn, &key)?,
@@ -152,7 +154,7 @@ impl Outbox for SqliteStore {
             .await
     }
 
-    async fn claim_mail(&self, mail_id: &str, claim: &MailClaim) -> Result<bool, StoreError> {
+    async fn claim_mail(&self, mail_id: &MailId, claim: &MailClaim) -> Result<bool, StoreError> {
         let (mail_id, claim) = (mail_id.to_owned(), claim.clone());
         self.run(move |conn| mail_lease::claim_mail(conn, &mail_id, &claim))
             .await
@@ -160,7 +162,7 @@ impl Outbox for SqliteStore {
 
     async fn release_mail(
         &self,
-        mail_id: &str,
+        mail_id: &MailId,
         claimed_by: &str,
         setback: &MailSetback,
     ) -> Result<bool, StoreError> {
@@ -174,14 +176,18 @@ impl Outbox for SqliteStore {
             .await
     }
 
-    async fn requeue_mail(&self, mail_id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+    async fn requeue_mail(
+        &self,
+        mail_id: &MailId,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
         let mail_id = mail_id.to_owned();
         self.run(move |conn| mail_lease::requeue_mail(conn, &mail_id, now))
             .await
     }
 
-    async fn mark_mail_sent(&self, mail_id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
-        let mail_id = mail_id.to_owned();
+    async fn mark_mail_sent(&self, mail_id: &MailId, at: OffsetDateTime) -> Result<(), StoreError> {
+        let mail_id = mail_id.clone();
         self.run(move |conn| queries::mark_mail_sent(conn, &mail_id, at))
             .await
     }
@@ -223,7 +229,7 @@ mod tests {
     use selectpay_domain::futurepay::{AmountOption, End, FuturePayPlan, Interval, IntervalUnit};
     use selectpay_store_conformance::fixtures::{
         agreement, cart, delivery, future_pay_cart, money, new_agreement, payment, regular_plan,
-        sweep_commit, trans_id,
+        sweep_commit, trans_id, trans_key,
     };
     use time::macros::datetime;
 
@@ -351,8 +357,8 @@ mod tests {
             corrupt("due", shown(store.due_agreements(far, None, TEN).await));
             if !damage.contains(" id =") {
                 corrupt("agreement", shown(store.agreement(&stored.id).await));
-                let key = "trans#T1";
-                let snapshot = store.snapshot(key, &cart.id, Some(&stored.id)).await;
+                let key = trans_key("T1");
+                let snapshot = store.snapshot(&key, &cart.id, Some(&stored.id)).await;
                 corrupt("snapshot", shown(snapshot));
             }
             if !damage.contains("cart_id") {

@@ -6,8 +6,10 @@ use std::num::NonZeroUsize;
 use rusqlite::{Connection, Params, params};
 use selectpay_domain::cart::{Cart, CartState, Payment};
 use selectpay_domain::futurepay::Agreement;
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::Mail;
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::store::time_text::encode as encode_time;
 use selectpay_domain::store::{
     Activity, AgreementPage, CartChange, CartRecord, Delivery, DueCursor, SavedOutcome, StoreError,
@@ -98,9 +100,12 @@ pub fn cart_state(conn: &Connection, cart_id: &CartId) -> Result<Option<CartStat
         .next())
 }
 
-pub fn saved_outcome(conn: &Connection, key: &str) -> Result<Option<SavedOutcome>, StoreError> {
+pub fn saved_outcome(
+    conn: &Connection,
+    key: &IdempotencyKey,
+) -> Result<Option<SavedOutcome>, StoreError> {
     let sql = "SELECT * FROM outcomes WHERE key = ?1";
-    Ok(all(conn, sql, [key], rows::saved_outcome)?
+    Ok(all(conn, sql, [key.to_string()], rows::saved_outcome)?
         .into_iter()
         .next())
 }
@@ -178,19 +183,19 @@ pub fn agreements(conn: &Connection, max: usize) -> Result<Vec<Agreement>, Store
     )
 }
 
-pub fn mail_exists(conn: &Connection, mail_id: &str) -> Result<bool, StoreError> {
+pub fn mail_exists(conn: &Connection, mail_id: &MailId) -> Result<bool, StoreError> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM mails WHERE id = ?1)")
-        .and_then(|mut statement| statement.query_row([mail_id], |row| row.get(0)))
+        .and_then(|mut statement| statement.query_row([mail_id.as_str()], |row| row.get(0)))
         .map_err(sql_error)
 }
 
 pub fn mark_mail_sent(
     conn: &Connection,
-    mail_id: &str,
+    mail_id: &MailId,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let sql = "UPDATE mails SET sent_at = ?2 WHERE id = ?1";
-    execute(conn, sql, params![mail_id, encode_time(at)?]).map(drop)
+    execute(conn, sql, params![mail_id.as_str(), encode_time(at)?]).map(drop)
 }
 
 pub fn recent(conn: &Connection, max: usize) -> Result<Activity, StoreError> {
@@ -229,7 +234,7 @@ pub fn insert_saved_outcome(conn: &Connection, saved: &SavedOutcome) -> Result<(
         "INSERT INTO outcomes (key, fingerprint, reply_status, reply_page)
          VALUES (?1, ?2, ?3, ?4)",
         params![
-            saved.key,
+            saved.key.to_string(),
             saved.fingerprint.as_str(),
             saved.reply.status,
             saved.reply.page,
@@ -356,7 +361,7 @@ pub fn insert_mail(conn: &Connection, mail: &Mail) -> Result<(), StoreError> {
         "INSERT INTO mails (id, kind, cart_id, recipient, subject, text, html, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            mail.id,
+            mail.id.as_str(),
             mail.kind.as_str(),
             mail.cart_id.as_ref().map(|c| c.as_str()),
             mail.to.as_str(),

@@ -12,8 +12,10 @@ use selectpay_domain::email::EmailAddress;
 use selectpay_domain::futurepay::{
     Agreement, AgreementStatus, CancelClaim, Interval, IntervalUnit,
 };
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::QueuedMail;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
@@ -71,6 +73,11 @@ fn optional_cart_id(row: &Row, column: &str) -> Result<Option<CartId>, StoreErro
 
 fn trans_id(text: &str, column: &str) -> Result<TransId, StoreError> {
     TransId::parse(text).map_err(|e| corrupt(column, e))
+}
+
+fn idempotency_key(row: &Row, column: &str) -> Result<IdempotencyKey, StoreError> {
+    let text: String = get(row, column)?;
+    IdempotencyKey::from_stored(&text).map_err(|e| corrupt(column, e))
 }
 
 fn json<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T, StoreError> {
@@ -161,7 +168,7 @@ pub fn cart(row: &Row) -> Result<Cart, StoreError> {
 pub fn saved_outcome(row: &Row) -> Result<SavedOutcome, StoreError> {
     let status: i64 = get(row, "reply_status")?;
     Ok(SavedOutcome {
-        key: get(row, "key")?,
+        key: idempotency_key(row, "key")?,
         fingerprint: Fingerprint::from_stored(get(row, "fingerprint")?),
         reply: Reply {
             status: u16::try_from(status).map_err(|e| corrupt("reply_status", e))?,
@@ -204,7 +211,7 @@ pub fn mail(row: &Row) -> Result<Mail, StoreError> {
     let kind: String = get(row, "kind")?;
     let recipient: String = get(row, "recipient")?;
     Ok(Mail {
-        id: get(row, "id")?,
+        id: MailId::from_stored(get::<String>(row, "id")?),
         kind: MailKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
         cart_id: optional_cart_id(row, "cart_id")?,
         to: EmailAddress::parse(&recipient).map_err(|e| corrupt("recipient", e))?,

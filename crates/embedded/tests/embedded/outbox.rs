@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::ports::Mailer;
 use selectpay_embedded::OutboxMailer;
-use selectpay_store_conformance::fixtures::{T0, cart_id, email};
+use selectpay_store_conformance::fixtures::{T0, cart_id, email, mail_id};
 
 fn mail(id: &str) -> Mail {
     Mail {
-        id: id.to_owned(),
+        id: mail_id(id),
         kind: MailKind::Receipt,
         cart_id: Some(cart_id("cart-1")),
         to: email("zoe@example.com"),

@@ -20,7 +20,6 @@ use selectpay_aws::testing::{
 };
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ports::Clock;
-use selectpay_domain::render::Templates;
 use selectpay_lambda::http::handle;
 use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
 
@@ -32,13 +31,12 @@ async fn deployed() -> Arc<App> {
 
 async fn deployed_with(ses: aws_sdk_sesv2::Client, clock: Arc<dyn Clock>) -> Arc<App> {
     let mailer = SesMailer::new(ses, EmailAddress::parse("orders@shop.example").unwrap());
-    Arc::new(App::new(
-        support::dev_config(),
-        Templates::builtin(),
-        Arc::new(fresh_store().await),
-        Arc::new(mailer),
-        clock,
-    ))
+    Arc::new(
+        App::builder(support::dev_config())
+            .clock(clock)
+            .build(Arc::new(fresh_store().await), Arc::new(mailer))
+            .unwrap(),
+    )
 }
 
 fn event(method: &str, path: &str, headers: Value, body: Option<String>) -> Request {

@@ -6,14 +6,13 @@ use std::sync::Arc;
 use lambda_http::{Body, Response};
 use time::macros::datetime;
 
-use selectpay_app::{App, SystemClock};
+use selectpay_app::App;
 use selectpay_domain::cart::{Cart, CartStatus};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
 use selectpay_domain::ports::Store;
-use selectpay_domain::render::Templates;
 use selectpay_embedded::{OutboxMailer, SqliteStore};
 use selectpay_lambda::http::handle;
 
@@ -33,13 +32,9 @@ pub fn deployed() -> Deployed {
         outbox.path(),
         EmailAddress::parse("orders@shop.example").unwrap(),
     );
-    let app = App::new(
-        config,
-        Templates::builtin(),
-        store.clone(),
-        Arc::new(mailer),
-        Arc::new(SystemClock),
-    );
+    let app = App::builder(config)
+        .build(store.clone(), Arc::new(mailer))
+        .unwrap();
     Deployed { app, store, outbox }
 }
 

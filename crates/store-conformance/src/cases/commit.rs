@@ -184,7 +184,7 @@ pub(super) async fn cart_is_fails_when_the_cart_is_missing<S: Subject>(store: S)
 pub(super) async fn mail_absent_fails_when_the_mail_exists<S: Subject>(store: S) {
     let cart = cart("cart-1");
     insert(&store, &cart).await;
-    let alert = mail("alert#1", Some(&cart.id), at(10));
+    let alert = mail(mail_id("alert#1"), Some(&cart.id), at(10));
     let result = apply(
         &store,
         Writes::alert(alert.clone()),
@@ -193,13 +193,13 @@ pub(super) async fn mail_absent_fails_when_the_mail_exists<S: Subject>(store: S)
     .await;
     assert_eq!(result, CommitResult::Committed);
 
-    let mut again = mail("alert#1", Some(&cart.id), at(20));
+    let mut again = mail(mail_id("alert#1"), Some(&cart.id), at(20));
     again.subject = "the same alert, reported again".to_owned();
     refused(&store, &cart.id, Writes::alert(again)).await;
     let conditions = vec![
         Condition::OutcomeAbsent(trans_key("T1")),
         cart_is(&cart.id, CartState::from(&cart)),
-        Condition::MailAbsent("alert#1".to_owned()),
+        Condition::MailAbsent(mail_id("alert#1")),
     ];
     refused(&store, &cart.id, guarded(&cart, "T1", conditions)).await;
     assert_eq!(pending(&store).await, vec![alert]);
@@ -209,7 +209,7 @@ pub(super) async fn mail_absent_fails_when_the_mail_exists<S: Subject>(store: S)
 /// `Writes::check` refuses them, and so every store, before writing anything.
 pub(super) async fn an_unguarded_mail_breaks_the_contract<S: Subject>(store: S) {
     let id = cart_id("cart-1");
-    let alert = mail("alert#1", Some(&id), at(10));
+    let alert = mail(mail_id("alert#1"), Some(&id), at(10));
     let unguarded = Writes {
         mails: vec![alert.clone()],
         ..Writes::default()
@@ -236,11 +236,11 @@ pub(super) async fn a_mail_that_exists_although_its_guard_held_breaks_the_contra
     store: S,
 ) {
     let id = cart_id("cart-1");
-    let first = mail("alert#1", Some(&id), at(10));
+    let first = mail(mail_id("alert#1"), Some(&id), at(10));
     let result = apply(&store, Writes::alert(first.clone()), delivery("d1", None, at(10))).await;
     assert_eq!(result, CommitResult::Committed);
 
-    let mut second = mail("alert#1", None, at(20));
+    let mut second = mail(mail_id("alert#1"), None, at(20));
     second.subject = "another event with the same mail id".to_owned();
     let writes = Writes {
         conditions: vec![Condition::OutcomeAbsent(trans_key("T2"))],
@@ -361,7 +361,7 @@ pub(super) async fn a_commit_without_a_delivery_records_none<S: Subject>(store: 
 
     let agreement = agreement("193743", &cart.id);
     create_agreement(&store, &agreement).await;
-    let alert = mail("fp-cancelled#193743", Some(&cart.id), at(600));
+    let alert = mail(mail_id("fp-cancelled#193743"), Some(&cart.id), at(600));
     let ended = agreement.ended(AgreementStatus::CancelledForNonPayment);
     let writes = Writes {
         mails: vec![alert.clone()],

@@ -18,7 +18,7 @@ pub(super) async fn recent_is_newest_first_and_limited<S: Subject>(store: S) {
                 PaymentStatus::Accepted,
                 at(10 + seconds),
             )),
-            ..Writes::alert(mail(&format!("m{n}"), Some(&cart.id), at(10 + seconds)))
+            ..Writes::alert(mail(mail_id(&format!("m{n}")), Some(&cart.id), at(10 + seconds)))
         };
         let delivery = delivery(&format!("d{n}"), Some(&cart.id), at(10 + seconds));
         assert_eq!(
@@ -36,7 +36,7 @@ pub(super) async fn recent_is_newest_first_and_limited<S: Subject>(store: S) {
         ["T2", "T3"]
     );
     assert_eq!(ids(&activity.deliveries, |d| d.id.clone()), ["d2", "d3"]);
-    assert_eq!(ids(&activity.mails, |m| m.mail.id.clone()), ["m2", "m3"]);
+    assert_eq!(ids(&activity.mails, |m| m.mail.id.to_string()), ["m2", "m3"]);
 
     let all = recent(&store).await;
     assert_eq!(

@@ -7,7 +7,7 @@ pub(super) async fn unsent_mail_is_oldest_first_and_leaves_out_sent_mail<S: Subj
     insert(&store, &cart).await;
     // Written out of order, across commits, so order must come from created_at.
     for (n, seconds) in [(3, 30), (1, 10), (4, 40), (2, 20)] {
-        let writes = Writes::alert(mail(&format!("m{n}"), Some(&cart.id), at(seconds)));
+        let writes = Writes::alert(mail(mail_id(&format!("m{n}")), Some(&cart.id), at(seconds)));
         let result = apply(
             &store,
             writes,
@@ -19,7 +19,7 @@ pub(super) async fn unsent_mail_is_oldest_first_and_leaves_out_sent_mail<S: Subj
     let shared = &store;
     let unsent_ids = move |limit| async move {
         let unsent = shared.unsent_mail(limit).await.expect("unsent");
-        ids(&unsent, |q| q.mail.id.clone())
+        ids(&unsent, |q| q.mail.id.to_string())
     };
     assert_eq!(unsent_ids(10).await, ["m1", "m2", "m3", "m4"]);
     assert_eq!(unsent_ids(3).await, ["m1", "m2", "m3"]);
@@ -31,7 +31,7 @@ pub(super) async fn unsent_mail_is_oldest_first_and_leaves_out_sent_mail<S: Subj
     );
     assert_eq!((&first.last_error, first.failed_at), (&None, None));
 
-    store.mark_mail_sent("m1", at(50)).await.expect("mark sent");
+    store.mark_mail_sent(&mail_id("m1"), at(50)).await.expect("mark sent");
     assert_eq!(unsent_ids(10).await, ["m2", "m3", "m4"]);
     let mut mails = record(&store, &cart.id).await.mails;
     mails.sort_by(|a, b| a.mail.id.cmp(&b.mail.id));
@@ -53,7 +53,7 @@ pub(super) async fn unsent_mail_is_oldest_first_and_leaves_out_sent_mail<S: Subj
 /// Marking a mail that does not exist changes nothing; in particular it does not create one.
 pub(super) async fn marking_an_unknown_mail_sent_changes_nothing<S: Subject>(store: S) {
     store
-        .mark_mail_sent("no-such-mail", at(50))
+        .mark_mail_sent(&mail_id("no-such-mail"), at(50))
         .await
         .expect("mark sent");
     assert_eq!(recent(&store).await, Activity::default());

@@ -8,7 +8,7 @@ async fn mails<S: Subject>(store: &S, created: &[(&str, i64)]) {
     let cart = cart("cart-1");
     insert(store, &cart).await;
     for (id, seconds) in created {
-        let writes = Writes::alert(mail(id, Some(&cart.id), at(*seconds)));
+        let writes = Writes::alert(mail(mail_id(id), Some(&cart.id), at(*seconds)));
         let result = apply(
             store,
             writes,
@@ -28,17 +28,17 @@ fn claim(by: &str, now: i64, until: i64) -> MailClaim {
 }
 
 async fn claims<S: Subject>(store: &S, id: &str, claim: MailClaim) -> bool {
-    store.claim_mail(id, &claim).await.expect("claim")
+    store.claim_mail(&mail_id(id), &claim).await.expect("claim")
 }
 
 /// The ids of the mail due at second `now`, in the order given.
 async fn due_ids<S: Subject>(store: &S, now: i64) -> Vec<String> {
     let due = store.due_mail(at(now), 100).await.expect("due mail");
-    due.into_iter().map(|q| q.mail.id).collect()
+    due.into_iter().map(|q| q.mail.id.to_string()).collect()
 }
 
 async fn unsent_one<S: Subject>(store: &S, id: &str) -> Option<QueuedMail> {
-    unsent(store).await.into_iter().find(|q| q.mail.id == id)
+    unsent(store).await.into_iter().find(|q| q.mail.id.as_str() == id)
 }
 
 fn retry(at_second: i64, error: &str) -> MailSetback {
@@ -60,7 +60,7 @@ pub(super) async fn due_mail_is_by_next_attempt_and_skips_parked_mail<S: Subject
     );
     assert_eq!(due_ids(&store, 145).await, ["m1", "m3", "m2"]);
 
-    let released = store.release_mail("m2", "a", &retry(40, "refused")).await;
+    let released = store.release_mail(&mail_id("m2"), "a", &retry(40, "refused")).await;
     assert!(released.expect("release"));
     assert_eq!(
         due_ids(&store, 100).await,
@@ -79,7 +79,7 @@ pub(super) async fn due_mail_is_by_next_attempt_and_skips_parked_mail<S: Subject
         at: at(101),
         error: "address refused".to_owned(),
     };
-    assert!(store.release_mail("m1", "b", &park).await.expect("park"));
+    assert!(store.release_mail(&mail_id("m1"), "b", &park).await.expect("park"));
     assert_eq!(
         due_ids(&store, 1_000_000).await,
         ["m3", "m2"],
@@ -130,7 +130,7 @@ pub(super) async fn an_expired_lease_can_be_claimed_again<S: Subject>(store: S) 
     let queued = unsent_one(&store, "m1").await.expect("unsent");
     assert_eq!((queued.attempts, queued.claimed_until), (2, Some(at(250))));
     let stale = store
-        .release_mail("m1", "a", &retry(131, "late news"))
+        .release_mail(&mail_id("m1"), "a", &retry(131, "late news"))
         .await;
     assert!(!stale.expect("release"), "a's lease is gone");
     assert_eq!(
@@ -146,12 +146,12 @@ pub(super) async fn mark_sent_by_a_claimer_whose_lease_expired_records_the_send<
     assert!(claims(&store, "m1", claim("b", 200, 320)).await);
     // a's send went out after all: recording it keeps b's lease from ever being renewed.
     store
-        .mark_mail_sent("m1", at(210))
+        .mark_mail_sent(&mail_id("m1"), at(210))
         .await
         .expect("mark sent");
     assert!(unsent_one(&store, "m1").await.is_none());
     assert!(due_ids(&store, 1_000_000).await.is_empty());
-    let late = store.release_mail("m1", "b", &retry(220, "timeout")).await;
+    let late = store.release_mail(&mail_id("m1"), "b", &retry(220, "timeout")).await;
     assert!(!late.expect("release"), "a sent mail is not put back");
     assert!(!claims(&store, "m1", claim("c", 1_000_000, 1_000_120)).await);
     let record = store
@@ -169,8 +169,8 @@ pub(super) async fn requeue_puts_unsent_mail_back_in_line<S: Subject>(store: S) 
         at: at(11),
         error: "refused".to_owned(),
     };
-    assert!(store.release_mail("m1", "a", &park).await.expect("park"));
-    assert!(store.requeue_mail("m1", at(500)).await.expect("requeue"));
+    assert!(store.release_mail(&mail_id("m1"), "a", &park).await.expect("park"));
+    assert!(store.requeue_mail(&mail_id("m1"), at(500)).await.expect("requeue"));
     let m1 = unsent_one(&store, "m1").await.expect("unsent");
     assert_eq!(
         (m1.attempts, m1.failed_at, m1.next_attempt_at),
@@ -179,24 +179,24 @@ pub(super) async fn requeue_puts_unsent_mail_back_in_line<S: Subject>(store: S) 
     assert_eq!(due_ids(&store, 500).await, ["m2", "m1"]);
 
     assert!(claims(&store, "m2", claim("b", 500, 620)).await);
-    let held = store.requeue_mail("m2", at(501)).await.expect("requeue");
+    let held = store.requeue_mail(&mail_id("m2"), at(501)).await.expect("requeue");
     assert!(!held, "a held lease is not broken");
     store
-        .mark_mail_sent("m2", at(502))
+        .mark_mail_sent(&mail_id("m2"), at(502))
         .await
         .expect("mark sent");
     assert!(
-        !store.requeue_mail("m2", at(700)).await.expect("requeue"),
+        !store.requeue_mail(&mail_id("m2"), at(700)).await.expect("requeue"),
         "sent"
     );
-    assert!(!store.requeue_mail("nope", at(700)).await.expect("requeue"));
+    assert!(!store.requeue_mail(&mail_id("nope"), at(700)).await.expect("requeue"));
 }
 
 pub(super) async fn queue_calls_on_an_unknown_mail_change_nothing<S: Subject>(store: S) {
     assert!(!claims(&store, "ghost", claim("a", 10, 130)).await);
-    let released = store.release_mail("ghost", "a", &retry(20, "x")).await;
+    let released = store.release_mail(&mail_id("ghost"), "a", &retry(20, "x")).await;
     assert!(!released.expect("release"));
-    assert!(!store.requeue_mail("ghost", at(30)).await.expect("requeue"));
+    assert!(!store.requeue_mail(&mail_id("ghost"), at(30)).await.expect("requeue"));
     assert!(store.unsent_mail(100).await.expect("unsent").is_empty());
     assert!(store.recent(100).await.expect("recent").mails.is_empty());
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use selectpay_domain::cart::{Cart, CartState, CartStatus, PaymentStatus, ReviewReason};
 use selectpay_domain::futurepay::{Agreement, AgreementStatus};
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, StoredMail};
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
@@ -21,8 +22,8 @@ use crate::Subject;
 use crate::fixtures::{
     agreement, agreement_change, agreement_created, agreement_payment, at, bare_agreement, cart,
     cart_id, cart_is, commit, delivery, due_agreement, future_pay_cart, future_pay_id, happy_path,
-    limited_plan, mail, money, new_agreement, payment, regular_plan, sweep_commit, trans_id,
-    trans_key,
+    limited_plan, mail, mail_id, money, new_agreement, payment, regular_plan, sweep_commit,
+    trans_id, trans_key,
 };
 
 /// Declares the case modules and, from the same list, `store_conformance_tests!`, which
@@ -221,7 +222,7 @@ struct Everything {
 
 async fn everything<S: Subject>(
     store: &S,
-    key: &str,
+    key: &IdempotencyKey,
     cart_id: &CartId,
     agreement: Option<&FuturePayId>,
 ) -> Everything {
@@ -260,7 +261,8 @@ async fn refused<S: Subject>(store: &S, cart_id: &CartId, writes: Writes) {
     let key = writes
         .saved_outcome
         .as_ref()
-        .map_or_else(String::new, |saved| saved.key.clone());
+        // Without a saved outcome any key shows that none was written.
+        .map_or_else(|| trans_key("unsaved"), |saved| saved.key.clone());
     let agreement = agreement_of(&writes);
     let before = everything(store, &key, cart_id, agreement.as_ref()).await;
     let result = apply(store, writes, delivery("refused", Some(cart_id), at(300))).await;

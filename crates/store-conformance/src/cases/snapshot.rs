@@ -10,7 +10,7 @@ pub(super) async fn snapshot_reads_the_saved_outcome_and_the_cart<S: Subject>(st
         agreement: None,
     };
     let shared = &store;
-    let snapshot = move |key: String, id: CartId| async move {
+    let snapshot = move |key: IdempotencyKey, id: CartId| async move {
         shared.snapshot(&key, &id, None).await.expect("snapshot")
     };
     assert_eq!(snapshot(trans_key("T1"), cart.id.clone()).await, empty);

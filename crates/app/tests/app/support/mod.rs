@@ -16,6 +16,7 @@ use selectpay_domain::decision::Snapshot;
 use selectpay_domain::futurepay::{
     Agreement, AmountOption, FuturePayPlan, Interval, IntervalUnit, Start,
 };
+use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
@@ -24,7 +25,6 @@ use selectpay_domain::ports::{
     CartRecord, Clock, Commit, CommitResult, DueAgreements, Inspect, MailError, Mailer, Outbox,
     Store, StoreError,
 };
-use selectpay_domain::render::Templates;
 use selectpay_embedded::SqliteStore;
 use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
 
@@ -50,7 +50,7 @@ pub struct RecordingMailer {
 #[async_trait]
 impl Mailer for RecordingMailer {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
-        self.attempts.lock().unwrap().push(mail.id.clone());
+        self.attempts.lock().unwrap().push(mail.id.to_string());
         if *self.stalled.lock().unwrap() {
             std::future::pending::<()>().await;
         }
@@ -141,13 +141,12 @@ impl Harness {
         let clock = Arc::new(FixedClock(Mutex::new(datetime!(2026-11-22 10:00 UTC))));
         let due = Arc::clone(&stores.due);
         let outbox = Arc::clone(&stores.outbox);
-        let app = Arc::new(App::new(
-            config,
-            Templates::builtin(),
-            stores,
-            mailer.clone(),
-            clock.clone(),
-        ));
+        let app = Arc::new(
+            App::builder(config)
+                .clock(clock.clone())
+                .build(stores, mailer.clone())
+                .expect("no remote administration configured"),
+        );
         Self {
             app,
             due,
@@ -321,7 +320,7 @@ impl Store for BrokenStore {
     }
     async fn snapshot(
         &self,
-        _: &str,
+        _: &IdempotencyKey,
         _: &CartId,
         _: Option<&FuturePayId>,
     ) -> Result<Snapshot, StoreError> {

@@ -3,6 +3,7 @@
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
+use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::QueuedMail;
 use selectpay_domain::store::StoreError;
 
@@ -15,7 +16,7 @@ use crate::dynamodb::keys::*;
 pub fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
     let mut item = Key::mail(&mail.id).item();
     item.extend([
-        (attr::MAIL_ID.to_owned(), s(&mail.id)),
+        (attr::MAIL_ID.to_owned(), s(mail.id.as_str())),
         (attr::KIND.to_owned(), s(mail.kind.as_str())),
         (attr::RECIPIENT.to_owned(), s(mail.to.as_str())),
         (attr::SUBJECT.to_owned(), s(&mail.subject)),
@@ -34,9 +35,9 @@ pub fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-pub fn pointer_item(cart_id: &CartId, mail_id: &str) -> Item {
+pub fn pointer_item(cart_id: &CartId, mail_id: &MailId) -> Item {
     let mut item = Key::mail_pointer(cart_id, mail_id).item();
-    item.insert(attr::MAIL_ID.to_owned(), s(mail_id));
+    item.insert(attr::MAIL_ID.to_owned(), s(mail_id.as_str()));
     item
 }
 
@@ -46,7 +47,7 @@ pub fn stored_mail(item: &Item) -> Result<StoredMail, StoreError> {
     let recipient = fields.text(attr::RECIPIENT)?;
     Ok(StoredMail {
         mail: Mail {
-            id: fields.owned(attr::MAIL_ID)?,
+            id: mail_id(item)?,
             kind: MailKind::parse(kind).ok_or_else(|| fields.corrupt(attr::KIND, kind))?,
             cart_id: fields
                 .optional(attr::CART_ID)
@@ -86,6 +87,6 @@ pub fn queued_mail(item: &Item) -> Result<Option<QueuedMail>, StoreError> {
 }
 
 /// The id of a mail or of the mail a pointer points to.
-pub fn mail_id(item: &Item) -> Result<String, StoreError> {
-    Fields(item).owned(attr::MAIL_ID)
+pub fn mail_id(item: &Item) -> Result<MailId, StoreError> {
+    Fields(item).owned(attr::MAIL_ID).map(MailId::from_stored)
 }

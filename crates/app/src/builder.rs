@@ -1,0 +1,80 @@
+//! The one composition root: the Lambda cold start, the CLI and the tests all assemble an
+//! [`App`] here, so the wiring the functions run is the wiring the tests exercise.
+
+use std::sync::{Arc, Mutex};
+
+use selectpay_domain::callback::rate::FixedWindow;
+use time::Duration;
+
+use selectpay_domain::ports::{AdminError, Clock, Mailer, RemoteAdmin};
+use selectpay_domain::render::Templates;
+use selectpay_worldpay::WorldPayRemoteAdmin;
+
+use crate::config::Config;
+use crate::delivery::MailSender;
+use crate::{App, CLAIMS_PER_MINUTE, Stores, SystemClock};
+
+/// Built-in templates, the wall clock and, when the configuration has remote
+/// administration, one WorldPay client for the life of the process.
+pub struct AppBuilder {
+    config: Config,
+    templates: Templates,
+    clock: Arc<dyn Clock>,
+    remote_admin: Option<Arc<dyn RemoteAdmin>>,
+}
+
+impl App {
+    pub fn builder(config: Config) -> AppBuilder {
+        AppBuilder {
+            config,
+            templates: Templates::builtin(),
+            clock: Arc::new(SystemClock),
+            remote_admin: None,
+        }
+    }
+}
+
+impl AppBuilder {
+    pub fn templates(self, templates: Templates) -> Self {
+        Self { templates, ..self }
+    }
+
+    pub fn clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
+    }
+
+    /// Another gateway client than the one the configuration names (tests: a fake).
+    pub fn remote_admin(self, remote_admin: Arc<dyn RemoteAdmin>) -> Self {
+        Self {
+            remote_admin: Some(remote_admin),
+            ..self
+        }
+    }
+
+    pub fn build(
+        self,
+        stores: impl Into<Stores>,
+        mailer: Arc<dyn Mailer>,
+    ) -> Result<App, AdminError> {
+        let remote_admin = match (self.remote_admin, &self.config.remote_admin) {
+            (Some(given), _) => Some(given),
+            (None, Some(admin)) => Some(Arc::new(WorldPayRemoteAdmin::new(
+                admin.url.clone(),
+                admin.installation_id.clone(),
+                admin.password.clone(),
+            )?) as Arc<dyn RemoteAdmin>),
+            (None, None) => None,
+        };
+        let Stores { store, due, outbox } = stores.into();
+        Ok(App {
+            config: self.config,
+            templates: self.templates,
+            store,
+            due,
+            mail: MailSender::new(outbox, mailer, self.clock.clone()),
+            clock: self.clock,
+            remote_admin,
+            claims: Mutex::new(FixedWindow::new(CLAIMS_PER_MINUTE, Duration::minutes(1))),
+        })
+    }
+}
