@@ -7,6 +7,7 @@ mod demo_admin;
 mod http_server;
 mod local;
 mod mail;
+mod replay;
 mod serve;
 mod simulate;
 mod simulate_cart;
@@ -39,6 +40,9 @@ enum Command {
     Mail(mail::MailArgs),
     /// List FuturePay agreements with their state and due time, as JSON.
     Agreements(sweep::AgreementsArgs),
+    /// Feed back callback data WorldPay kept (a Callback Failure Alert mail) or you saved (a
+    /// form body), through the callback's own checks; prints the decision, --apply commits.
+    Replay(replay::ReplayArgs),
     /// Show a cart, its payments and its mails as JSON, from the embedded store in --data-dir
     /// only (for a server on --store dynamodb, use its GET /carts/{cartId}).
     Cart {
@@ -60,6 +64,7 @@ async fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args).await,
         Command::Mail(args) => mail::run(args).await,
         Command::Agreements(args) => sweep::agreements(args).await,
+        Command::Replay(args) => replay::run(args).await,
         Command::Cart { cart_id, data_dir } => local::print_cart(&data_dir, &cart_id).await,
     };
     match result {

@@ -36,7 +36,7 @@ pub const OUTCOME_HEADER: &str = "x-selectpay-outcome";
 const REDELIVERY_INTERVAL: Duration = Duration::from_secs(30);
 
 /// The DynamoDB table when neither `--table` nor `SELECTPAY_TABLE_NAME` names one.
-const DEFAULT_TABLE: &str = "selectpay";
+pub(crate) const DEFAULT_TABLE: &str = "selectpay";
 
 /// Where the server keeps carts, payments and deliveries, and how it sends mail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -106,7 +106,14 @@ pub async fn run(args: ServeArgs) -> CliResult {
         return Err("--fake-remote-admin is for test mode only".into());
     }
     let templates = local::templates()?;
-    let backend = Backend::open(&args, &config.sender_email).await?;
+    let backend = Backend::open(
+        args.store,
+        &args.data_dir,
+        &args.table,
+        args.create_table,
+        &config.sender_email,
+    )
+    .await?;
     let app = Arc::new(
         App::builder(config.clone())
             .templates(templates)
@@ -193,30 +200,34 @@ async fn cart(
     }
 }
 
-/// What the server keeps its records in and sends its mail through, and where those are,
-/// for the banner.
-struct Backend {
-    stores: Stores,
-    inspect: Arc<dyn Inspect>,
-    mailer: Arc<dyn Mailer>,
+/// What the server (or `selectpay replay`) keeps its records in and sends its mail through,
+/// and where those are, for the banner.
+pub(crate) struct Backend {
+    pub(crate) stores: Stores,
+    pub(crate) inspect: Arc<dyn Inspect>,
+    pub(crate) mailer: Arc<dyn Mailer>,
     store_at: String,
     mail_to: String,
 }
 
 impl Backend {
-    async fn open(
-        args: &ServeArgs,
+    /// `data_dir` for SQLite; `table` (created first if `create_table`) for DynamoDB.
+    pub(crate) async fn open(
+        kind: StoreKind,
+        data_dir: &std::path::Path,
+        table: &str,
+        create_table: bool,
         sender: &EmailAddress,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        match args.store {
+        match kind {
             StoreKind::Sqlite => {
-                let outbox = outbox_path(&args.data_dir);
-                let store = Arc::new(local::open_store(&args.data_dir)?);
+                let outbox = outbox_path(data_dir);
+                let store = Arc::new(local::open_store(data_dir)?);
                 Ok(Self {
                     stores: Stores::from(Arc::clone(&store)),
                     inspect: store,
                     mailer: Arc::new(OutboxMailer::new(outbox.clone(), sender.clone())),
-                    store_at: format!("SQLite {}", database_path(&args.data_dir).display()),
+                    store_at: format!("SQLite {}", database_path(data_dir).display()),
                     mail_to: outbox.display().to_string(),
                 })
             }
@@ -225,8 +236,8 @@ impl Backend {
                 let region = sdk.region().map(ToString::to_string);
                 let region = region.as_deref();
                 let dynamodb = dynamodb_client(&sdk);
-                if args.create_table {
-                    create_table_if_missing(&dynamodb, &args.table).await?;
+                if create_table {
+                    create_table_if_missing(&dynamodb, table).await?;
                 }
                 let ses_at = endpoint(
                     "AWS_ENDPOINT_URL_SESV2",
@@ -238,14 +249,14 @@ impl Backend {
                     Ok(sent) => format!("SES at {ses_at} (sent mail: {sent})"),
                     Err(_) => format!("SES at {ses_at}"),
                 };
-                let store = Arc::new(DynamoStore::new(dynamodb, args.table.clone()));
+                let store = Arc::new(DynamoStore::new(dynamodb, table.to_owned()));
                 Ok(Self {
                     stores: Stores::from(Arc::clone(&store)),
                     inspect: store,
                     mailer: Arc::new(SesMailer::new(ses_client(&sdk), sender.clone())),
                     store_at: format!(
                         "DynamoDB table {} at {}",
-                        args.table,
+                        table,
                         endpoint(
                             "AWS_ENDPOINT_URL_DYNAMODB",
                             sdk.endpoint_url(),

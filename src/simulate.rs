@@ -80,7 +80,8 @@ pub struct SimulateArgs {
     /// `testMode` to report; by default what the server's mode expects.
     #[arg(long)]
     test_mode: Option<String>,
-    /// Callback password to send; `--password ''` sends none.
+    /// Callback password to send; `--password ''` sends none, as a browser-delivered backup
+    /// (a claim) does.
     #[arg(long)]
     password: Option<String>,
     /// Installation id to report instead of ours.

@@ -48,7 +48,7 @@ fn parse_time(value: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(value, &Rfc3339).map_err(|e| format!("not an RFC 3339 time: {e}"))
 }
 
-fn local_config() -> Result<Config, Box<dyn std::error::Error + Send + Sync>> {
+pub(crate) fn local_config() -> Result<Config, Box<dyn std::error::Error + Send + Sync>> {
     Ok(Config::load(
         |name| std::env::var(name).ok(),
         Some(&DevDefaults {

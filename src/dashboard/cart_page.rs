@@ -61,9 +61,11 @@ fn timeline(record: &CartRecord, deliveries: &[Delivery]) -> Vec<Value> {
         let mut shown = event(
             "callback",
             &delivery.outcome,
+            // The delivery id is what `selectpay replay --delivery` takes.
             format!(
-                "transaction {}",
-                delivery.trans_id.as_deref().unwrap_or("(none)")
+                "transaction {}, delivery {}",
+                delivery.trans_id.as_deref().unwrap_or("(none)"),
+                delivery.id
             ),
         );
         shown["fields"] = delivery_fields(delivery);

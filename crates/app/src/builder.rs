@@ -1,7 +1,10 @@
 //! The one composition root: the Lambda cold start, the CLI and the tests all assemble an
 //! [`App`] here, so the wiring the functions run is the wiring the tests exercise.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use selectpay_domain::callback::rate::FixedWindow;
+use time::Duration;
 
 use selectpay_domain::ports::{AdminError, Clock, Mailer, RemoteAdmin};
 use selectpay_domain::render::Templates;
@@ -9,7 +12,7 @@ use selectpay_worldpay::WorldPayRemoteAdmin;
 
 use crate::config::Config;
 use crate::delivery::MailSender;
-use crate::{App, Stores, SystemClock};
+use crate::{App, CLAIMS_PER_MINUTE, Stores, SystemClock};
 
 /// Built-in templates, the wall clock and, when the configuration has remote
 /// administration, one WorldPay client for the life of the process.
@@ -71,6 +74,7 @@ impl AppBuilder {
             mail: MailSender::new(outbox, mailer, self.clock.clone()),
             clock: self.clock,
             remote_admin,
+            claims: Mutex::new(FixedWindow::new(CLAIMS_PER_MINUTE, Duration::minutes(1))),
         })
     }
 }

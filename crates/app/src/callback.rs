@@ -3,18 +3,20 @@
 
 mod opayo;
 
+use std::sync::PoisonError;
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{Method, Request, Response, StatusCode};
 
+use selectpay_domain::callback::backup::{Claim, contradictions};
 use selectpay_domain::callback::{
     CartlessResponse, FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form,
     redact_password, verify,
 };
 use selectpay_domain::decision::{
-    Context, Decision, Reply, Snapshot, Writes, decide, decide_unknown_cartless,
+    Context, Decision, Reply, Snapshot, Writes, answer_claim, decide, decide_unknown_cartless,
 };
 use selectpay_domain::gateway::Gateway;
 use selectpay_domain::mail::Mail;
@@ -40,9 +42,11 @@ const MAX_DECISION_ROUNDS: usize = 4;
 pub struct CallbackOutcome(pub String);
 
 /// What a delivery is, before we know whether it means anything.
-struct Received {
-    raw: Vec<u8>,
-    content_type: Option<String>,
+pub(crate) struct Received {
+    pub(crate) raw: Vec<u8>,
+    pub(crate) content_type: Option<String>,
+    /// A POST's URL query string (the FAQ's query-string callback), never authenticated.
+    pub(crate) query: Option<String>,
 }
 
 impl App {
@@ -115,6 +119,17 @@ impl App {
         let form = match parse_form(&received.raw, received.content_type.as_deref()) {
             Ok(form) => form,
             Err(FormError::TooLarge) => return Ok(Processed::refused(Outcome::TooLarge, 413)),
+            Err(FormError::UnsupportedCharset(_)) => {
+                // Its bytes cannot be split as ASCII, so its password cannot be found to be
+                // redacted: the delivery is kept without them.
+                let outcome = Outcome::Invalid(InvalidReason::UnsupportedCharset);
+                let delivery = Delivery {
+                    raw: Vec::new(),
+                    ..self.delivery(received, outcome, None, None)
+                };
+                self.commit_delivery(delivery).await?;
+                return Ok(Processed::refused(outcome, 400));
+            }
             Err(_) => {
                 let outcome = Outcome::Invalid(InvalidReason::Unparseable);
                 self.record(received, outcome, None, None).await?;
@@ -142,6 +157,7 @@ impl App {
                     .await?;
                 Ok(Processed::refused(outcome, 400).about(cart_id, trans_id))
             }
+            Verdict::Claim(claim) => self.claim(received, &claim).await,
             Verdict::Authentic(response) => {
                 let (decision, mails) = self.apply(received, &response).await?;
                 Ok(Processed {
@@ -197,7 +213,7 @@ impl App {
     /// Decides on the optimistic assumption (one write on the happy path) and, when a
     /// condition fails, reads what is really there and decides again. With the decision,
     /// the mail its commit wrote.
-    async fn apply(
+    pub(crate) async fn apply(
         &self,
         received: &Received,
         response: &PaymentResponse,
@@ -215,8 +231,12 @@ impl App {
                     .await?
             }
         };
+        let contradicted = query_contradictions(received, response);
         for _ in 0..MAX_DECISION_ROUNDS {
-            let decision = decide(&self.context(), response, &snapshot)?;
+            let mut decision = decide(&self.context(), response, &snapshot)?;
+            if !contradicted.is_empty() {
+                decision.outcome = Outcome::Conflicting;
+            }
             let delivery = self.delivery(
                 received,
                 decision.outcome,
@@ -224,9 +244,10 @@ impl App {
                 trans_id.clone(),
             );
             if !decision.writes.depends_on_state() {
-                let mails = self
+                let mut mails = self
                     .commit_alert_writes(decision.writes.clone(), delivery)
                     .await?;
+                mails.extend(self.alert_query_conflict(response, &contradicted).await?);
                 return Ok((decision, mails));
             }
             let commit = Commit {
@@ -234,7 +255,11 @@ impl App {
                 delivery: Some(delivery),
             };
             match self.store.commit(&commit).await? {
-                CommitResult::Committed => return Ok((decision, commit.writes.mails)),
+                CommitResult::Committed => {
+                    let mut mails = commit.writes.mails;
+                    mails.extend(self.alert_query_conflict(response, &contradicted).await?);
+                    return Ok((decision, mails));
+                }
                 CommitResult::ConditionFailed => {
                     snapshot = self
                         .store
@@ -246,6 +271,59 @@ impl App {
         Err(HandlerError::Contention)
     }
 
+    /// Tells the operator, once per distinct content, that the query string on a callback's
+    /// URL named other values than its body. The alert, when this wrote it, for sending.
+    async fn alert_query_conflict(
+        &self,
+        response: &PaymentResponse,
+        fields: &[String],
+    ) -> Result<Vec<Mail>, HandlerError> {
+        if fields.is_empty() {
+            return Ok(Vec::new());
+        }
+        let commit = Commit {
+            writes: Writes::alert(notices::query_conflict(&self.context(), response, fields)?),
+            delivery: None,
+        };
+        Ok(match self.store.commit(&commit).await? {
+            CommitResult::Committed => commit.writes.mails,
+            CommitResult::ConditionFailed => Vec::new(),
+        })
+    }
+
+    /// A backup from the shopper's browser: answered from what is stored and recorded as a
+    /// claim, within a budget, since anyone can send one.
+    async fn claim(&self, received: &Received, claim: &Claim) -> Result<Processed, HandlerError> {
+        let cart_id = Some(claim.cart_id.to_string());
+        let trans_id = claim.trans_id.as_ref().map(ToString::to_string);
+        let now = self.clock.now();
+        let allowed = self
+            .claims
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .allow(now);
+        if !allowed {
+            let throttled = Processed::refused(Outcome::ClaimThrottled, 429);
+            return Ok(throttled.about(cart_id, trans_id));
+        }
+        let record = self.store.cart(&claim.cart_id).await?;
+        let decision = answer_claim(&self.context(), claim, record.as_ref().map(|r| &r.cart))?;
+        self.record(
+            received,
+            decision.outcome,
+            cart_id.clone(),
+            trans_id.clone(),
+        )
+        .await?;
+        Ok(Processed {
+            outcome: decision.outcome,
+            reply: decision.reply,
+            cart_id,
+            trans_id,
+            mails: Vec::new(),
+        })
+    }
+
     /// Records a delivery that changes nothing.
     async fn record(
         &self,
@@ -254,9 +332,14 @@ impl App {
         cart_id: Option<String>,
         trans_id: Option<String>,
     ) -> Result<(), HandlerError> {
+        self.commit_delivery(self.delivery(received, outcome, cart_id, trans_id))
+            .await
+    }
+
+    async fn commit_delivery(&self, delivery: Delivery) -> Result<(), HandlerError> {
         let commit = Commit {
             writes: Writes::default(),
-            delivery: Some(self.delivery(received, outcome, cart_id, trans_id)),
+            delivery: Some(delivery),
         };
         self.store.commit(&commit).await?;
         Ok(())
@@ -320,6 +403,11 @@ impl App {
             outcome: outcome.label(),
             content_type: received.content_type.clone(),
             raw: redact_password(&received.raw),
+            // A URI is ASCII, so nothing is lost in the conversion.
+            query: received
+                .query
+                .as_deref()
+                .map(|q| String::from_utf8_lossy(&redact_password(q.as_bytes())).into_owned()),
         }
     }
 }
@@ -356,11 +444,23 @@ impl Processed {
     }
 }
 
+/// The callback fields on which a POST's URL query string contradicts its body; none when it
+/// has no query string or one that cannot be read.
+fn query_contradictions(received: &Received, response: &PaymentResponse) -> Vec<String> {
+    received
+        .query
+        .as_deref()
+        .and_then(|query| parse_form(query.as_bytes(), None).ok())
+        .map(|query| contradictions(&query, &response.form))
+        .unwrap_or_default()
+}
+
 fn received(request: &Request<Bytes>) -> Received {
     if request.method() == Method::GET {
         Received {
             raw: request.uri().query().unwrap_or("").as_bytes().to_vec(),
             content_type: None,
+            query: None,
         }
     } else {
         Received {
@@ -370,6 +470,7 @@ fn received(request: &Request<Bytes>) -> Received {
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
+            query: request.uri().query().map(str::to_owned),
         }
     }
 }

@@ -6,6 +6,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
+use selectpay_domain::callback::risk::Avs;
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::ports::CartRecord;
@@ -72,6 +73,8 @@ pub fn cart_json(record: &CartRecord) -> Value {
             "currency": p.currency,
             "testMode": p.test_mode,
             "authMode": p.auth_mode,
+            "avs": p.avs,
+            "avsChecks": p.avs.as_deref().and_then(Avs::parse).map(avs_json),
             "receivedAt": timestamp(p.received_at),
         })).collect::<Vec<_>>(),
         "agreements": record.agreements.iter().map(agreement_json).collect::<Vec<_>>(),
@@ -82,6 +85,14 @@ pub fn cart_json(record: &CartRecord) -> Value {
             "sentAt": m.sent_at.map(timestamp),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The four AVS digits by name, e.g. `{"cvv": "matched", "postcode": "not_matched", …}`.
+fn avs_json(avs: Avs) -> Value {
+    avs.checks()
+        .map(|(check, result)| (check.as_str().to_owned(), Value::from(result.as_str())))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// An agreement as the storefront and the operator see it: `suspended_overdue` while a

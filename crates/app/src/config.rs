@@ -1,5 +1,6 @@
 //! Configuration from environment variables, one name each.
 
+use selectpay_domain::callback::hold::HoldRules;
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::gateway::{Gateway, Gateways};
 use selectpay_domain::ids::InstallationId;
@@ -202,6 +203,13 @@ impl Config {
         } else {
             None
         };
+        // Blank is unset, as for every variable: holding nothing takes an explicit `none`.
+        let hold_rules = HoldRules::parse(
+            &lookup("SELECTPAY_HOLD_ON")
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| HoldRules::DEFAULT.to_owned()),
+        )
+        .map_err(|e| invalid("SELECTPAY_HOLD_ON")(&e))?;
 
         if mode == Mode::Live
             && let Some(name) = defaulted
@@ -231,6 +239,7 @@ impl Config {
                     public_base_url,
                     merchant_email,
                     operator_email,
+                    hold_rules,
                 },
                 api_key,
                 sender_email,
@@ -348,5 +357,23 @@ mod tests {
         let lookup = |name: &str| (name == "SELECTPAY_MERCHANT_EMAIL").then(|| "nope".to_owned());
         let err = Config::load(lookup, Some(&defaults())).unwrap_err();
         assert!(err.to_string().starts_with("SELECTPAY_MERCHANT_EMAIL"));
+    }
+
+    #[test]
+    fn hold_rules_default_and_a_bad_entry_is_named() {
+        let loaded = Config::load(|_| None, Some(&defaults())).unwrap();
+        assert_eq!(
+            loaded.config.settings.hold_rules,
+            HoldRules::default_rules()
+        );
+        let lookup = |name: &str| {
+            (name == "SELECTPAY_HOLD_ON").then(|| "cvv_not_matched,avs_bad".to_owned())
+        };
+        let err = Config::load(lookup, Some(&defaults())).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("SELECTPAY_HOLD_ON: unknown rule `avs_bad`"),
+            "{err}"
+        );
     }
 }

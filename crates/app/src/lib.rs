@@ -8,14 +8,16 @@ pub mod carts;
 pub mod config;
 mod delivery;
 mod purchase;
+mod replay;
 mod reply;
 mod stores;
 pub mod sweep;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
+use selectpay_domain::callback::rate::FixedWindow;
 use selectpay_domain::gateway::Gateway;
 use selectpay_domain::ports::{Clock, DueAgreements, RemoteAdmin, Store};
 use selectpay_domain::render::Templates;
@@ -25,10 +27,15 @@ pub use crate::callback::CallbackOutcome;
 use crate::config::Config;
 use crate::delivery::MailSender;
 pub use crate::delivery::{MailState, RedeliverySummary};
+pub use crate::replay::{ReplayError, Replayed};
 pub use crate::stores::Stores;
 
 /// Bodies larger than this are refused before any parsing.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// Browser-delivered claims each of this process answers and records per minute; beyond it
+/// they get 429 and are not stored. A shopper sends one or two; a flood is not a shopper.
+pub const CLAIMS_PER_MINUTE: u32 = 60;
 
 pub struct App {
     config: Config,
@@ -37,6 +44,7 @@ pub struct App {
     due: Arc<dyn DueAgreements>,
     mail: MailSender,
     clock: Arc<dyn Clock>,
+    claims: Mutex<FixedWindow>,
     /// WorldPay's remote administration, built once per process (see [`AppBuilder`]).
     remote_admin: Option<Arc<dyn RemoteAdmin>>,
 }

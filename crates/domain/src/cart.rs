@@ -13,6 +13,9 @@ use crate::order::Order;
 pub enum CartStatus {
     Pending,
     Paid,
+    /// Pre-authorised (`authMode=E`): the card is authorised for the amount, but nothing is
+    /// taken until the merchant captures it in WorldPay's admin.
+    Authorised,
     Cancelled,
 }
 
@@ -21,14 +24,25 @@ impl CartStatus {
         match self {
             CartStatus::Pending => "pending",
             CartStatus::Paid => "paid",
+            CartStatus::Authorised => "authorised",
             CartStatus::Cancelled => "cancelled",
         }
     }
 
+    /// Paid or pre-authorised: a transaction of the gateway stands behind the cart.
+    pub fn is_settled(self) -> bool {
+        matches!(self, CartStatus::Paid | CartStatus::Authorised)
+    }
+
     pub fn parse(value: &str) -> Option<Self> {
-        [CartStatus::Pending, CartStatus::Paid, CartStatus::Cancelled]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+        [
+            CartStatus::Pending,
+            CartStatus::Paid,
+            CartStatus::Authorised,
+            CartStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
     }
 }
 
@@ -82,10 +96,12 @@ pub enum ReviewReason {
     AgreementInReview,
     /// A payment for an agreement we have no record of.
     UnknownAgreement,
+    /// Its risk signals match the merchant's hold rule (`SELECTPAY_HOLD_ON`).
+    Risk,
 }
 
 impl ReviewReason {
-    const ALL: [ReviewReason; 10] = [
+    const ALL: [ReviewReason; 11] = [
         ReviewReason::AmountMismatch,
         ReviewReason::CurrencyMismatch,
         ReviewReason::TestModeNotAllowed,
@@ -96,6 +112,7 @@ impl ReviewReason {
         ReviewReason::AgreementEnded,
         ReviewReason::AgreementInReview,
         ReviewReason::UnknownAgreement,
+        ReviewReason::Risk,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -110,6 +127,7 @@ impl ReviewReason {
             ReviewReason::AgreementEnded => "agreement_ended",
             ReviewReason::AgreementInReview => "agreement_in_review",
             ReviewReason::UnknownAgreement => "unknown_agreement",
+            ReviewReason::Risk => "risk",
         }
     }
 
@@ -122,6 +140,8 @@ impl ReviewReason {
 pub enum PaymentStatus {
     /// Paid the cart.
     Accepted,
+    /// Pre-authorised the cart (`authMode=E`): to be captured in WorldPay's admin.
+    Authorised,
     /// Authentic, but the cart was already paid by another transaction: refund one.
     DoublePayment,
     /// Authentic, but something did not match: a person must look before fulfilling.
@@ -131,10 +151,11 @@ pub enum PaymentStatus {
 }
 
 impl PaymentStatus {
-    /// `accepted`, `double_payment` or `review:<reason>`.
+    /// `accepted`, `authorised`, `double_payment`, `declined` or `review:<reason>`.
     pub fn label(self) -> String {
         match self {
             PaymentStatus::Accepted => "accepted".into(),
+            PaymentStatus::Authorised => "authorised".into(),
             PaymentStatus::DoublePayment => "double_payment".into(),
             PaymentStatus::Declined => "declined".into(),
             PaymentStatus::Review(reason) => format!("review:{}", reason.as_str()),
@@ -144,6 +165,7 @@ impl PaymentStatus {
     pub fn parse(value: &str) -> Option<Self> {
         match value {
             "accepted" => Some(PaymentStatus::Accepted),
+            "authorised" => Some(PaymentStatus::Authorised),
             "double_payment" => Some(PaymentStatus::DoublePayment),
             "declined" => Some(PaymentStatus::Declined),
             _ => value

@@ -3,8 +3,11 @@
 //! traits cut by capability, their errors, and the time and cursor encodings).
 //!
 //! How a callback flows through it, module by module:
-//! - [`callback`]: the raw body decoded ([`callback::form`]) and verified
-//!   ([`callback::response`]) into a [`callback::PaymentResponse`], or refused.
+//! - [`callback`]: the raw body decoded ([`callback::form`], only in ASCII-compatible
+//!   charsets: [`callback::charset`]) and verified ([`callback::response`]) into a
+//!   [`callback::PaymentResponse`], a browser's unverified claim ([`callback::backup`]), or
+//!   refused; its risk signals named ([`callback::risk`]) for the merchant's hold rule
+//!   ([`callback::hold`]).
 //! - [`decision`]: the decision table. [`decision::decide`] takes the response and a
 //!   snapshot of the store and returns the outcome, the reply page and the conditional
 //!   writes; its rows live in `decision/payment.rs` (a cart's own payment),
@@ -19,6 +22,8 @@
 //!   [`store::Outbox`] keeps.
 //! - [`opayo`]: the second gateway's wire format (Opayo Form): the encrypted purchase request
 //!   and the return fields the shopper's browser brings back.
+//! - [`replay`]: callback data read back from a Callback Failure Alert mail or a saved form,
+//!   for `selectpay replay`.
 //!
 //! The values they work on, each parsed once where it enters: [`ids`], [`text`] (one
 //! bounded line of outside text), [`email`], [`money`], [`secret`], [`settings`]; carts
@@ -44,6 +49,7 @@ pub mod order;
 pub mod outcome;
 pub mod ports;
 pub mod render;
+pub mod replay;
 pub mod secret;
 pub mod settings;
 pub mod store;

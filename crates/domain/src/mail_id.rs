@@ -44,6 +44,11 @@ impl MailId {
         Self(format!("conflict#{key}#{}", fingerprint.as_str()))
     }
 
+    /// Once per distinct content whose URL query string contradicted its body.
+    pub fn query_conflict(key: &IdempotencyKey, fingerprint: &Fingerprint) -> Self {
+        Self(format!("query-conflict#{key}#{}", fingerprint.as_str()))
+    }
+
     pub fn agreement_created(id: &FuturePayId) -> Self {
         Self(format!("fp-created#{id}"))
     }

@@ -54,6 +54,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/page_bad_result.html"),
     ),
     (
+        "page_confirming.html",
+        include_str!("../templates/page_confirming.html"),
+    ),
+    (
         "mail_receipt.txt",
         include_str!("../templates/mail_receipt.txt"),
     ),

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
+use crate::callback::hold::HoldRules;
 use crate::email::EmailAddress;
 use crate::ids::InstallationId;
 use crate::secret::Secret;
@@ -165,6 +166,8 @@ pub struct Settings {
     pub public_base_url: BaseUrl,
     pub merchant_email: EmailAddress,
     pub operator_email: EmailAddress,
+    /// Which risk signals hold an authorised payment for review.
+    pub hold_rules: HoldRules,
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::callback::auth_mode::AuthMode;
+use crate::callback::risk::RiskSignals;
 use crate::callback::{AgreementEvent, PaymentResponse, TransStatus};
 use crate::settings::BaseUrl;
 
@@ -15,8 +17,11 @@ pub struct ResponseView<'a> {
     pub email: Option<&'a str>,
     pub address: Vec<&'a str>,
     pub auth_mode: Option<&'a str>,
+    /// `authMode=E`: the card is authorised, the money not yet taken.
+    pub pre_authorised: bool,
     pub avs: Option<&'a str>,
     pub card_type: Option<&'a str>,
+    /// The named risk signals (AVS checks, WorldAlert, 3-D Secure), `; `-separated.
     pub risk: Option<String>,
     pub custom_fields: Vec<(&'a str, &'a str)>,
     pub shop_url: &'a str,
@@ -49,10 +54,8 @@ impl<'a> ResponseView<'a> {
             .into_iter()
             .chain(["postcode", "countryString"].into_iter().filter_map(field))
             .collect();
-        let risk: Vec<&str> = ["wafMerchMessage", "authentication"]
-            .into_iter()
-            .filter_map(field)
-            .collect();
+        let risk = RiskSignals::from_form(&response.form).to_string();
+        let risk: Vec<&str> = risk.lines().collect();
         Self {
             cart_id: response.cart_id.as_str(),
             trans_id: match &response.status {
@@ -71,7 +74,8 @@ impl<'a> ResponseView<'a> {
             auth_mode: field("authMode"),
             avs: field("AVS"),
             card_type: field("cardType"),
-            risk: (!risk.is_empty()).then(|| risk.join(", ")),
+            pre_authorised: AuthMode::from_form(&response.form) == AuthMode::PreAuthorisation,
+            risk: (!risk.is_empty()).then(|| risk.join("; ")),
             custom_fields: response
                 .form
                 .fields()

@@ -277,6 +277,7 @@ pub fn delivery(id: &str, cart_id: Option<&CartId>, received_at: OffsetDateTime)
         content_type: Some("application/x-www-form-urlencoded; charset=ISO-8859-1".to_owned()),
         // Latin-1 bytes as the gateway sends them: not valid UTF-8, must stay raw.
         raw: b"transStatus=Y&cartId=A&name=Zo\xeb+M\xfcller&amount=14.99".to_vec(),
+        query: Some("msgType=authResult&installation=38290&reference=Test%20Item".to_owned()),
     }
 }
 

@@ -3,7 +3,6 @@
 
 use crate::support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;

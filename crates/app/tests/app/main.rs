@@ -1,5 +1,9 @@
 //! The app's integration tests, in one binary so the harness is linked once.
 
+#[macro_use]
+mod support;
+
+mod browser_backups;
 mod callback_decisions;
 mod concurrency;
 mod futurepay_callbacks;
@@ -7,6 +11,8 @@ mod futurepay_plan;
 mod futurepay_sweep;
 mod mail_queue;
 mod opayo_returns;
+mod payment_rules;
 mod purchase_api;
+mod query_string_callbacks;
+mod replay;
 mod seed_fixtures_and_charsets;
-mod support;

@@ -14,7 +14,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn the_faqs_authorised_example_pays_its_cart() {
+async fn the_faqs_authorised_example_authorises_its_cart() {
     let h = Harness::test_mode();
     h.cart("Test Item", "14.99", "GBP").await;
 
@@ -24,9 +24,10 @@ async fn the_faqs_authorised_example_pays_its_cart() {
 
     assert_eq!(response.status(), 200);
     let record = h.record("Test Item").await;
-    assert_eq!(record.cart.status, CartStatus::Paid);
+    // The FAQ's example is a pre-authorisation (authMode=E): authorised, to be captured.
+    assert_eq!(record.cart.status, CartStatus::Authorised);
     assert_eq!(record.payments[0].trans_id.as_str(), "12227758");
-    assert_eq!(record.payments[0].status, PaymentStatus::Accepted);
+    assert_eq!(record.payments[0].status, PaymentStatus::Authorised);
     assert_eq!(record.payments[0].auth_mode.as_deref(), Some("E"));
     let notice = &h.sent_of(MailKind::OrderNotice)[0];
     assert!(notice.text.contains("Test Road"));

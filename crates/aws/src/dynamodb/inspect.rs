@@ -1,4 +1,5 @@
-//! Reads for people inspecting one order: its deliveries, and finding it by transaction.
+//! Reads for people inspecting one order: its deliveries, one delivery by id, and finding it
+//! by transaction.
 
 use selectpay_domain::ids::CartId;
 use selectpay_domain::store::{Delivery, StoreError};
@@ -39,6 +40,29 @@ pub async fn cart_of_transaction(
         for item in page.map_err(unavailable)?.items() {
             if Kind::of(item) == Some(Kind::Payment) {
                 return Ok(Some(codec::payment(item)?.cart_id));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Deliveries are keyed by cart and time, so finding one by id alone scans the table: this is
+/// for an operator's `selectpay replay --delivery`, never for the request path.
+pub async fn delivery(store: &DynamoStore, id: &str) -> Result<Option<Delivery>, StoreError> {
+    let mut pages = store
+        .client
+        .scan()
+        .table_name(&store.table)
+        .filter_expression("#d = :d")
+        .expression_attribute_names("#d", attr::DELIVERY_ID)
+        .expression_attribute_values(":d", s(id))
+        .consistent_read(true)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for item in page.map_err(unavailable)?.items() {
+            if Kind::of(item) == Some(Kind::Delivery) {
+                return Ok(Some(codec::delivery(item)?));
             }
         }
     }

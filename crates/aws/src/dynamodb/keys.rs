@@ -59,6 +59,7 @@ pub mod attr {
     pub const OUTCOME: &str = "outcome";
     pub const CONTENT_TYPE: &str = "contentType";
     pub const RAW: &str = "raw";
+    pub const QUERY: &str = "query";
     pub const EXPIRES_AT: &str = "expiresAt";
     pub const FUTURE_PAY: &str = "futurePay";
     pub const FUTURE_PAY_ID: &str = "futurePayId";

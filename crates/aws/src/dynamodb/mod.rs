@@ -251,7 +251,7 @@ impl Outbox for DynamoStore {
     }
 }
 
-/// Both scan the table: for a dev table only (see `reads::agreements`). No deployed
+/// These scan the table: for a dev table or an operator's command only (see `reads::agreements`). No deployed
 /// function takes `Inspect`.
 #[async_trait]
 impl Inspect for DynamoStore {
@@ -269,5 +269,9 @@ impl Inspect for DynamoStore {
 
     async fn cart_of_transaction(&self, trans_id: &str) -> Result<Option<CartId>, StoreError> {
         inspect::cart_of_transaction(self, trans_id).await
+    }
+
+    async fn delivery(&self, id: &str) -> Result<Option<Delivery>, StoreError> {
+        inspect::delivery(self, id).await
     }
 }

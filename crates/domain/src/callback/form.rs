@@ -6,12 +6,14 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::Encoding;
 use percent_encoding::percent_decode;
 use thiserror::Error;
 
+use super::charset::{CharsetError, form_encoding};
+use super::repeats::{Repeat, on_repeat};
+
 /// WorldPay's responses are a few kilobytes; anything far larger is not from the gateway.
-const MAX_CALLBACK_BYTES: usize = 16 * 1024;
+pub const MAX_CALLBACK_BYTES: usize = 16 * 1024;
 
 const PASSWORD_FIELD: &[u8] = b"callbackPW";
 
@@ -19,15 +21,20 @@ const PASSWORD_FIELD: &[u8] = b"callbackPW";
 pub enum FormError {
     #[error("body is larger than {MAX_CALLBACK_BYTES} bytes")]
     TooLarge,
-    #[error("field `{0}` appears more than once")]
+    #[error("field `{0}` appears more than once with different values")]
     DuplicateField(String),
     #[error("unknown charset `{0}`")]
     UnknownCharset(String),
+    /// Splitting on `&`/`=` and redacting the password work on ASCII bytes (see
+    /// [`super::charset`]).
+    #[error("charset `{0}` is not ASCII-compatible")]
+    UnsupportedCharset(&'static str),
     #[error("body is not valid {0}")]
     Malformed(&'static str),
 }
 
-/// Decoded fields in arrival order; names are case-sensitive and unique.
+/// Decoded fields in arrival order; names are case-sensitive and unique, except custom
+/// fields, which may repeat (see [`super::repeats`]): [`Form::get`] gives the first.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Form {
     fields: Vec<(String, String)>,
@@ -112,8 +119,10 @@ pub fn parse_form(body: &[u8], content_type: Option<&str>) -> Result<Form, FormE
     let label = charenc
         .or_else(|| content_type.and_then(declared_charset).map(str::to_owned))
         .unwrap_or_else(|| "ISO-8859-1".to_owned());
-    let encoding = Encoding::for_label(label.as_bytes())
-        .ok_or_else(|| FormError::UnknownCharset(label.chars().take(40).collect()))?;
+    let encoding = form_encoding(&label).map_err(|error| match error {
+        CharsetError::Unknown(label) => FormError::UnknownCharset(label),
+        CharsetError::NotAsciiCompatible(name) => FormError::UnsupportedCharset(name),
+    })?;
     let decode = |bytes: &[u8]| -> Result<String, FormError> {
         encoding
             .decode_without_bom_handling_and_without_replacement(bytes)
@@ -122,11 +131,15 @@ pub fn parse_form(body: &[u8], content_type: Option<&str>) -> Result<Form, FormE
     };
     let mut fields: Vec<(String, String)> = Vec::with_capacity(pairs.len());
     for (name, value) in &pairs {
-        let name = decode(name)?;
-        if fields.iter().any(|(seen, _)| *seen == name) {
-            return Err(FormError::DuplicateField(name.chars().take(40).collect()));
+        let (name, value) = (decode(name)?, decode(value)?);
+        let earlier = fields.iter().rev().find(|(seen, _)| *seen == name);
+        match earlier.map(|(_, earlier)| on_repeat(&name, earlier, &value)) {
+            None | Some(Repeat::Keep) => fields.push((name, value)),
+            Some(Repeat::Drop) => {}
+            Some(Repeat::Refuse) => {
+                return Err(FormError::DuplicateField(name.chars().take(40).collect()));
+            }
         }
-        fields.push((name, decode(value)?));
     }
     Ok(Form { fields })
 }
@@ -190,6 +203,32 @@ mod tests {
         assert_eq!(
             parse_form(b"transStatus=Y&transStatus=C", None),
             Err(FormError::DuplicateField("transStatus".into()))
+        );
+    }
+
+    #[test]
+    fn repeated_custom_fields_are_kept_in_order_and_agreeing_repeats_collapse() {
+        let form = parse_form(b"M_item=mug&transStatus=Y&M_item=cup&transStatus=Y", None).unwrap();
+        let fields: Vec<(&str, &str)> = form.fields().collect();
+        assert_eq!(
+            fields,
+            [("M_item", "mug"), ("transStatus", "Y"), ("M_item", "cup")]
+        );
+        assert_eq!(form.get("M_item"), Some("mug"));
+    }
+
+    #[test]
+    fn charsets_that_are_not_ascii_compatible_are_refused() {
+        assert_eq!(
+            parse_form(b"charenc=UTF-16&transStatus=Y", None),
+            Err(FormError::UnsupportedCharset("UTF-16LE"))
+        );
+        assert_eq!(
+            parse_form(
+                b"a=b",
+                Some("application/x-www-form-urlencoded; charset=ISO-2022-JP")
+            ),
+            Err(FormError::UnsupportedCharset("ISO-2022-JP"))
         );
     }
 

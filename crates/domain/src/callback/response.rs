@@ -2,6 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::backup::{Claim, read_claim};
 use super::form::Form;
 use crate::futurepay::AgreementStatus;
 use crate::idempotency_key::IdempotencyKey;
@@ -53,7 +54,8 @@ pub enum AgreementEvent {
 /// Why a delivery was refused as not from the gateway. Never shown to the sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ForbiddenReason {
-    MissingPassword,
+    /// Present but not ours, blank included. A delivery with no `callbackPW` field at all is
+    /// a browser's claim instead ([`Verdict::Claim`]).
     WrongPassword,
     ForeignInstallation,
     /// An Opayo return whose crypt does not decrypt with our encryption password.
@@ -63,7 +65,6 @@ pub enum ForbiddenReason {
 impl ForbiddenReason {
     pub fn as_str(self) -> &'static str {
         match self {
-            ForbiddenReason::MissingPassword => "missing_password",
             ForbiddenReason::WrongPassword => "wrong_password",
             ForbiddenReason::ForeignInstallation => "foreign_installation",
             ForbiddenReason::BadCrypt => "bad_crypt",
@@ -75,6 +76,8 @@ impl ForbiddenReason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvalidReason {
     Unparseable,
+    /// The declared charset is not ASCII-compatible (UTF-16, ISO-2022-JP, …).
+    UnsupportedCharset,
     MissingTransStatus,
     UnsupportedTransStatus,
     MissingCartId,
@@ -85,6 +88,7 @@ impl InvalidReason {
     pub fn as_str(self) -> &'static str {
         match self {
             InvalidReason::Unparseable => "unparseable",
+            InvalidReason::UnsupportedCharset => "unsupported_charset",
             InvalidReason::MissingTransStatus => "missing_trans_status",
             InvalidReason::UnsupportedTransStatus => "unsupported_trans_status",
             InvalidReason::MissingCartId => "missing_cart_id",
@@ -206,23 +210,51 @@ impl CartlessResponse {
 pub enum Verdict {
     Forbidden(ForbiddenReason),
     Invalid(InvalidReason),
+    /// No `callbackPW` field at all: a backup from the shopper's browser, unverified.
+    Claim(Box<Claim>),
     Authentic(Box<PaymentResponse>),
     WithoutCart(Box<CartlessResponse>),
 }
 
 /// Checks what WorldPay's FAQ asks for before anything is trusted: the callback password
-/// (in constant time), our installation, then the fields needed to act.
+/// (in constant time), our installation, then the fields needed to act. Without any
+/// password field the delivery came through the shopper's browser (the FAQ's backup form
+/// or image tag): a claim about a cart, or nothing usable if it names none.
 pub fn verify(form: Form, settings: &Settings) -> Verdict {
     let Some(password) = form.get("callbackPW") else {
-        return Verdict::Forbidden(ForbiddenReason::MissingPassword);
+        return match read_claim(&form) {
+            Some(claim) => Verdict::Claim(Box::new(claim)),
+            None => Verdict::Invalid(InvalidReason::MissingCartId),
+        };
     };
-    let matches = settings
-        .callback_password
-        .as_ref()
-        .is_some_and(|expected| expected.matches(password.trim()));
-    if !matches {
+    if !password_matches(password, settings) {
         return Verdict::Forbidden(ForbiddenReason::WrongPassword);
     }
+    verify_content(form, settings)
+}
+
+/// [`verify`] for data the operator vouches for (`selectpay replay`): WorldPay's copy in a
+/// Callback Failure Alert, or a delivery we stored without its password. A missing
+/// `callbackPW` is accepted here only; one that is present must still be ours.
+pub fn verify_vouched(form: Form, settings: &Settings) -> Verdict {
+    if let Some(password) = form.get("callbackPW")
+        && !password_matches(password, settings)
+    {
+        return Verdict::Forbidden(ForbiddenReason::WrongPassword);
+    }
+    verify_content(form, settings)
+}
+
+/// In constant time, after trimming as WorldPay does.
+fn password_matches(password: &str, settings: &Settings) -> bool {
+    settings
+        .callback_password
+        .as_ref()
+        .is_some_and(|expected| expected.matches(password.trim()))
+}
+
+/// Our installation, then the fields needed to act.
+fn verify_content(form: Form, settings: &Settings) -> Verdict {
     let installations: Vec<&str> = ["instId", "installation"]
         .iter()
         .filter_map(|name| form.get(name))

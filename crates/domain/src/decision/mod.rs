@@ -5,13 +5,17 @@
 
 mod agreement;
 mod cartless;
+mod claim;
 mod payment;
 mod scheduled_payment;
 mod test_mode;
 
+pub use claim::answer_claim;
+
 pub use crate::store::{CartChange, Condition, Reply, SavedOutcome, Snapshot, Writes};
 pub use cartless::decide_unknown_cartless;
 
+use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::callback::{AgreementEvent, PaymentResponse, TransStatus};
@@ -38,7 +42,7 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn page(&self, template: &str, view: &ResponseView) -> Result<Reply, RenderError> {
+    fn page(&self, template: &str, view: &impl Serialize) -> Result<Reply, RenderError> {
         Ok(Reply {
             status: 200,
             page: self.templates.render(template, view)?,
@@ -162,7 +166,9 @@ pub fn decide(
 }
 
 /// A key seen before: the same content is a harmless repeat; different content under the
-/// same transaction is suspicious and alerts the operator, once per distinct content.
+/// same transaction is suspicious and alerts the operator, once per distinct content. A
+/// cart's cancels share one key, and a second genuine cancel (another attempt's, carrying
+/// the transId of a declined try) moves no money: it is answered like the first, quietly.
 fn repeat(
     ctx: &Context,
     response: &PaymentResponse,
@@ -172,6 +178,13 @@ fn repeat(
     if saved.fingerprint == response.fingerprint {
         return Ok(Decision {
             outcome: Outcome::Duplicate,
+            reply: saved.reply.clone(),
+            writes: Writes::default(),
+        });
+    }
+    if matches!(response.status, TransStatus::Cancelled { .. }) {
+        return Ok(Decision {
+            outcome: Outcome::Cancelled,
             reply: saved.reply.clone(),
             writes: Writes::default(),
         });

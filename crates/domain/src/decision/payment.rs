@@ -2,9 +2,12 @@
 
 use super::{CartChange, Context, Decided, Writes};
 use crate::callback::PaymentResponse;
+use crate::callback::auth_mode::AuthMode;
+use crate::callback::risk::RiskSignals;
 use crate::cart::{CartStatus, Payment, PaymentStatus, ReviewReason};
 use crate::decision::Snapshot;
 use crate::ids::{FuturePayId, TransId};
+use crate::money::Money;
 use crate::notices::{self, Receipted, Unfulfilled};
 use crate::outcome::Outcome;
 use crate::settings::TestMode;
@@ -13,7 +16,8 @@ use crate::view::ResponseView;
 /// How an authentic authorisation stands against its cart.
 #[derive(Clone, Copy)]
 enum Judgement {
-    Accepted,
+    /// Fulfils the cart: paid at once, or pre-authorised to be captured.
+    Accepted(AuthMode),
     DoublePayment,
     Review(ReviewReason),
 }
@@ -21,15 +25,30 @@ enum Judgement {
 impl From<Judgement> for PaymentStatus {
     fn from(judgement: Judgement) -> Self {
         match judgement {
-            Judgement::Accepted => PaymentStatus::Accepted,
+            Judgement::Accepted(AuthMode::Immediate) => PaymentStatus::Accepted,
+            Judgement::Accepted(AuthMode::PreAuthorisation) => PaymentStatus::Authorised,
             Judgement::DoublePayment => PaymentStatus::DoublePayment,
             Judgement::Review(reason) => PaymentStatus::Review(reason),
         }
     }
 }
 
-/// `None` when this very transaction already paid the cart: nothing to do. `agreement` is
-/// the FuturePay agreement the callback reports setting up with the payment, if any.
+/// Whether the payment is for exactly what the cart is due, or why not.
+fn amount_check(response: &PaymentResponse, due: Money) -> Result<(), ReviewReason> {
+    match response.amount {
+        Some(paid) if paid.currency() != due.currency() => Err(ReviewReason::CurrencyMismatch),
+        Some(paid) if paid == due => Ok(()),
+        None if response.field("currency") != Some(due.currency().code()) => {
+            Err(ReviewReason::CurrencyMismatch)
+        }
+        _ => Err(ReviewReason::AmountMismatch),
+    }
+}
+
+/// `None` when this very transaction already settled the cart: nothing to do. `agreement`
+/// is the FuturePay agreement the callback reports setting up with the payment, if any. Every
+/// payment's amount is checked, a second one for a settled cart too: only a right amount
+/// there is a double payment to refund.
 fn judge(
     ctx: &Context,
     response: &PaymentResponse,
@@ -38,34 +57,30 @@ fn judge(
     snapshot: &Snapshot,
 ) -> Option<Judgement> {
     let review = |reason| Some(Judgement::Review(reason));
-    match &snapshot.cart {
+    let cart = match &snapshot.cart {
         _ if !ctx.settings.mode.accepts(response.test_mode) => {
-            review(ReviewReason::TestModeNotAllowed)
+            return review(ReviewReason::TestModeNotAllowed);
         }
-        None => review(ReviewReason::UnknownCart),
-        Some(cart) if cart.status == CartStatus::Paid => {
-            if cart.paid_by.as_ref() == Some(trans_id) {
-                None
-            } else {
-                Some(Judgement::DoublePayment)
-            }
-        }
-        // A plan sold without an agreement (its fields removed from the form) or an
-        // agreement the cart never sold: either way the shop would not get what it sold.
-        Some(cart) if cart.future_pay.is_some() != agreement.is_some() => {
-            review(ReviewReason::PlanMissing)
-        }
-        Some(cart) => match response.amount {
-            Some(paid) if paid.currency() != cart.amount.currency() => {
-                review(ReviewReason::CurrencyMismatch)
-            }
-            Some(paid) if paid == cart.amount => Some(Judgement::Accepted),
-            None if response.field("currency") != Some(cart.amount.currency().code()) => {
-                review(ReviewReason::CurrencyMismatch)
-            }
-            _ => review(ReviewReason::AmountMismatch),
-        },
+        None => return review(ReviewReason::UnknownCart),
+        Some(cart) if cart.paid_by.as_ref() == Some(trans_id) => return None,
+        Some(cart) => cart,
+    };
+    if let Err(reason) = amount_check(response, cart.amount) {
+        return review(reason);
     }
+    if cart.status.is_settled() {
+        return Some(Judgement::DoublePayment);
+    }
+    // A plan sold without an agreement (its fields removed from the form) or an agreement
+    // the cart never sold: either way the shop would not get what it sold.
+    if cart.future_pay.is_some() != agreement.is_some() {
+        return review(ReviewReason::PlanMissing);
+    }
+    let signals = RiskSignals::from_form(&response.form);
+    if !ctx.settings.hold_rules.matches(&signals).is_empty() {
+        return review(ReviewReason::Risk);
+    }
+    Some(Judgement::Accepted(AuthMode::from_form(&response.form)))
 }
 
 /// An authorisation of a cart's immediate amount, and of the agreement it sets up if any.
@@ -84,10 +99,13 @@ pub(super) fn authorised(
     writes.payment = Some(record(ctx, response, trans_id, judgement.into()));
     let due = snapshot.cart.as_ref().map(|cart| cart.amount);
     match judgement {
-        Judgement::Accepted => {
+        Judgement::Accepted(mode) => {
             writes.cart_change = Some(CartChange {
                 cart_id: response.cart_id.clone(),
-                status: CartStatus::Paid,
+                status: match mode {
+                    AuthMode::Immediate => CartStatus::Paid,
+                    AuthMode::PreAuthorisation => CartStatus::Authorised,
+                },
                 paid_by: Some(trans_id.clone()),
             });
             let receipt = notices::receipt(ctx, response, trans_id, Receipted::Order, view)?;
@@ -95,7 +113,11 @@ pub(super) fn authorised(
             writes
                 .mails
                 .push(notices::order_notice(ctx, response, trans_id, view)?);
-            Ok((Outcome::Paid, ctx.page("page_thanks.html", view)?))
+            let outcome = match mode {
+                AuthMode::Immediate => Outcome::Paid,
+                AuthMode::PreAuthorisation => Outcome::Authorised,
+            };
+            Ok((outcome, ctx.page("page_thanks.html", view)?))
         }
         Judgement::DoublePayment => {
             let why = Unfulfilled::DoublePayment;
@@ -146,7 +168,7 @@ pub(super) fn cancelled(
     writes: &mut Writes,
 ) -> Decided {
     match &snapshot.cart {
-        Some(cart) if cart.status == CartStatus::Paid => {
+        Some(cart) if cart.status.is_settled() => {
             Ok((Outcome::CancelAfterPay, ctx.page("page_thanks.html", view)?))
         }
         Some(cart) if cart.status == CartStatus::Pending => {

@@ -7,6 +7,7 @@
 mod agreement;
 mod parked;
 mod payment;
+mod query;
 mod receipt;
 mod scheduled_payment;
 mod security;
@@ -15,6 +16,7 @@ mod sweep;
 pub(crate) use agreement::{Unexpected, agreement_declined, agreement_ended, unexpected};
 pub use parked::parked_mail_alert;
 pub(crate) use payment::{Unfulfilled, conflicting_repeat, order_notice, unfulfilled};
+pub use query::query_conflict;
 pub(crate) use receipt::{Receipted, receipt};
 pub(crate) use scheduled_payment::{
     cartless_unknown, other_mode, payment_held, unknown_agreement_payment,

@@ -3,6 +3,8 @@
 
 use super::{Alert, Envelope, alert, compose};
 use crate::callback::PaymentResponse;
+use crate::callback::hold::HoldRule;
+use crate::callback::risk::RiskSignals;
 use crate::cart::ReviewReason;
 use crate::decision::Context;
 use crate::idempotency_key::IdempotencyKey;
@@ -13,7 +15,8 @@ use crate::money::Money;
 use crate::render::RenderError;
 use crate::view::ResponseView;
 
-/// The merchant is told of every paid order, to fulfil it.
+/// The merchant is told of every paid order, to fulfil it, and of every pre-authorised one,
+/// to capture it first.
 pub(crate) fn order_notice(
     ctx: &Context,
     response: &PaymentResponse,
@@ -25,7 +28,14 @@ pub(crate) fn order_notice(
         kind: MailKind::OrderNotice,
         to: ctx.settings.merchant_email.clone(),
         cart_id: Some(&response.cart_id),
-        subject: format!("New paid order {} ({})", response.cart_id, view.amount),
+        subject: if view.pre_authorised {
+            format!(
+                "New order {} to capture ({})",
+                response.cart_id, view.amount
+            )
+        } else {
+            format!("New paid order {} ({})", response.cart_id, view.amount)
+        },
     };
     compose(ctx, envelope, "mail_order_notice", view)
 }
@@ -67,12 +77,20 @@ pub(crate) fn unfulfilled(
         } => (
             MailId::review(trans_id),
             format!("Payment for order {cart_id} needs checking"),
-            "WorldPay authorised a payment that does not match the order, so the order \
-             has not been fulfilled. Check it in WorldPay's Customer Management System \
-             before shipping anything, and refund it if it is not right.",
+            if reason == ReviewReason::Risk {
+                "WorldPay authorised this payment, but its risk signals match your hold rule \
+                 (SELECTPAY_HOLD_ON), so the order has not been fulfilled. Check the signals \
+                 below and the payment in WorldPay's Customer Management System before \
+                 shipping anything; refund it (or do not capture it) if it is not right."
+            } else {
+                "WorldPay authorised a payment that does not match the order, so the order \
+                 has not been fulfilled. Check it in WorldPay's Customer Management System \
+                 before shipping anything, and refund it if it is not right."
+            },
             [
                 vec![("Reason", reason.as_str().to_owned())],
                 facts,
+                risk_facts(ctx, response, view),
                 held_agreement
                     .map(|id| {
                         (
@@ -124,6 +142,29 @@ pub(crate) fn conflicting_repeat(
             ],
         },
     )
+}
+
+/// The signals behind a risk hold, and which of the merchant's rules they matched.
+fn risk_facts(
+    ctx: &Context,
+    response: &PaymentResponse,
+    view: &ResponseView,
+) -> Vec<(&'static str, String)> {
+    let held_on: Vec<String> = ctx
+        .settings
+        .hold_rules
+        .matches(&RiskSignals::from_form(&response.form))
+        .into_iter()
+        .map(HoldRule::name)
+        .collect();
+    let mut facts = Vec::new();
+    if !held_on.is_empty() {
+        facts.push(("Held on (SELECTPAY_HOLD_ON)", held_on.join(", ")));
+    }
+    if let Some(risk) = &view.risk {
+        facts.push(("Risk signals", risk.clone()));
+    }
+    facts
 }
 
 /// What was paid against what was due; `due` is `None` for a cart we do not know.

@@ -167,6 +167,9 @@ pub struct Delivery {
     pub outcome: String,
     pub content_type: Option<String>,
     pub raw: Vec<u8>,
+    /// The query string of a POST's URL (a callback URL configured with one), without the
+    /// password; never read as authenticated data.
+    pub query: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

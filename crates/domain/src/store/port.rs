@@ -77,4 +77,7 @@ pub trait Inspect: Send + Sync {
 
     /// The cart a payment with this transaction id was recorded for, for people searching.
     async fn cart_of_transaction(&self, trans_id: &str) -> Result<Option<CartId>, StoreError>;
+
+    /// The delivery with this id, for `selectpay replay --delivery`.
+    async fn delivery(&self, id: &str) -> Result<Option<Delivery>, StoreError>;
 }

@@ -363,6 +363,127 @@ fn payments_and_cancels_for_a_cart() {
 }
 
 #[test]
+fn every_payment_is_judged_on_its_amount_and_risk() {
+    let pending = snapshot(cart(CartStatus::Pending, "10.00", None), None);
+    let paid_by_t0 = snapshot(cart(CartStatus::Paid, "10.00", Some("t0")), None);
+    let authorised_by_t0 = snapshot(cart(CartStatus::Authorised, "10.00", Some("t0")), None);
+    let review = |situation, response, snapshot: Snapshot, reason| Row {
+        situation,
+        outcome: Outcome::Review(reason),
+        page: REVIEW,
+        written: Written {
+            payment: recorded("t1", PaymentStatus::Review(reason)),
+            mails: vec![mail(
+                MailKind::MerchantAlert,
+                MailId::review(&trans("t1")),
+                MERCHANT,
+            )],
+            ..Written::first(IdempotencyKey::payment(&trans("t1")), &snapshot, false)
+        },
+        response,
+        snapshot,
+    };
+    check(vec![
+        Row {
+            situation: "authentic Y with authMode=E: authorised, not paid",
+            response: response(&[("authMode", "E")]),
+            outcome: Outcome::Authorised,
+            page: "It will be charged when your order is confirmed.",
+            written: Written {
+                payment: recorded("t1", PaymentStatus::Authorised),
+                cart_change: cart_change(CartStatus::Authorised, Some("t1")),
+                mails: vec![
+                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
+                    mail(
+                        MailKind::OrderNotice,
+                        MailId::order_notice(&trans("t1")),
+                        MERCHANT,
+                    ),
+                ],
+                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
+            },
+            snapshot: pending.clone(),
+        },
+        Row {
+            situation: "another transId for a pre-authorised cart",
+            response: response(&[]),
+            outcome: Outcome::DoublePayment,
+            page: THANKS,
+            written: Written {
+                payment: recorded("t1", PaymentStatus::DoublePayment),
+                mails: vec![mail(
+                    MailKind::MerchantAlert,
+                    MailId::double_payment(&trans("t1")),
+                    MERCHANT,
+                )],
+                ..Written::first(
+                    IdempotencyKey::payment(&trans("t1")),
+                    &authorised_by_t0,
+                    false,
+                )
+            },
+            snapshot: authorised_by_t0.clone(),
+        },
+        Row {
+            situation: "C after a pre-authorisation",
+            response: response(&[("transStatus", "C")]),
+            outcome: Outcome::CancelAfterPay,
+            page: THANKS,
+            written: Written::first(
+                IdempotencyKey::cancellation(&cart_id()),
+                &authorised_by_t0,
+                false,
+            ),
+            snapshot: authorised_by_t0,
+        },
+        review(
+            "a second transId of 0.01 on a paid cart",
+            response(&[("amount", "0.01")]),
+            paid_by_t0.clone(),
+            ReviewReason::AmountMismatch,
+        ),
+        review(
+            "a second transId in another currency on a paid cart",
+            response(&[("currency", "EUR")]),
+            paid_by_t0,
+            ReviewReason::CurrencyMismatch,
+        ),
+        review(
+            "CVV not matched (default hold rule)",
+            response(&[("AVS", "4222")]),
+            pending.clone(),
+            ReviewReason::Risk,
+        ),
+        review(
+            "WorldAlert caution (default hold rule)",
+            response(&[("wafMerchMessage", "waf.caution")]),
+            pending.clone(),
+            ReviewReason::Risk,
+        ),
+        Row {
+            situation: "postcode not matched is not held by default",
+            response: response(&[("AVS", "2422"), ("wafMerchMessage", "waf.warning")]),
+            outcome: Outcome::Paid,
+            page: THANKS,
+            written: Written {
+                payment: recorded("t1", PaymentStatus::Accepted),
+                cart_change: cart_change(CartStatus::Paid, Some("t1")),
+                mails: vec![
+                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
+                    mail(
+                        MailKind::OrderNotice,
+                        MailId::order_notice(&trans("t1")),
+                        MERCHANT,
+                    ),
+                ],
+                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
+            },
+            snapshot: pending,
+        },
+    ]);
+}
+
+#[test]
 fn repeats_under_a_saved_key() {
     let first = response(&[]);
     let saved = Snapshot {

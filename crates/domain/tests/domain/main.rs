@@ -5,5 +5,8 @@ mod decide_futurepay;
 mod never_panics;
 mod opayo_properties;
 mod opayo_python;
+mod replay_inputs;
+mod replay_never_panics;
 mod support;
 mod verify_futurepay;
+mod verify_origins;

@@ -1,4 +1,5 @@
-//! Reads for people inspecting one order: its deliveries, and finding it by transaction.
+//! Reads for people inspecting one order: its deliveries, one delivery by id, and finding it
+//! by transaction.
 
 use rusqlite::Connection;
 use selectpay_domain::ids::CartId;
@@ -13,6 +14,16 @@ pub fn cart_deliveries(conn: &Connection, cart_id: &CartId) -> Result<Vec<Delive
         [cart_id.as_str()],
         rows::delivery,
     )
+}
+
+pub fn delivery(conn: &Connection, id: &str) -> Result<Option<Delivery>, StoreError> {
+    let found = all(
+        conn,
+        "SELECT * FROM deliveries WHERE id = ?1",
+        [id],
+        rows::delivery,
+    )?;
+    Ok(found.into_iter().next())
 }
 
 pub fn cart_of_transaction(

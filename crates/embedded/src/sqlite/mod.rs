@@ -214,6 +214,11 @@ impl Inspect for SqliteStore {
         self.read(move |conn| inspect::cart_of_transaction(conn, &trans_id))
             .await
     }
+
+    async fn delivery(&self, id: &str) -> Result<Option<Delivery>, StoreError> {
+        let id = id.to_owned();
+        self.read(move |conn| inspect::delivery(conn, &id)).await
+    }
 }
 
 #[cfg(test)]

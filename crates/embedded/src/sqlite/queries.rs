@@ -340,8 +340,9 @@ pub fn put_agreement(conn: &Connection, agreement: &Agreement) -> Result<(), Sto
 pub fn insert_delivery(conn: &Connection, delivery: &Delivery) -> Result<(), StoreError> {
     execute(
         conn,
-        "INSERT INTO deliveries (id, received_at, cart_id, trans_id, outcome, content_type, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO deliveries
+             (id, received_at, cart_id, trans_id, outcome, content_type, raw, query)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             delivery.id,
             encode_time(delivery.received_at)?,
@@ -350,6 +351,7 @@ pub fn insert_delivery(conn: &Connection, delivery: &Delivery) -> Result<(), Sto
             delivery.outcome,
             delivery.content_type,
             delivery.raw,
+            delivery.query,
         ],
     )
     .map(drop)

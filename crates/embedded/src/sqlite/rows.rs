@@ -205,6 +205,7 @@ pub fn delivery(row: &Row) -> Result<Delivery, StoreError> {
         outcome: get(row, "outcome")?,
         content_type: get(row, "content_type")?,
         raw: get(row, "raw")?,
+        query: get(row, "query")?,
     })
 }
 

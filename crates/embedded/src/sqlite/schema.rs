@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     trans_id TEXT,
     outcome TEXT NOT NULL,
     content_type TEXT,
-    raw BLOB NOT NULL
+    raw BLOB NOT NULL,
+    query TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS deliveries_by_cart ON deliveries (cart_id, received_at);
 CREATE INDEX IF NOT EXISTS deliveries_by_received ON deliveries (received_at);
@@ -149,6 +150,7 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("carts", "future_pay", "TEXT"),
     ("agreements", "plan", "TEXT"),
     ("carts", "gateway", "TEXT NOT NULL DEFAULT 'worldpay'"),
+    ("deliveries", "query", "TEXT"),
 ];
 
 fn add_missing_columns(conn: &Connection) -> Result<(), StoreError> {

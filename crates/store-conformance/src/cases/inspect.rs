@@ -118,3 +118,20 @@ pub(super) async fn the_cart_of_a_transaction_is_found_by_its_payment<S: Subject
     // The fixture delivery names transaction T1, but no payment has it.
     assert_eq!(store.cart_of_transaction("T1").await.expect("none"), None);
 }
+
+pub(super) async fn a_delivery_is_found_by_its_id<S: Subject>(store: S) {
+    let paid = cart("cart-1");
+    for (id, cart_id) in [("d1", Some(&paid.id)), ("d2", None)] {
+        store
+            .commit(&commit(Writes::default(), delivery(id, cart_id, at(5))))
+            .await
+            .expect("commit");
+    }
+    for (id, cart_id) in [("d1", Some(&paid.id)), ("d2", None)] {
+        assert_eq!(
+            store.delivery(id).await.expect("found"),
+            Some(delivery(id, cart_id, at(5)))
+        );
+    }
+    assert_eq!(store.delivery("d3").await.expect("none"), None);
+}

@@ -111,6 +111,7 @@ registry! { $;
         agreements_are_newest_first_and_limited,
         cart_deliveries_are_the_carts_own_oldest_first,
         the_cart_of_a_transaction_is_found_by_its_payment,
+        a_delivery_is_found_by_its_id,
     }
     agreement {
         agreement_round_trips_every_field,

@@ -364,11 +364,9 @@ macro_rules! on_both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let store = selectpay_aws::testing::fresh_store().await;
-                    super::$case(Harness::with_backend(&[], Arc::new(store))).await;
+                    super::$case(Harness::with_backend(&[], std::sync::Arc::new(store))).await;
                 }
             )*
         }
     };
 }
-
-pub(crate) use on_both_stores;

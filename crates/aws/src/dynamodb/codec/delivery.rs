@@ -33,6 +33,7 @@ pub fn delivery_item(delivery: &Delivery) -> Result<Item, StoreError> {
         attr::CONTENT_TYPE,
         delivery.content_type.as_deref(),
     );
+    insert_optional(&mut item, attr::QUERY, delivery.query.as_deref());
     Ok(item)
 }
 
@@ -46,5 +47,6 @@ pub fn delivery(item: &Item) -> Result<Delivery, StoreError> {
         outcome: fields.owned(attr::OUTCOME)?,
         content_type: fields.optional_owned(attr::CONTENT_TYPE)?,
         raw: fields.bytes(attr::RAW)?,
+        query: fields.optional_owned(attr::QUERY)?,
     })
 }

@@ -1,11 +1,13 @@
 //! What the domain's integration tests share.
 
+use selectpay_domain::callback::hold::HoldRules;
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ids::InstallationId;
 use selectpay_domain::secret::Secret;
 use selectpay_domain::settings::{BaseUrl, Mode, Settings, SignatureFields};
 
-/// A test-mode installation 38290 whose callback password is `pw`.
+/// A test-mode installation 38290 whose callback password is `pw`, holding on the default
+/// risk rules.
 pub fn settings() -> Settings {
     Settings {
         mode: Mode::Test,
@@ -16,5 +18,6 @@ pub fn settings() -> Settings {
         public_base_url: BaseUrl::parse("https://shop.example").unwrap(),
         merchant_email: EmailAddress::parse("m@shop.example").unwrap(),
         operator_email: EmailAddress::parse("o@shop.example").unwrap(),
+        hold_rules: HoldRules::default_rules(),
     }
 }

@@ -1,0 +1,51 @@
+//! A browser-delivered backup (no `callbackPW`): answered with the page for what the store
+//! already knows, and nothing else. It is no evidence, so it changes no cart, agreement or
+//! mail; the app records it as a delivery with the outcome `claim`.
+
+use serde::Serialize;
+
+use super::{Context, Decision, Writes};
+use crate::callback::backup::Claim;
+use crate::cart::{Cart, CartStatus};
+use crate::outcome::Outcome;
+use crate::render::RenderError;
+
+/// What the page shows: the stored order, never the claim's own (unverified) amount.
+#[derive(Serialize)]
+struct ClaimView<'a> {
+    cart_id: &'a str,
+    amount: Option<String>,
+    description: Option<&'a str>,
+    name: Option<&'a str>,
+    pre_authorised: bool,
+    shop_url: &'a str,
+}
+
+/// The thank-you page once the gateway confirmed the payment, the cancelled page once it
+/// confirmed the cancel, and otherwise (pending, or a cart we do not know) "we have your
+/// payment details and are confirming them".
+pub fn answer_claim(
+    ctx: &Context,
+    claim: &Claim,
+    cart: Option<&Cart>,
+) -> Result<Decision, RenderError> {
+    let status = cart.map(|c| c.status);
+    let template = match status {
+        Some(CartStatus::Paid | CartStatus::Authorised) => "page_thanks.html",
+        Some(CartStatus::Cancelled) => "page_cancelled.html",
+        Some(CartStatus::Pending) | None => "page_confirming.html",
+    };
+    let view = ClaimView {
+        cart_id: claim.cart_id.as_str(),
+        amount: cart.map(|c| c.order.amount.to_string()),
+        description: cart.map(|c| c.order.description.as_str()),
+        name: cart.and_then(|c| c.order.shopper.name.as_deref()),
+        pre_authorised: status == Some(CartStatus::Authorised),
+        shop_url: ctx.settings.public_base_url.as_str(),
+    };
+    Ok(Decision {
+        outcome: Outcome::Claim,
+        reply: ctx.page(template, &view)?,
+        writes: Writes::default(),
+    })
+}
