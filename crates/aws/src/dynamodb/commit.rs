@@ -10,6 +10,9 @@
 //! proves the agreement exists (`AgreementAt`), the pointer from its cart is put alongside:
 //! the pointer never changes, so putting it again costs a write but changes nothing.
 //!
+//! A payment relabel is an `Update` of the payment's status under `status = :from`, which
+//! also proves the payment exists, so a stale relabel fails the commit and creates nothing.
+//!
 //! Every mail is guarded by a condition ([`Writes::check`], refused before anything is
 //! sent), so a mail that exists when the guard held is a broken contract: each mail is put
 //! with `attribute_not_exists`, and its failure alone is `Invariant`, never an overwrite.
