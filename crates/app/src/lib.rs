@@ -8,6 +8,7 @@ pub mod carts;
 pub mod config;
 mod delivery;
 mod purchase;
+mod raced_payments;
 mod replay;
 mod reply;
 mod stores;

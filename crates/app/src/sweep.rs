@@ -3,21 +3,23 @@
 //! two sweeps overlap. WorldPay's confirmation is final: once it has cancelled, we never say
 //! `active`, and a payment that landed meanwhile is the merchant's to refund.
 
+use std::collections::HashSet;
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use selectpay_domain::decision::{Condition, Context, Writes};
+use selectpay_domain::decision::{Condition, Context, PaymentRelabel, Writes};
 use selectpay_domain::futurepay::{Agreement, AgreementStatus};
+use selectpay_domain::ids::TransId;
 use selectpay_domain::notices::{
     SweepNotice, cancel_failure_alert, raced_payment_alert, sweep_mails,
 };
 use selectpay_domain::ports::{AdminReply, Commit, CommitResult, RemoteAdmin, StoreError};
 use selectpay_domain::render::RenderError;
 
-use crate::{App, random_id};
+use crate::{App, raced_payments, random_id};
 
 /// How long a sweep's claim on an agreement holds before another sweep may take over.
 const CLAIM_LEASE: time::Duration = time::Duration::minutes(5);
@@ -188,6 +190,8 @@ impl App {
             }
             return Ok(());
         };
+        // Read before the claim, which holds only if no payment changed the agreement since.
+        let settled = raced_payments::accepted(self.store.as_ref(), &current.cart_id).await?;
         let claimed = current.claimed(sweep_id, now, CLAIM_LEASE);
         if !self.replace(&current, claimed.clone(), Vec::new()).await? {
             // A payment reactivated it since the suspension: nothing left to tell anyone.
@@ -200,7 +204,10 @@ impl App {
             Err(error) => Some(error.to_string()),
         };
         match failure {
-            None => self.confirm_cancelled(&context, &claimed, summary).await,
+            None => {
+                self.confirm_cancelled(&context, &claimed, &settled, summary)
+                    .await
+            }
             Some(reason) => {
                 tracing::warn!(agreement = %claimed.id, %reason, "agreement not cancelled at the gateway");
                 let failed = claimed.cancel_failed();
@@ -222,22 +229,31 @@ impl App {
     }
 
     /// WorldPay has cancelled: so do we, whatever changed the agreement since the claim. A
-    /// payment that landed meanwhile is reported for refunding.
+    /// payment that landed meanwhile (one not among the cart's `settled` payments) is held
+    /// and reported for refunding.
     async fn confirm_cancelled(
         &self,
         context: &Context<'_>,
         claimed: &Agreement,
+        settled: &HashSet<TransId>,
         summary: &mut SweepSummary,
     ) -> Result<(), SweepError> {
         let mut current = claimed.clone();
         for _ in 0..CONFIRM_ROUNDS {
             let raced = current.payments_made > claimed.payments_made;
             let mut mails = sweep_mails(context, claimed, SweepNotice::Cancelled)?;
+            let mut held = Vec::new();
             if raced {
                 mails.push(raced_payment_alert(context, &current)?);
+                held =
+                    raced_payments::hold_for_refund(self.store.as_ref(), &claimed.cart_id, settled)
+                        .await?;
             }
             let cancelled = current.ended(AgreementStatus::CancelledForNonPayment);
-            if self.replace(&current, cancelled, mails).await? {
+            if self
+                .replace_holding(&current, cancelled, mails, held)
+                .await?
+            {
                 summary.cancelled += 1;
                 summary.refund_needed += usize::from(raced);
                 return Ok(());
@@ -265,6 +281,17 @@ impl App {
         next: Agreement,
         mails: Vec<selectpay_domain::mail::Mail>,
     ) -> Result<bool, StoreError> {
+        self.replace_holding(current, next, mails, Vec::new()).await
+    }
+
+    /// [`Self::replace`], relabelling payments in the same commit.
+    async fn replace_holding(
+        &self,
+        current: &Agreement,
+        next: Agreement,
+        mails: Vec<selectpay_domain::mail::Mail>,
+        relabels: Vec<PaymentRelabel>,
+    ) -> Result<bool, StoreError> {
         let commit = Commit {
             writes: Writes {
                 conditions: vec![Condition::AgreementAt {
@@ -272,6 +299,7 @@ impl App {
                     version: current.version,
                 }],
                 agreement: Some(next),
+                relabels,
                 mails,
                 ..Writes::default()
             },

@@ -98,10 +98,13 @@ pub enum ReviewReason {
     UnknownAgreement,
     /// Its risk signals match the merchant's hold rule (`SELECTPAY_HOLD_ON`).
     Risk,
+    /// Accepted while the sweep was cancelling its agreement, which WorldPay then
+    /// confirmed cancelled: refund it.
+    CancelledAtGateway,
 }
 
 impl ReviewReason {
-    const ALL: [ReviewReason; 11] = [
+    const ALL: [ReviewReason; 12] = [
         ReviewReason::AmountMismatch,
         ReviewReason::CurrencyMismatch,
         ReviewReason::TestModeNotAllowed,
@@ -113,6 +116,7 @@ impl ReviewReason {
         ReviewReason::AgreementInReview,
         ReviewReason::UnknownAgreement,
         ReviewReason::Risk,
+        ReviewReason::CancelledAtGateway,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +132,7 @@ impl ReviewReason {
             ReviewReason::AgreementInReview => "agreement_in_review",
             ReviewReason::UnknownAgreement => "unknown_agreement",
             ReviewReason::Risk => "risk",
+            ReviewReason::CancelledAtGateway => "cancelled_at_gateway",
         }
     }
 

@@ -230,6 +230,7 @@ pub fn agreement_payment(agreement: &Agreement, trans: &str, now: OffsetDateTime
         payment: Some(payment(&cart.id, trans, PaymentStatus::Accepted, now)),
         cart_change: None,
         agreement: Some(agreement.paid(now)),
+        relabels: Vec::new(),
         mails: vec![mail(MailId::receipt(&trans_id(trans)), Some(&cart.id), now)],
     }
 }
@@ -333,6 +334,7 @@ pub fn happy_path(cart: &Cart, trans: &str) -> Writes {
             paid_by: Some(trans_id(trans)),
         }),
         agreement: None,
+        relabels: Vec::new(),
         mails: vec![receipt, notice],
     }
 }

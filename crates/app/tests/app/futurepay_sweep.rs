@@ -192,8 +192,38 @@ async fn worldpays_yes_wins_over_a_racing_payment(h: Harness) {
     assert_eq!(ended.payments_made, 1);
     assert_eq!(ended.overdue_at, None);
     let alerts = h.sent_of(MailKind::MerchantAlert);
-    assert!(alerts.iter().any(|m| m.subject.contains("Refund")));
+    let refunds = alerts.iter().filter(|m| m.subject.contains("Refund"));
+    assert_eq!(refunds.count(), 1);
     assert_eq!(h.sent_of(MailKind::ShopperNotice).len(), 1);
+    assert_eq!(
+        shown_payment_statuses(&h).await,
+        [
+            ("5001".to_owned(), "accepted".to_owned()),
+            ("5002".to_owned(), "review:cancelled_at_gateway".to_owned()),
+        ]
+    );
+}
+
+/// Each payment's `transId` and status as `GET /carts/sub1` shows them, in `transId` order.
+async fn shown_payment_statuses(h: &Harness) -> Vec<(String, String)> {
+    let request = http::Request::get("/carts/sub1")
+        .header("authorization", format!("Bearer {API_KEY}"))
+        .body(bytes::Bytes::new())
+        .unwrap();
+    let response = h.request(request).await;
+    assert_eq!(response.status(), 200);
+    let cart: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    let mut shown: Vec<(String, String)> = cart["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let text = |field: &str| p[field].as_str().unwrap().to_owned();
+            (text("transId"), text("status"))
+        })
+        .collect();
+    shown.sort();
+    shown
 }
 
 async fn overlapping_sweeps_cancel_at_the_gateway_once(h: Harness) {

@@ -10,6 +10,9 @@
 //! proves the agreement exists (`AgreementAt`), the pointer from its cart is put alongside:
 //! the pointer never changes, so putting it again costs a write but changes nothing.
 //!
+//! A payment relabel is an `Update` of the payment's status under `status = :from`, which
+//! also proves the payment exists, so a stale relabel fails the commit and creates nothing.
+//!
 //! Every mail is guarded by a condition ([`Writes::check`], refused before anything is
 //! sent), so a mail that exists when the guard held is a broken contract: each mail is put
 //! with `attribute_not_exists`, and its failure alone is `Invariant`, never an overwrite.
@@ -22,7 +25,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConditionCheck, Put, TransactWriteItem, Update,
 };
-use selectpay_domain::cart::CartStatus;
+use selectpay_domain::cart::{CartStatus, PaymentStatus};
 use selectpay_domain::decision::{CartChange, Condition};
 use selectpay_domain::ids::FuturePayId;
 use selectpay_domain::ids::TransId;
@@ -86,6 +89,7 @@ enum Meaning {
 enum Action {
     Put(Item),
     ChangeCart(CartChange),
+    Relabel(PaymentStatus),
     Check,
 }
 
@@ -94,6 +98,7 @@ enum Clause {
     Absent,
     Exists,
     Version(u64),
+    PaymentIs(PaymentStatus),
     CartIs {
         status: CartStatus,
         amount: Money,
@@ -132,6 +137,22 @@ impl Entry {
                 .map(|put| TransactWriteItem::builder().put(put).build()),
             Action::ChangeCart(change) => {
                 let update = expr.cart_update(change);
+                Update::builder()
+                    .table_name(table)
+                    .set_key(Some(self.key.item()))
+                    .update_expression(update)
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .map(|update| TransactWriteItem::builder().update(update).build())
+            }
+            Action::Relabel(to) => {
+                let update = format!(
+                    "SET {} = {}",
+                    expr.name(attr::STATUS),
+                    expr.value(s(to.label()))
+                );
                 Update::builder()
                     .table_name(table)
                     .set_key(Some(self.key.item()))
@@ -188,6 +209,12 @@ impl Expression {
             Clause::Version(version) => {
                 format!("{} = {}", self.name(attr::VERSION), self.value(n(version)))
             }
+            // Also proves the payment exists: an update must not create one.
+            Clause::PaymentIs(status) => format!(
+                "{} = {}",
+                self.name(attr::STATUS),
+                self.value(s(status.label()))
+            ),
             Clause::CartIs {
                 status,
                 amount,
@@ -328,6 +355,13 @@ fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
                 Action::Put(pointer),
             );
         }
+    }
+    for relabel in &writes.relabels {
+        plan.add(
+            Key::cart_payment(&relabel.cart_id, &relabel.trans_id),
+            Action::Relabel(relabel.to),
+        )
+        .guard(Clause::PaymentIs(relabel.from), Meaning::Condition);
     }
     if let Some(delivery) = &commit.delivery {
         let item = codec::delivery_item(delivery)?;

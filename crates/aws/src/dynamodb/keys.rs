@@ -124,9 +124,13 @@ impl Key {
     /// Unique per cart only: a `transId` is made unique by its saved outcome's
     /// [`Key::transaction`].
     pub fn payment(payment: &Payment) -> Self {
+        Self::cart_payment(&payment.cart_id, &payment.trans_id)
+    }
+
+    pub fn cart_payment(cart_id: &CartId, trans_id: &TransId) -> Self {
         Self::new(
-            Self::cart_partition(&payment.cart_id),
-            format!("{PAYMENT_SK}{}", payment.trans_id),
+            Self::cart_partition(cart_id),
+            format!("{PAYMENT_SK}{trans_id}"),
         )
     }
 

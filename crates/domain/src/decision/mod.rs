@@ -12,7 +12,9 @@ mod test_mode;
 
 pub use claim::answer_claim;
 
-pub use crate::store::{CartChange, Condition, Reply, SavedOutcome, Snapshot, Writes};
+pub use crate::store::{
+    CartChange, Condition, PaymentRelabel, Reply, SavedOutcome, Snapshot, Writes,
+};
 pub use cartless::decide_unknown_cartless;
 
 use serde::Serialize;

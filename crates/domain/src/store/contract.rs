@@ -8,7 +8,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 use crate::callback::{Fingerprint, PaymentResponse};
-use crate::cart::{Cart, CartState, CartStatus, Payment};
+use crate::cart::{Cart, CartState, CartStatus, Payment, PaymentStatus};
 use crate::futurepay::Agreement;
 use crate::idempotency_key::IdempotencyKey;
 use crate::ids::{CartId, FuturePayId, TransId};
@@ -91,6 +91,16 @@ pub struct CartChange {
     pub paid_by: Option<TransId>,
 }
 
+/// A recorded payment's new status. It is also a condition: the payment must still be
+/// `from`, or nothing is written (payments are otherwise never changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRelabel {
+    pub cart_id: CartId,
+    pub trans_id: TransId,
+    pub from: PaymentStatus,
+    pub to: PaymentStatus,
+}
+
 /// Everything one decision writes, all or nothing. Every mail's id is covered by a
 /// condition (its event's outcome key or `MailAbsent`), so a committed mail is a new mail and
 /// the committer sends it: reporting the same event twice sends one mail.
@@ -102,6 +112,8 @@ pub struct Writes {
     pub cart_change: Option<CartChange>,
     /// The agreement's new state, written whole; its conditions say what it replaces.
     pub agreement: Option<Agreement>,
+    /// Payments held after all (WorldPay cancelled their agreement as they landed).
+    pub relabels: Vec<PaymentRelabel>,
     pub mails: Vec<Mail>,
 }
 
@@ -145,9 +157,11 @@ impl Writes {
     /// Whether a failed commit of these writes is worth deciding again on fresh data: only
     /// alerts that were already written need not be.
     pub fn depends_on_state(&self) -> bool {
-        self.conditions
-            .iter()
-            .any(|c| !matches!(c, Condition::MailAbsent(_)))
+        !self.relabels.is_empty()
+            || self
+                .conditions
+                .iter()
+                .any(|c| !matches!(c, Condition::MailAbsent(_)))
     }
 }
 

@@ -11,7 +11,7 @@ pub mod time_text;
 
 pub use contract::{
     Activity, AgreementPage, CartChange, CartRecord, Commit, CommitResult, Condition, Delivery,
-    Reply, SavedOutcome, Snapshot, UnguardedMail, Writes,
+    PaymentRelabel, Reply, SavedOutcome, Snapshot, UnguardedMail, Writes,
 };
 pub use due_cursor::DueCursor;
 pub use error::{Cause, StoreError};

@@ -4,8 +4,8 @@
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use selectpay_domain::store::{Commit, CommitResult, Condition, StoreError};
 
-use super::queries;
 use super::rows::sql_error;
+use super::{queries, relabel};
 
 pub fn commit(conn: &mut Connection, commit: &Commit) -> Result<CommitResult, StoreError> {
     commit.writes.check().map_err(StoreError::invariant)?;
@@ -15,6 +15,12 @@ pub fn commit(conn: &mut Connection, commit: &Commit) -> Result<CommitResult, St
     for condition in &commit.writes.conditions {
         if !holds(&tx, condition)? {
             // Dropping the transaction rolls it back; nothing has been written yet anyway.
+            return Ok(CommitResult::ConditionFailed);
+        }
+    }
+    for relabel in &commit.writes.relabels {
+        if relabel::payment_status(&tx, &relabel.cart_id, &relabel.trans_id)? != Some(relabel.from)
+        {
             return Ok(CommitResult::ConditionFailed);
         }
     }
@@ -68,6 +74,9 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
     }
     if let Some(agreement) = &writes.agreement {
         queries::put_agreement(tx, agreement)?;
+    }
+    for relabel in &writes.relabels {
+        relabel::relabel_payment(tx, relabel)?;
     }
     if let Some(delivery) = &commit.delivery {
         queries::insert_delivery(tx, delivery)?;

@@ -4,6 +4,7 @@ mod commit;
 mod inspect;
 mod mail_lease;
 mod queries;
+mod relabel;
 mod rows;
 mod schema;
 #[cfg(feature = "testing")]

@@ -123,6 +123,10 @@ registry! { $;
         concurrent_agreement_changes_apply_once,
         a_stored_interval_multiplier_of_zero_is_corrupt,
     }
+    payment_relabel {
+        a_relabel_holds_the_payment_with_the_agreements_change,
+        a_relabel_fails_unless_the_payment_is_as_read,
+    }
     due {
         due_agreements_are_those_overdue_by_now,
         due_agreements_page_without_duplicates_or_gaps,
