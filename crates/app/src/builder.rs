@@ -65,12 +65,18 @@ impl AppBuilder {
             )?) as Arc<dyn RemoteAdmin>),
             (None, None) => None,
         };
-        let Stores { store, due, outbox } = stores.into();
+        let Stores {
+            store,
+            due,
+            claims,
+            outbox,
+        } = stores.into();
         Ok(App {
             config: self.config,
             templates: self.templates,
             store,
             due,
+            claimed_payments: claims,
             mail: MailSender::new(outbox, mailer, self.clock.clone()),
             clock: self.clock,
             remote_admin,

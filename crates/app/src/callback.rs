@@ -16,7 +16,8 @@ use selectpay_domain::callback::{
     redact_password, verify,
 };
 use selectpay_domain::decision::{
-    Context, Decision, Reply, Snapshot, Writes, answer_claim, decide, decide_unknown_cartless,
+    Context, Decision, Reply, Snapshot, Writes, answer_claim, claim_to_follow_up, decide,
+    decide_unknown_cartless,
 };
 use selectpay_domain::gateway::Gateway;
 use selectpay_domain::mail::Mail;
@@ -307,7 +308,11 @@ impl App {
             return Ok(throttled.about(cart_id, trans_id));
         }
         let record = self.store.cart(&claim.cart_id).await?;
-        let decision = answer_claim(&self.context(), claim, record.as_ref().map(|r| &r.cart))?;
+        let cart = record.as_ref().map(|r| &r.cart);
+        let decision = answer_claim(&self.context(), claim, cart)?;
+        if let Some(claimed) = claim_to_follow_up(claim, cart, now) {
+            self.claimed_payments.note_claim(&claimed).await?;
+        }
         self.record(
             received,
             decision.outcome,

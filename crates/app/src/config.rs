@@ -52,7 +52,13 @@ pub struct Config {
     /// is refused.
     pub api_key: Option<Secret>,
     pub sender_email: EmailAddress,
+    /// How long a browser's claim that a cart was paid may wait for the authenticated
+    /// callback before the sweep alerts the merchant (`SELECTPAY_CLAIM_GRACE_MINUTES`).
+    pub claim_grace: time::Duration,
 }
+
+/// `SELECTPAY_CLAIM_GRACE_MINUTES` when unset.
+pub const DEFAULT_CLAIM_GRACE_MINUTES: u32 = 30;
 
 /// Values a local development server may fall back to. Never used in live mode for secrets.
 pub struct DevDefaults {
@@ -211,6 +217,21 @@ impl Config {
         )
         .map_err(|e| invalid("SELECTPAY_HOLD_ON")(&e))?;
 
+        let claim_grace =
+            match lookup("SELECTPAY_CLAIM_GRACE_MINUTES").filter(|v| !v.trim().is_empty()) {
+                None => DEFAULT_CLAIM_GRACE_MINUTES,
+                Some(value) => value
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|minutes| *minutes > 0)
+                    .ok_or_else(|| {
+                        invalid("SELECTPAY_CLAIM_GRACE_MINUTES")(
+                            &"must be a whole number of minutes, at least 1",
+                        )
+                    })?,
+            };
+
         if mode == Mode::Live
             && let Some(name) = defaulted
                 .iter()
@@ -243,6 +264,7 @@ impl Config {
                 },
                 api_key,
                 sender_email,
+                claim_grace: time::Duration::minutes(i64::from(claim_grace)),
             },
             defaulted,
         })
@@ -375,5 +397,23 @@ mod tests {
                 .starts_with("SELECTPAY_HOLD_ON: unknown rule `avs_bad`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn claim_grace_defaults_to_30_minutes_and_takes_whole_minutes() {
+        let loaded = Config::load(|_| None, Some(&defaults())).unwrap();
+        assert_eq!(loaded.config.claim_grace, time::Duration::minutes(30));
+        let set = |value: &'static str| {
+            move |name: &str| (name == "SELECTPAY_CLAIM_GRACE_MINUTES").then(|| value.to_owned())
+        };
+        let loaded = Config::load(set("45"), Some(&defaults())).unwrap();
+        assert_eq!(loaded.config.claim_grace, time::Duration::minutes(45));
+        for bad in ["0", "-5", "half an hour"] {
+            let err = Config::load(set(bad), Some(&defaults())).unwrap_err();
+            assert!(
+                err.to_string().starts_with("SELECTPAY_CLAIM_GRACE_MINUTES"),
+                "{err}"
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@
 mod builder;
 mod callback;
 pub mod carts;
+mod claim_follow_up;
 pub mod config;
 mod delivery;
 mod purchase;
@@ -20,7 +21,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use selectpay_domain::callback::rate::FixedWindow;
 use selectpay_domain::gateway::Gateway;
-use selectpay_domain::ports::{Clock, DueAgreements, RemoteAdmin, Store};
+use selectpay_domain::ports::{ClaimFollowUps, Clock, DueAgreements, RemoteAdmin, Store};
 use selectpay_domain::render::Templates;
 
 pub use crate::builder::AppBuilder;
@@ -43,6 +44,8 @@ pub struct App {
     templates: Templates,
     store: Arc<dyn Store>,
     due: Arc<dyn DueAgreements>,
+    /// Browser claims of payment, for the sweep's follow-up.
+    claimed_payments: Arc<dyn ClaimFollowUps>,
     mail: MailSender,
     clock: Arc<dyn Clock>,
     claims: Mutex<FixedWindow>,

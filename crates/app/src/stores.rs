@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use selectpay_domain::store::{DueAgreements, Outbox, Store};
+use selectpay_domain::store::{ClaimFollowUps, DueAgreements, Outbox, Store};
 
 #[derive(Clone)]
 pub struct Stores {
@@ -11,16 +11,19 @@ pub struct Stores {
     pub store: Arc<dyn Store>,
     /// The sweep's list of overdue agreements.
     pub due: Arc<dyn DueAgreements>,
+    /// Browser claims of payment, kept until the sweep has followed them up.
+    pub claims: Arc<dyn ClaimFollowUps>,
     /// Mail waiting to be sent, for redelivery.
     pub outbox: Arc<dyn Outbox>,
 }
 
-/// One adapter that is all three, as both real stores are.
-impl<S: Store + DueAgreements + Outbox + 'static> From<Arc<S>> for Stores {
+/// One adapter that is all four, as both real stores are.
+impl<S: Store + DueAgreements + ClaimFollowUps + Outbox + 'static> From<Arc<S>> for Stores {
     fn from(store: Arc<S>) -> Self {
         Self {
             store: store.clone(),
             due: store.clone(),
+            claims: store.clone(),
             outbox: store,
         }
     }

@@ -79,6 +79,11 @@ pub struct SweepSummary {
     pub mail_failed: usize,
     /// Mail that failed for the last time and is parked (see `selectpay mail`).
     pub mail_parked: usize,
+    /// Browser claims of payment no authenticated callback confirmed within the grace
+    /// period: the merchant was alerted (once per cart).
+    pub unconfirmed_claims: usize,
+    /// Browser claims of payment whose cart the gateway settled meanwhile: nothing to say.
+    pub confirmed_claims: usize,
     /// The time budget ran out before every due agreement was seen.
     pub incomplete: bool,
 }
@@ -120,6 +125,12 @@ impl App {
                 None => break,
             }
         }
+        if let SweepAction::Enforce(_) = action
+            && !summary.incomplete
+        {
+            self.follow_up_claims(started, options, &mut summary)
+                .await?;
+        }
         if let SweepAction::Enforce(_) = action {
             let mail = self.redeliver_due_mail().await?;
             summary.mail_redelivered = mail.sent;
@@ -137,6 +148,7 @@ impl App {
             failed = summary.failed,
             mail_redelivered = summary.mail_redelivered,
             mail_parked = summary.mail_parked,
+            unconfirmed_claims = summary.unconfirmed_claims,
             incomplete = summary.incomplete,
             "sweep"
         );

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::callback::Fingerprint;
 use crate::idempotency_key::IdempotencyKey;
-use crate::ids::{FuturePayId, TransId};
+use crate::ids::{CartId, FuturePayId, TransId};
 
 /// Serialised as its text, for the views that list mail.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -29,6 +29,11 @@ impl MailId {
 
     pub fn order_notice(trans_id: &TransId) -> Self {
         Self(format!("notice#{trans_id}"))
+    }
+
+    /// One alert per cart, however many sweeps see its claim unconfirmed.
+    pub fn unconfirmed_claim(cart_id: &CartId) -> Self {
+        Self(format!("unconfirmed-claim#{cart_id}"))
     }
 
     pub fn double_payment(trans_id: &TransId) -> Self {

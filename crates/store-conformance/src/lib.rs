@@ -16,12 +16,18 @@ pub mod fixtures;
 
 use async_trait::async_trait;
 use selectpay_domain::ids::{CartId, FuturePayId};
-use selectpay_domain::store::{DueAgreements, Inspect, Outbox, Store};
+use selectpay_domain::store::{ClaimFollowUps, DueAgreements, Inspect, Outbox, Store};
 
 /// What the suite runs against: every trait of the store port, and [`Tamper`].
-pub trait Subject: Store + DueAgreements + Outbox + Inspect + Tamper + 'static {}
+pub trait Subject:
+    Store + DueAgreements + ClaimFollowUps + Outbox + Inspect + Tamper + 'static
+{
+}
 
-impl<T: Store + DueAgreements + Outbox + Inspect + Tamper + 'static> Subject for T {}
+impl<T: Store + DueAgreements + ClaimFollowUps + Outbox + Inspect + Tamper + 'static> Subject
+    for T
+{
+}
 
 /// Damage to stored data that no store operation can make, so that the suite can check
 /// that both stores refuse it alike. Implemented by each adapter under its `testing`

@@ -5,6 +5,7 @@ mod support;
 
 mod browser_backups;
 mod callback_decisions;
+mod claim_follow_up;
 mod concurrency;
 mod futurepay_callbacks;
 mod futurepay_plan;

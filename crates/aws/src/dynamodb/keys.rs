@@ -89,6 +89,9 @@ pub const QUEUE: &str = "QUEUE";
 pub const DUE_AGREEMENTS_INDEX: &str = "due-agreements";
 /// The one partition of the `due-agreements` index (see the module docs for why one).
 pub const DUE: &str = "DUE";
+/// The open claims' partition of the same `due-agreements` index, ordered by `dueAt` (the
+/// claim's time): a claim is due for follow-up as an agreement is due for payment.
+pub const CLAIMED: &str = "CLAIMED";
 
 const CART_PK: &str = "CART#";
 const CART_SK: &str = "CART";
@@ -101,6 +104,8 @@ const OUTCOME_SK: &str = "OUTCOME";
 const DELIVERY_PK: &str = "DELIVERY";
 pub const AGREEMENT_PK: &str = "AGREEMENT#";
 pub const AGREEMENT_SK: &str = "AGREEMENT";
+const CLAIM_PK: &str = "CLAIM#";
+const CLAIM_SK: &str = "CLAIM";
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -159,6 +164,11 @@ impl Key {
     }
 
     /// Keyed by id alone, because the gateway's callbacks name the agreement by id.
+    /// A browser's claim about a cart, one per cart.
+    pub fn claim(cart_id: &CartId) -> Self {
+        Self::new(format!("{CLAIM_PK}{cart_id}"), CLAIM_SK)
+    }
+
     pub fn agreement(id: &FuturePayId) -> Self {
         Self::new(format!("{AGREEMENT_PK}{id}"), AGREEMENT_SK)
     }

@@ -11,6 +11,7 @@
 //! | other saved outcome | `OUTCOME#<key>` | `OUTCOME` | the idempotency key's text |
 //! | delivery | `DELIVERY#<cartId>` or `DELIVERY` | `<receivedAt>#<id>` | TTL `expiresAt` |
 //! | agreement | `AGREEMENT#<futurePayId>` | `AGREEMENT` | `version` (N); `duePk` + `dueAt` while due |
+//! | browser claim | `CLAIM#<cartId>` | `CLAIM` | `duePk = "CLAIMED"` + `dueAt` while open (claims.rs) |
 //!
 //! A cart's FuturePay plan is one attribute, `futurePay`: the domain's serde JSON as a
 //! string, read back through the plan's checked `Deserialize`.
@@ -41,6 +42,7 @@
 //!
 //! [`dynamodb_client`]: crate::dynamodb_client
 
+mod claims;
 pub(crate) mod codec;
 mod commit;
 mod inspect;
@@ -61,8 +63,8 @@ use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
-    Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
-    Outbox, Snapshot, Store, StoreError,
+    Activity, AgreementPage, CartRecord, ClaimFollowUps, ClaimedPayment, Commit, CommitResult,
+    Delivery, DueAgreements, Inspect, Outbox, Snapshot, Store, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -184,6 +186,25 @@ impl DueAgreements for DynamoStore {
         limit: NonZeroUsize,
     ) -> Result<AgreementPage, StoreError> {
         reads::due_agreements(self, now, after, limit).await
+    }
+}
+
+#[async_trait]
+impl ClaimFollowUps for DynamoStore {
+    async fn note_claim(&self, claim: &ClaimedPayment) -> Result<(), StoreError> {
+        claims::note_claim(self, claim).await
+    }
+
+    async fn open_claims(
+        &self,
+        before: OffsetDateTime,
+        limit: NonZeroUsize,
+    ) -> Result<Vec<ClaimedPayment>, StoreError> {
+        claims::open_claims(self, before, limit).await
+    }
+
+    async fn close_claim(&self, cart_id: &CartId) -> Result<(), StoreError> {
+        claims::close_claim(self, cart_id).await
     }
 }
 

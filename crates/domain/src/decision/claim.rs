@@ -1,14 +1,17 @@
 //! A browser-delivered backup (no `callbackPW`): answered with the page for what the store
 //! already knows, and nothing else. It is no evidence, so it changes no cart, agreement or
-//! mail; the app records it as a delivery with the outcome `claim`.
+//! mail; the app records it as a delivery with the outcome `claim`. A claim that a pending
+//! cart was paid is also kept for the sweep to follow up (see [`claim_to_follow_up`]).
 
 use serde::Serialize;
+use time::OffsetDateTime;
 
 use super::{Context, Decision, Writes};
-use crate::callback::backup::Claim;
+use crate::callback::backup::{Claim, ClaimedStatus};
 use crate::cart::{Cart, CartStatus};
 use crate::outcome::Outcome;
 use crate::render::RenderError;
+use crate::store::ClaimedPayment;
 
 /// What the page shows: the stored order, never the claim's own (unverified) amount.
 #[derive(Serialize)]
@@ -47,5 +50,21 @@ pub fn answer_claim(
         outcome: Outcome::Claim,
         reply: ctx.page(template, &view)?,
         writes: Writes::default(),
+    })
+}
+
+/// What to keep for the sweep: a claim that says `Y` for a cart still pending. A claim for
+/// a cart we do not know, or one the gateway already settled, needs no follow-up.
+pub fn claim_to_follow_up(
+    claim: &Claim,
+    cart: Option<&Cart>,
+    now: OffsetDateTime,
+) -> Option<ClaimedPayment> {
+    let pending = cart.is_some_and(|c| c.status == CartStatus::Pending);
+    (claim.status == ClaimedStatus::Authorised && pending).then(|| ClaimedPayment {
+        cart_id: claim.cart_id.clone(),
+        trans_id: claim.trans_id.clone(),
+        amount: claim.amount,
+        claimed_at: now,
     })
 }

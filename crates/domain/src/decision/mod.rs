@@ -10,7 +10,7 @@ mod payment;
 mod scheduled_payment;
 mod test_mode;
 
-pub use claim::answer_claim;
+pub use claim::{answer_claim, claim_to_follow_up};
 
 pub use crate::store::{
     CartChange, Condition, PaymentRelabel, Reply, SavedOutcome, Snapshot, Writes,

@@ -12,6 +12,7 @@ mod receipt;
 mod scheduled_payment;
 mod security;
 mod sweep;
+mod unconfirmed_claim;
 
 pub(crate) use agreement::{Unexpected, agreement_declined, agreement_ended, unexpected};
 pub use parked::parked_mail_alert;
@@ -23,6 +24,7 @@ pub(crate) use scheduled_payment::{
 };
 pub use security::security_alert;
 pub use sweep::{SweepNotice, cancel_failure_alert, raced_payment_alert, sweep_mails};
+pub use unconfirmed_claim::unconfirmed_claim_alert;
 
 use serde::Serialize;
 

@@ -2,6 +2,7 @@
 //! checked by the conformance suite: the vocabulary of reads and writes ([`contract`]), the
 //! traits cut by capability, what can go wrong, and the encodings both stores share.
 
+mod claimed;
 pub mod contract;
 mod due_cursor;
 mod error;
@@ -9,6 +10,7 @@ mod outbox;
 mod port;
 pub mod time_text;
 
+pub use claimed::ClaimedPayment;
 pub use contract::{
     Activity, AgreementPage, CartChange, CartRecord, Commit, CommitResult, Condition, Delivery,
     PaymentRelabel, Reply, SavedOutcome, Snapshot, UnguardedMail, Writes,
@@ -16,4 +18,4 @@ pub use contract::{
 pub use due_cursor::DueCursor;
 pub use error::{Cause, StoreError};
 pub use outbox::Outbox;
-pub use port::{DueAgreements, Inspect, Store};
+pub use port::{ClaimFollowUps, DueAgreements, Inspect, Store};

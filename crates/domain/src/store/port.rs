@@ -6,6 +6,7 @@ use std::num::NonZeroUsize;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+use super::ClaimedPayment;
 use super::StoreError;
 use super::contract::{
     Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, Snapshot,
@@ -59,6 +60,26 @@ pub trait DueAgreements: Send + Sync {
         after: Option<&str>,
         limit: NonZeroUsize,
     ) -> Result<AgreementPage, StoreError>;
+}
+
+/// Browser claims that a cart was paid, kept until the sweep has followed them up.
+#[async_trait]
+pub trait ClaimFollowUps: Send + Sync {
+    /// Records the claim as open unless one was ever recorded for its cart: the first claim
+    /// is kept, and a closed one is never reopened. At most one record per cart.
+    async fn note_claim(&self, claim: &ClaimedPayment) -> Result<(), StoreError>;
+
+    /// Open claims made at or before `before`, oldest first, at most `limit`. MUST read from
+    /// a sparse index of open claims, so the cost grows with the number open.
+    async fn open_claims(
+        &self,
+        before: OffsetDateTime,
+        limit: NonZeroUsize,
+    ) -> Result<Vec<ClaimedPayment>, StoreError>;
+
+    /// The claim for this cart is followed up: no longer listed. Closing a cart with no
+    /// open claim changes nothing.
+    async fn close_claim(&self, cart_id: &CartId) -> Result<(), StoreError>;
 }
 
 /// Listings for people: the local dashboard and the CLI, never a deployed function. These

@@ -1,5 +1,6 @@
 //! The local store (every trait of the store port): one SQLite database, a file for the dev server or in memory for tests.
 
+mod claims;
 mod commit;
 mod inspect;
 mod mail_lease;
@@ -23,8 +24,8 @@ use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
-    Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, DueAgreements, Inspect,
-    Outbox, Snapshot, Store, StoreError,
+    Activity, AgreementPage, CartRecord, ClaimFollowUps, ClaimedPayment, Commit, CommitResult,
+    Delivery, DueAgreements, Inspect, Outbox, Snapshot, Store, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -140,6 +141,29 @@ impl DueAgreements for SqliteStore {
     ) -> Result<AgreementPage, StoreError> {
         let after = after.map(str::to_owned);
         self.run(move |conn| queries::due_agreements(conn, now, after.as_deref(), limit))
+            .await
+    }
+}
+
+#[async_trait]
+impl ClaimFollowUps for SqliteStore {
+    async fn note_claim(&self, claim: &ClaimedPayment) -> Result<(), StoreError> {
+        let claim = claim.clone();
+        self.run(move |conn| claims::note_claim(conn, &claim)).await
+    }
+
+    async fn open_claims(
+        &self,
+        before: OffsetDateTime,
+        limit: NonZeroUsize,
+    ) -> Result<Vec<ClaimedPayment>, StoreError> {
+        self.run(move |conn| claims::open_claims(conn, before, limit))
+            .await
+    }
+
+    async fn close_claim(&self, cart_id: &CartId) -> Result<(), StoreError> {
+        let cart_id = cart_id.clone();
+        self.run(move |conn| claims::close_claim(conn, &cart_id))
             .await
     }
 }

@@ -19,7 +19,9 @@ use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::QueuedMail;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{CustomField, Order, Shopper};
-use selectpay_domain::store::{Delivery, Reply, SavedOutcome, StoreError, time_text};
+use selectpay_domain::store::{
+    ClaimedPayment, Delivery, Reply, SavedOutcome, StoreError, time_text,
+};
 use time::OffsetDateTime;
 
 pub fn sql_error(error: rusqlite::Error) -> StoreError {
@@ -139,6 +141,28 @@ pub fn cart_state(row: &Row) -> Result<CartState, StoreError> {
             .map(|t| trans_id(&t, "paid_by"))
             .transpose()?,
         future_pay: optional_json(row, "future_pay")?,
+    })
+}
+
+/// A claim's amount is both columns or neither.
+pub fn claimed_payment(row: &Row) -> Result<ClaimedPayment, StoreError> {
+    let minor: Option<i64> = get(row, "amount_minor")?;
+    let code: Option<String> = get(row, "currency")?;
+    let amount = match (minor, code) {
+        (None, None) => None,
+        (Some(minor), Some(code)) => Some(Money::from_minor_units(
+            u64::try_from(minor).map_err(|e| corrupt("amount_minor", e))?,
+            Currency::parse(&code).map_err(|e| corrupt("currency", e))?,
+        )),
+        _ => return Err(corrupt("amount_minor", "set without its currency or so")),
+    };
+    Ok(ClaimedPayment {
+        cart_id: cart_id(row, "cart_id")?,
+        trans_id: get::<Option<String>>(row, "trans_id")?
+            .map(|t| trans_id(&t, "trans_id"))
+            .transpose()?,
+        amount,
+        claimed_at: time(row, "claimed_at")?,
     })
 }
 

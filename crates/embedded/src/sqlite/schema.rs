@@ -6,8 +6,8 @@ use std::time::Duration;
 use rusqlite::{Connection, TransactionBehavior};
 use selectpay_domain::ports::StoreError;
 
-use super::mail_lease;
 use super::rows::sql_error;
+use super::{claims, mail_lease};
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS carts (
@@ -137,6 +137,7 @@ pub fn create(conn: &mut Connection) -> Result<(), StoreError> {
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(sql_error)?;
     tx.execute_batch(TABLES).map_err(sql_error)?;
+    tx.execute_batch(claims::TABLE).map_err(sql_error)?;
     add_missing_columns(&tx)?;
     tx.execute_batch(mail_lease::QUEUE_INDEX)
         .map_err(sql_error)?;

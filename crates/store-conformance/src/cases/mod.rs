@@ -135,6 +135,11 @@ registry! { $;
         an_ended_agreement_leaves_the_due_list,
         a_page_of_one_moves_on_one_agreement_at_a_time,
     }
+    claims {
+        open_claims_are_those_made_by_then_oldest_first,
+        a_cart_keeps_its_first_claim_and_a_closed_one_stays_closed,
+        closing_an_unknown_claim_changes_nothing,
+    }
 }
 
 async fn insert<S: Subject>(store: &S, cart: &Cart) {

@@ -5,6 +5,7 @@
 
 mod agreement;
 mod cart;
+mod claim;
 mod delivery;
 mod mail;
 mod outcome;
@@ -12,6 +13,7 @@ mod payment;
 
 pub use agreement::{agreement, agreement_id, agreement_item, agreement_pointer_item};
 pub use cart::{cart, cart_item, cart_state};
+pub use claim::{claim_item, claimed_payment};
 pub use delivery::{delivery, delivery_item};
 pub use mail::{mail_id, mail_item, pointer_item, queued_mail, stored_mail};
 pub use outcome::{outcome_item, saved_outcome};
