@@ -9,9 +9,9 @@ use selectpay_domain::ids::CartId;
 use selectpay_domain::store::{ClaimedPayment, StoreError};
 use time::OffsetDateTime;
 
-use super::codec::{self, s};
+use super::codec;
 use super::keys::*;
-use super::{DynamoStore, unavailable};
+use super::{DynamoStore, reads, unavailable};
 
 pub async fn note_claim(store: &DynamoStore, claim: &ClaimedPayment) -> Result<(), StoreError> {
     let result = store
@@ -38,35 +38,15 @@ pub async fn open_claims(
     before: OffsetDateTime,
     limit: NonZeroUsize,
 ) -> Result<Vec<ClaimedPayment>, StoreError> {
-    let limit = limit.get();
-    let mut start = None;
-    let mut claims = Vec::new();
-    loop {
-        let page = store
-            .client
-            .query()
-            .table_name(&store.table)
-            .index_name(DUE_AGREEMENTS_INDEX)
-            .key_condition_expression("#duePk = :claimed AND #dueAt <= :before")
-            .expression_attribute_names("#duePk", attr::DUE_PK)
-            .expression_attribute_names("#dueAt", attr::DUE_AT)
-            .expression_attribute_values(":claimed", s(CLAIMED))
-            .expression_attribute_values(":before", codec::time(before)?)
-            .scan_index_forward(true)
-            .limit(i32::try_from(limit - claims.len()).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(unavailable)?;
-        for item in page.items() {
-            claims.push(codec::claimed_payment(item)?);
-        }
-        start = page.last_evaluated_key.filter(|key| !key.is_empty());
-        // DynamoDB stops a page at 1 MB as well as at the limit.
-        if claims.len() >= limit || start.is_none() {
-            return Ok(claims);
-        }
-    }
+    reads::due_index_until(
+        store,
+        CLAIMED,
+        before,
+        None,
+        limit.get(),
+        codec::claimed_payment,
+    )
+    .await
 }
 
 /// Conditional on the item existing, so that closing an unknown cart creates nothing.

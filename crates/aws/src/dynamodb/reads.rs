@@ -209,34 +209,8 @@ pub async fn due_agreements(
 ) -> Result<AgreementPage, StoreError> {
     let limit = limit.get();
     let want = limit.saturating_add(1);
-    let mut start = after.map(start_key).transpose()?;
-    let mut agreements = Vec::new();
-    loop {
-        let page = store
-            .client
-            .query()
-            .table_name(&store.table)
-            .index_name(DUE_AGREEMENTS_INDEX)
-            .key_condition_expression("#duePk = :due AND #dueAt <= :now")
-            .expression_attribute_names("#duePk", attr::DUE_PK)
-            .expression_attribute_names("#dueAt", attr::DUE_AT)
-            .expression_attribute_values(":due", s(DUE))
-            .expression_attribute_values(":now", codec::time(now)?)
-            .scan_index_forward(true)
-            .limit(i32::try_from(want - agreements.len()).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(unavailable)?;
-        for item in page.items() {
-            agreements.push(codec::agreement(item)?);
-        }
-        start = page.last_evaluated_key.filter(|key| !key.is_empty());
-        // DynamoDB stops a page at 1 MB as well as at the limit.
-        if agreements.len() >= want || start.is_none() {
-            break;
-        }
-    }
+    let start = after.map(start_key).transpose()?;
+    let mut agreements = due_index_until(store, DUE, now, start, want, codec::agreement).await?;
     let next = if agreements.len() > limit {
         agreements.truncate(limit);
         agreements
@@ -247,6 +221,45 @@ pub async fn due_agreements(
         None
     };
     Ok(AgreementPage { agreements, next })
+}
+
+/// Up to `want` items of the `due-agreements` index under `duePk = partition` whose `dueAt`
+/// is at or before `until`, earliest first, from `start` on. Each DynamoDB page stops at the
+/// limit or at 1 MB, so pages are read until `want` items are in or none are left.
+pub(super) async fn due_index_until<T>(
+    store: &DynamoStore,
+    partition: &str,
+    until: OffsetDateTime,
+    mut start: Option<Item>,
+    want: usize,
+    decode: impl Fn(&Item) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut found = Vec::new();
+    loop {
+        let page = store
+            .client
+            .query()
+            .table_name(&store.table)
+            .index_name(DUE_AGREEMENTS_INDEX)
+            .key_condition_expression("#duePk = :partition AND #dueAt <= :until")
+            .expression_attribute_names("#duePk", attr::DUE_PK)
+            .expression_attribute_names("#dueAt", attr::DUE_AT)
+            .expression_attribute_values(":partition", s(partition))
+            .expression_attribute_values(":until", codec::time(until)?)
+            .scan_index_forward(true)
+            .limit(i32::try_from(want - found.len()).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(unavailable)?;
+        for item in page.items() {
+            found.push(decode(item)?);
+        }
+        start = page.last_evaluated_key.filter(|key| !key.is_empty());
+        if found.len() >= want || start.is_none() {
+            return Ok(found);
+        }
+    }
 }
 
 /// The index's `ExclusiveStartKey` just after `cursor`'s position: with the fixed partition
