@@ -29,7 +29,7 @@ def log(text):
 def measure(bench, cold_n, warm_n, rounds):
     per_implementation = (rounds + 1) + cold_n + (warm_n + 1)
     log(f"making {2 * per_implementation} carts through purchase-token")
-    results = {"purchase": bench.make_carts(2 * per_implementation)}
+    results = {"purchase": bench.make_carts(2 * per_implementation, warm_n)}
     for name in ("callback", "peer"):
         log(f"{name}: counting requests over {rounds} callbacks and their repeats")
         results[f"requests:{name}"] = bench.requests(name, rounds)

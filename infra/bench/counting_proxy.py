@@ -84,6 +84,9 @@ class CountingProxy:
 
         class Forward(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as separate writes: without TCP_NODELAY, Nagle holds the
+            # second for the client's delayed ACK, 40 ms on every keep-alive exchange.
+            disable_nagle_algorithm = True
 
             def log_message(self, *_):
                 pass

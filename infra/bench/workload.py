@@ -35,6 +35,8 @@ def function_env(dynamodb_url, ses_url):
         SELECTPAY_API_KEY=API_KEY,
         SELECTPAY_CALLBACK_PASSWORD=CALLBACK_PASSWORD,
         PEER_TABLE_NAME=PEER_TABLE,
+        # The peer's code is read-only on Lambda: no __pycache__ written beside handler.py.
+        PYTHONDONTWRITEBYTECODE="1",
     )
     return env
 
@@ -107,4 +109,5 @@ def check_paid_page(invocation):
 
 
 def environment_line():
-    return f"{os.uname().machine}, {os.cpu_count()} CPUs, {os.uname().sysname} {os.uname().release}"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"{os.uname().machine}, {os.cpu_count()} CPUs (load average {load}), {os.uname().sysname} {os.uname().release}"
