@@ -119,6 +119,8 @@ def main(binaries_json, peer_python, log_dir):
     workload.create_tables(dynamodb_url)
     log_dir = Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
+    for old_log in log_dir.glob("*.log"):  # each process appends; start this run's logs empty
+        old_log.unlink()
     started = time.monotonic()
     results = measure(Bench(commands, dynamodb_url, ses_url, log_dir), cold_n, warm_n, rounds)
 
