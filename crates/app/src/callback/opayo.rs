@@ -8,6 +8,7 @@
 
 use selectpay_domain::callback::{ForbiddenReason, InvalidReason};
 use selectpay_domain::decision::Reply;
+use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
 use selectpay_domain::opayo::{ReturnError, ReturnFields, Returned, crypt_of_return, translate};
 use selectpay_domain::outcome::Outcome;
@@ -57,6 +58,14 @@ impl App {
             .cart(&fields.cart_id)
             .await?
             .map(|record| record.cart.order);
+        // Any result that decrypted, even a refusal, ends the cart's wait for its shopper.
+        let received = &Received {
+            shopper_returned: order
+                .as_ref()
+                .filter(|order| order.gateway.reports_through_browser())
+                .map(|_| fields.cart_id.clone()),
+            ..received.clone()
+        };
         let (outcome, page) = match translate(&fields, order.as_ref(), self.config.settings.mode) {
             Returned::Decide(response) => {
                 let (decision, mails) = self.apply(received, &response).await?;
@@ -77,6 +86,22 @@ impl App {
         Ok(self
             .result_page(outcome, 200, page, cart_id.as_deref())?
             .about(cart_id, trans_id))
+    }
+
+    /// A result the merchant replays (`selectpay replay --opayo`), handled exactly as the
+    /// shopper's `GET /return/opayo?<query>`: its outcome and the mail its commit wrote.
+    pub(crate) async fn replay_opayo_return(
+        &self,
+        query: &str,
+    ) -> Result<(Outcome, Vec<Mail>), HandlerError> {
+        let received = Received {
+            raw: query.as_bytes().to_vec(),
+            content_type: None,
+            query: None,
+            shopper_returned: None,
+        };
+        let processed = self.process_opayo(&received).await?;
+        Ok((processed.outcome, processed.mails))
     }
 
     /// A page that needs nothing but the cart's id: the shopper is on it, not the gateway.

@@ -23,8 +23,8 @@ use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
 use selectpay_domain::ports::{
-    CartRecord, ClaimFollowUps, Clock, Commit, CommitResult, DueAgreements, Inspect, MailError,
-    Mailer, Outbox, Store, StoreError,
+    AwaitingShoppers, CartRecord, ClaimFollowUps, Clock, Commit, CommitResult, DueAgreements,
+    Inspect, MailError, Mailer, Outbox, Store, StoreError,
 };
 use selectpay_embedded::SqliteStore;
 use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
@@ -110,7 +110,7 @@ impl Harness {
     /// On `store`, for every part of the store port.
     pub fn with_backend<S>(env: &[(&str, &str)], store: Arc<S>) -> Self
     where
-        S: Store + DueAgreements + ClaimFollowUps + Outbox + Inspect + 'static,
+        S: Store + DueAgreements + ClaimFollowUps + AwaitingShoppers + Outbox + Inspect + 'static,
     {
         Self::with_parts(env, Stores::from(Arc::clone(&store)), store)
     }
@@ -122,6 +122,7 @@ impl Harness {
             store,
             due: rest.clone(),
             claims: rest.clone(),
+            awaiting: rest.clone(),
             outbox: rest.clone(),
         };
         Self::with_parts(env, stores, rest)
