@@ -30,6 +30,10 @@ pub struct ReplayArgs {
     /// A delivery selectpay stored (its id as the dashboard and the deliveries log show it).
     #[arg(long, group = "data")]
     delivery: Option<String>,
+    /// An Opayo Form result: its crypt (`@…`) or the whole return URL
+    /// (`…/return/opayo?crypt=@…`), e.g. for a shopper who never came back.
+    #[arg(long, group = "data", value_name = "CRYPT_OR_URL")]
+    opayo: Option<String>,
     /// Commit the decision (and send its mail); without it nothing changes.
     #[arg(long)]
     apply: bool,
@@ -60,7 +64,7 @@ fn callback_data(
     let path = args
         .eml
         .as_ref()
-        .ok_or("give --eml FILE, --form FILE or --delivery ID")?;
+        .ok_or("give --eml FILE, --form FILE, --delivery ID or --opayo CRYPT_OR_URL")?;
     let alert = parse_failure_alert(&read_bounded(path)?)?;
     for (label, value) in [
         ("Transaction ID", &alert.transaction_id),
@@ -107,8 +111,9 @@ pub async fn run(args: ReplayArgs) -> CliResult {
     let app = App::builder(config)
         .templates(local::templates()?)
         .build(backend.stores, backend.mailer)?;
-    let replayed: Replayed = match &args.delivery {
-        Some(id) => {
+    let replayed: Replayed = match (&args.delivery, &args.opayo) {
+        (_, Some(input)) => app.replay_opayo(input, args.apply).await?,
+        (Some(id), None) => {
             let delivery = inspect
                 .delivery(id)
                 .await?
@@ -117,7 +122,7 @@ pub async fn run(args: ReplayArgs) -> CliResult {
             show(&delivery.raw, delivery.content_type.as_deref())?;
             app.replay_stored(&delivery, args.apply).await?
         }
-        None => {
+        (None, None) => {
             let data = callback_data(&args)?;
             show(&data.body, data.content_type)?;
             app.replay(&data.body, data.content_type, args.apply)

@@ -348,15 +348,15 @@ impl Store for BrokenStore {
 }
 
 /// One `#[tokio::test]` per case on each store: SQLite in memory, and a fresh DynamoDB Local
-/// table. Each case is an `async fn(Harness)`.
+/// table, under the variables `env` (none by default). Each case is an `async fn(Harness)`.
 macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
+    (env = $env:expr; $($case:ident),* $(,)?) => {
         mod sqlite {
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    super::$case(Harness::test_mode()).await;
+                    super::$case(Harness::with_env($env)).await;
                 }
             )*
         }
@@ -366,9 +366,12 @@ macro_rules! on_both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let store = selectpay_aws::testing::fresh_store().await;
-                    super::$case(Harness::with_backend(&[], std::sync::Arc::new(store))).await;
+                    super::$case(Harness::with_backend($env, std::sync::Arc::new(store))).await;
                 }
             )*
         }
+    };
+    ($($case:ident),* $(,)?) => {
+        on_both_stores!(env = &[]; $($case),*);
     };
 }
