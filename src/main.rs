@@ -45,7 +45,7 @@ enum Command {
     /// form body), through the callback's own checks; prints the decision, --apply commits.
     Replay(replay::ReplayArgs),
     /// List carts sent to Opayo whose shopper never came back with a result (--stale), as
-    /// JSON, oldest first.
+    /// JSON, oldest first; --dismiss one Opayo has no payment for.
     Carts(carts::CartsArgs),
     /// Show a cart, its payments and its mails as JSON, from the embedded store in --data-dir
     /// only (for a server on --store dynamodb, use its GET /carts/{cartId}).

@@ -1,7 +1,8 @@
 //! The shopper who never came back from Opayo, as the merchant handles it from the command
 //! line beside a server: `carts --stale` lists the cart after the stale time, `replay --opayo`
-//! feeds in the result (only decided, then applied), and once the shopper's browser brought
-//! the same result a replay changes nothing; on the embedded store and on DynamoDB.
+//! feeds in the result (only decided, then applied), once the shopper's browser brought the
+//! same result a replay changes nothing, and `carts --dismiss` takes a cart Opayo has no
+//! payment for off the list; on the embedded store and on DynamoDB.
 
 mod support;
 
@@ -142,6 +143,15 @@ async fn the_merchant_lists_and_replays_a_stale_cart(server: Server, store: &[&s
             .len(),
         1
     );
+
+    // Opayo has no payment for the other one: the merchant takes it off the list, once.
+    let dismissed = selectpay(store, &["carts", "--dismiss", &waiting]);
+    assert!(dismissed.status.success(), "{}", printed(&dismissed));
+    assert!(stale_at(store, later).0.is_empty());
+    let again = selectpay(store, &["carts", "--dismiss", &waiting]);
+    assert!(!again.status.success(), "{}", printed(&again));
+    assert!(printed(&again).contains("not awaiting its shopper"));
+    assert_eq!(server.cart(&waiting).await["status"], "pending");
 
     let garbled = selectpay(store, &["replay", "--opayo", "@ZZ", "--apply"]);
     assert!(!garbled.status.success());

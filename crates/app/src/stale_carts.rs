@@ -9,6 +9,7 @@ use std::num::NonZeroUsize;
 use time::OffsetDateTime;
 
 use selectpay_domain::decision::{Context, Writes};
+use selectpay_domain::ids::CartId;
 use selectpay_domain::notices::stale_carts_alert;
 use selectpay_domain::ports::{AwaitingCart, Commit, CommitResult, StoreError};
 
@@ -29,6 +30,12 @@ impl App {
         self.awaiting
             .stale_carts(now - self.config.opayo_stale, limit)
             .await
+    }
+
+    /// The merchant found no payment at Opayo for the cart: no longer listed as stale.
+    /// Whether it was awaiting its shopper.
+    pub async fn give_up_on_cart(&self, cart_id: &CartId) -> Result<bool, StoreError> {
+        self.awaiting.stop_awaiting(cart_id).await
     }
 
     /// Today's alert, unless the list is empty or the alert was already written today.

@@ -15,11 +15,12 @@ use std::num::NonZeroUsize;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use selectpay_domain::cart::Cart;
+use selectpay_domain::ids::CartId;
 use selectpay_domain::store::{AwaitingCart, StoreError};
 use time::OffsetDateTime;
 
 use super::codec;
-use super::keys::{AWAITING, Item, attr};
+use super::keys::{AWAITING, Item, Key, attr};
 use super::{DynamoStore, reads, unavailable};
 
 /// The cart and its listing, both or neither; `AlreadyExists` if the cart id is taken.
@@ -60,6 +61,32 @@ pub async fn insert_cart(store: &DynamoStore, cart: &Cart) -> Result<(), StoreEr
 
 fn put(store: &DynamoStore, item: Item) -> aws_sdk_dynamodb::types::builders::PutBuilder {
     Put::builder().table_name(&store.table).set_item(Some(item))
+}
+
+/// Out of the index, conditional on being in it, so that an unknown cart creates nothing.
+pub async fn stop_awaiting(store: &DynamoStore, cart_id: &CartId) -> Result<bool, StoreError> {
+    let result = store
+        .client
+        .update_item()
+        .table_name(&store.table)
+        .set_key(Some(Key::awaiting(cart_id).item()))
+        .update_expression("REMOVE #duePk, #dueAt")
+        .condition_expression("attribute_exists(#duePk)")
+        .expression_attribute_names("#duePk", attr::DUE_PK)
+        .expression_attribute_names("#dueAt", attr::DUE_AT)
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(unavailable(error)),
+    }
 }
 
 /// From the index alone, like the due agreements: an entry may lag a commit by a moment (a

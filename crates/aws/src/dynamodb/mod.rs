@@ -222,6 +222,10 @@ impl AwaitingShoppers for DynamoStore {
     ) -> Result<Vec<AwaitingCart>, StoreError> {
         awaiting::stale_carts(self, stored_by, limit).await
     }
+
+    async fn stop_awaiting(&self, cart_id: &CartId) -> Result<bool, StoreError> {
+        awaiting::stop_awaiting(self, cart_id).await
+    }
 }
 
 #[async_trait]

@@ -28,7 +28,7 @@ pub fn stale_carts_alert(
          If it was paid, copy the result's crypt (or the whole return URL) and run \
          `selectpay replay --opayo CRYPT --apply`: the cart is then paid, with receipt and \
          order notice, as if the shopper had come back. If Opayo has no payment for it, \
-         nothing is owed; the cart stays listed until a result is replayed.{}",
+         nothing is owed: `selectpay carts --dismiss CART_ID` takes it off this list.{}",
         stale_after.whole_minutes(),
         if more {
             " The list is cut short: `selectpay carts --stale` lists them all."

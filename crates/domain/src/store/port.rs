@@ -99,6 +99,11 @@ pub trait AwaitingShoppers: Send + Sync {
         stored_by: OffsetDateTime,
         limit: NonZeroUsize,
     ) -> Result<Vec<AwaitingCart>, StoreError>;
+
+    /// The merchant found no payment at the gateway for this cart: it is no longer listed,
+    /// and a result that comes after all is handled as any result. Answers whether it was
+    /// listed; a cart not listed is left as it is, and nothing is created for it.
+    async fn stop_awaiting(&self, cart_id: &CartId) -> Result<bool, StoreError>;
 }
 
 /// Listings for people: the local dashboard and the CLI, never a deployed function. These

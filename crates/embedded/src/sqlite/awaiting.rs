@@ -41,14 +41,15 @@ pub fn insert_cart(conn: &mut Connection, cart: &Cart) -> Result<(), StoreError>
     tx.commit().map_err(sql_error)
 }
 
-/// Inside the commit's transaction: the shopper is back, so the cart is no longer listed.
-pub fn returned(conn: &Connection, cart_id: &CartId) -> Result<(), StoreError> {
+/// Inside the commit's transaction when the shopper is back, or alone when the merchant
+/// gives up on the cart: no longer listed. Whether it was.
+pub fn returned(conn: &Connection, cart_id: &CartId) -> Result<bool, StoreError> {
     execute(
         conn,
         "DELETE FROM awaiting_shoppers WHERE cart_id = ?1",
         params![cart_id.as_str()],
     )
-    .map(drop)
+    .map(|deleted| deleted > 0)
 }
 
 /// Read in the listing's index order, each cart decoded as every cart read is.

@@ -180,6 +180,12 @@ impl AwaitingShoppers for SqliteStore {
         self.run(move |conn| awaiting::stale_carts(conn, stored_by, limit))
             .await
     }
+
+    async fn stop_awaiting(&self, cart_id: &CartId) -> Result<bool, StoreError> {
+        let cart_id = cart_id.clone();
+        self.run(move |conn| awaiting::returned(conn, &cart_id))
+            .await
+    }
 }
 
 #[async_trait]

@@ -115,3 +115,24 @@ pub(super) async fn a_refused_insert_lists_nothing_more<S: Subject>(store: S) {
     let listed = store.stale_carts(at(100), page(10)).await.expect("stale");
     assert_eq!(listed, vec![AwaitingCart::from(&cart)]);
 }
+
+/// The merchant gives up on a cart: it is no longer listed, once; an unknown or returned
+/// cart is not listed, and giving up on it creates nothing.
+pub(super) async fn a_cart_given_up_on_is_no_longer_listed<S: Subject>(store: S) {
+    let (given_up, waiting) = (browser_cart("o-1", 1), browser_cart("o-2", 2));
+    insert(&store, &given_up).await;
+    insert(&store, &waiting).await;
+    assert!(store.stop_awaiting(&given_up.id).await.expect("stop"));
+    assert!(!store.stop_awaiting(&given_up.id).await.expect("stop again"));
+    assert!(!store.stop_awaiting(&cart_id("o-unknown")).await.expect("stop unknown"));
+    assert_eq!(stale(&store, 100).await, vec![waiting.id.clone()]);
+
+    let returned = Writes {
+        shopper_returned: Some(waiting.id.clone()),
+        ..Writes::default()
+    };
+    let result = apply(&store, returned, delivery("d-1", Some(&waiting.id), at(60))).await;
+    assert_eq!(result, CommitResult::Committed);
+    assert!(!store.stop_awaiting(&waiting.id).await.expect("stop returned"));
+    assert!(stale(&store, 100).await.is_empty());
+}

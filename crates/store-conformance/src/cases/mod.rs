@@ -145,6 +145,7 @@ registry! { $;
         the_shoppers_return_ends_the_wait_in_its_commit,
         only_a_committed_return_ends_the_wait,
         a_refused_insert_lists_nothing_more,
+        a_cart_given_up_on_is_no_longer_listed,
     }
 }
 
