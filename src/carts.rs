@@ -3,17 +3,15 @@
 //! `--dismiss` takes one off the list when Opayo has no payment for it.
 
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use selectpay_app::App;
 use selectpay_app::carts::awaiting_cart_json;
 use selectpay_domain::ids::CartId;
 use time::OffsetDateTime;
 
-use crate::local::{self, CliResult};
-use crate::serve::{Backend, DEFAULT_TABLE, StoreKind};
-use crate::sweep::{local_config, parse_time};
+use crate::command_store::StoreArgs;
+use crate::local::CliResult;
+use crate::sweep::parse_time;
 
 /// More than anyone reads in a terminal; the oldest come first.
 const LISTED: NonZeroUsize = NonZeroUsize::new(1000).unwrap();
@@ -30,30 +28,14 @@ pub struct CartsArgs {
     /// As if it were this time (RFC 3339) instead of now.
     #[arg(long, value_parser = parse_time)]
     now: Option<OffsetDateTime>,
-    /// The embedded store in --data-dir, or a deployed stack's DynamoDB table --table.
-    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
-    store: StoreKind,
-    #[arg(long, env = "SELECTPAY_TABLE_NAME", default_value = DEFAULT_TABLE)]
-    table: String,
-    #[arg(long, default_value = local::DEFAULT_DATA_DIR)]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 /// `--stale`: a JSON array, oldest first: cart id, when it was sent, amount and currency.
 /// `--dismiss`: exits 1 for a cart that was not awaiting its shopper.
 pub async fn run(args: CartsArgs) -> CliResult {
-    let config = local_config()?;
-    let backend = Backend::open(
-        args.store,
-        &args.data_dir,
-        &args.table,
-        false,
-        &config.sender_email,
-    )
-    .await?;
-    let app = App::builder(config)
-        .templates(local::templates()?)
-        .build(backend.stores, backend.mailer)?;
+    let (app, _) = args.store.open().await?;
     if let Some(cart_id) = &args.dismiss {
         let cart_id = CartId::parse(cart_id).map_err(|e| format!("cart id {e}"))?;
         if app.give_up_on_cart(&cart_id).await? {

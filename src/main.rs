@@ -2,6 +2,7 @@
 //! gateway simulator and inspection of what happened.
 
 mod carts;
+mod command_store;
 mod dashboard;
 mod dashboard_access;
 mod demo_admin;

@@ -4,18 +4,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use selectpay_app::{App, Replayed};
+use selectpay_app::Replayed;
 use selectpay_domain::callback::parse_form;
 use selectpay_domain::replay::summary::{describe, printable};
 use selectpay_domain::replay::{
     CallbackData, MAX_ALERT_BYTES, parse_failure_alert, read_form_file,
 };
 
-use crate::local::{self, CliResult};
-use crate::serve::{Backend, DEFAULT_TABLE, StoreKind};
-use crate::sweep::local_config;
+use crate::command_store::StoreArgs;
+use crate::local::CliResult;
 
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("data").required(true)))]
@@ -37,14 +35,8 @@ pub struct ReplayArgs {
     /// Commit the decision (and send its mail); without it nothing changes.
     #[arg(long)]
     apply: bool,
-    /// The embedded store in --data-dir, or a deployed stack's DynamoDB table --table (mail
-    /// through SES), with the usual AWS variables and credentials.
-    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
-    store: StoreKind,
-    #[arg(long, env = "SELECTPAY_TABLE_NAME", default_value = DEFAULT_TABLE)]
-    table: String,
-    #[arg(long, default_value = local::DEFAULT_DATA_DIR)]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 /// A saved mail or form is small; refuse to read anything that is not.
@@ -98,19 +90,7 @@ fn show(
 }
 
 pub async fn run(args: ReplayArgs) -> CliResult {
-    let config = local_config()?;
-    let backend = Backend::open(
-        args.store,
-        &args.data_dir,
-        &args.table,
-        false,
-        &config.sender_email,
-    )
-    .await?;
-    let inspect = Arc::clone(&backend.inspect);
-    let app = App::builder(config)
-        .templates(local::templates()?)
-        .build(backend.stores, backend.mailer)?;
+    let (app, inspect) = args.store.open().await?;
     let replayed: Replayed = match (&args.delivery, &args.opayo) {
         (_, Some(input)) => app.replay_opayo(input, args.apply).await?,
         (Some(id), None) => {

@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use selectpay_aws::testing::{DYNAMODB_ENDPOINT, SES_ENDPOINT, require_env};
 use selectpay_domain::opayo::{EncryptionPassword, ReturnFields};
@@ -14,32 +14,20 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use support::{BINARY, Server};
+use support::{Server, fresh_table, printed, selectpay};
 
 const OPAYO: [(&str, &str); 1] = [("SELECTPAY_GATEWAYS", "worldpay,opayo")];
 
 /// `selectpay <args>` on the dev defaults the test server runs on, offering Opayo.
-fn selectpay(store: &[&str], args: &[&str]) -> Output {
-    let mut command = Command::new(BINARY);
-    command.args(args).args(store);
-    for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("SELECTPAY_")) {
-        command.env_remove(name);
-    }
-    command.envs(OPAYO).output().expect("selectpay runs")
-}
-
-fn printed(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+fn run(store: &[&str], args: &[&str]) -> Output {
+    let args: Vec<&str> = args.iter().chain(store).copied().collect();
+    selectpay(&args, &OPAYO)
 }
 
 /// The stale carts at `now`, by id, with the whole listing.
 fn stale_at(store: &[&str], now: OffsetDateTime) -> (Vec<String>, String) {
     let now = now.format(&Rfc3339).unwrap();
-    let output = selectpay(store, &["carts", "--stale", "--now", &now]);
+    let output = run(store, &["carts", "--stale", "--now", &now]);
     assert!(output.status.success(), "{}", printed(&output));
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     let listed: Value = serde_json::from_str(&text).expect("a JSON array");
@@ -93,7 +81,7 @@ async fn the_merchant_lists_and_replays_a_stale_cart(server: Server, store: &[&s
 
     let crypt = paid_crypt(&replayed);
     let url = format!("{}/return/opayo?crypt={crypt}", server.url);
-    let decided = selectpay(store, &["replay", "--opayo", &url]);
+    let decided = run(store, &["replay", "--opayo", &url]);
     assert!(decided.status.success(), "{}", printed(&decided));
     assert!(
         printed(&decided).contains("decision: paid"),
@@ -103,7 +91,7 @@ async fn the_merchant_lists_and_replays_a_stale_cart(server: Server, store: &[&s
     assert!(printed(&decided).contains("only decided"));
     assert_eq!(server.cart(&replayed).await["status"], "pending");
 
-    let applied = selectpay(store, &["replay", "--opayo", &url, "--apply"]);
+    let applied = run(store, &["replay", "--opayo", &url, "--apply"]);
     assert!(applied.status.success(), "{}", printed(&applied));
     assert!(
         printed(&applied).contains("decision: paid"),
@@ -128,7 +116,7 @@ async fn the_merchant_lists_and_replays_a_stale_cart(server: Server, store: &[&s
         .unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Thank you"));
-    let again = selectpay(store, &["replay", "--opayo", &crypt, "--apply"]);
+    let again = run(store, &["replay", "--opayo", &crypt, "--apply"]);
     assert!(again.status.success(), "{}", printed(&again));
     assert!(
         printed(&again).contains("decision: duplicate"),
@@ -145,15 +133,15 @@ async fn the_merchant_lists_and_replays_a_stale_cart(server: Server, store: &[&s
     );
 
     // Opayo has no payment for the other one: the merchant takes it off the list, once.
-    let dismissed = selectpay(store, &["carts", "--dismiss", &waiting]);
+    let dismissed = run(store, &["carts", "--dismiss", &waiting]);
     assert!(dismissed.status.success(), "{}", printed(&dismissed));
     assert!(stale_at(store, later).0.is_empty());
-    let again = selectpay(store, &["carts", "--dismiss", &waiting]);
+    let again = run(store, &["carts", "--dismiss", &waiting]);
     assert!(!again.status.success(), "{}", printed(&again));
     assert!(printed(&again).contains("not awaiting its shopper"));
     assert_eq!(server.cart(&waiting).await["status"], "pending");
 
-    let garbled = selectpay(store, &["replay", "--opayo", "@ZZ", "--apply"]);
+    let garbled = run(store, &["replay", "--opayo", "@ZZ", "--apply"]);
     assert!(!garbled.status.success());
     assert!(
         printed(&garbled).contains("does not read"),
@@ -174,11 +162,7 @@ async fn on_the_embedded_store() {
 async fn on_dynamodb() {
     require_env(DYNAMODB_ENDPOINT);
     require_env(SES_ENDPOINT);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let table = format!("selectpay-stale-{}-{nanos:08x}", std::process::id());
+    let table = fresh_table("stale");
     let server = Server::start_with(
         ["--store", "dynamodb", "--table", &table, "--create-table"],
         &OPAYO,

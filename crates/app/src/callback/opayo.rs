@@ -10,7 +10,9 @@ use selectpay_domain::callback::{ForbiddenReason, InvalidReason};
 use selectpay_domain::decision::Reply;
 use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
-use selectpay_domain::opayo::{ReturnError, ReturnFields, Returned, crypt_of_return, translate};
+use selectpay_domain::opayo::{
+    EncryptionPassword, ReturnError, ReturnFields, Returned, crypt_of_return, translate,
+};
 use selectpay_domain::outcome::Outcome;
 
 use super::{Processed, Received};
@@ -23,14 +25,7 @@ impl App {
         &self,
         received: &Received,
     ) -> Result<Processed, HandlerError> {
-        let password = self
-            .config
-            .opayo
-            .as_ref()
-            .and_then(|opayo| opayo.encryption_password.as_ref())
-            .ok_or(HandlerError::NotConfigured(
-                secret::OPAYO_ENCRYPTION_PASSWORD,
-            ))?;
+        let password = self.opayo_password()?;
         let query = String::from_utf8_lossy(&received.raw);
         let parsed =
             crypt_of_return(&query).map(|crypt| ReturnFields::from_crypt(&crypt, password));
@@ -86,6 +81,17 @@ impl App {
         Ok(self
             .result_page(outcome, 200, page, cart_id.as_deref())?
             .about(cart_id, trans_id))
+    }
+
+    /// The Form encryption password, which reading any result takes.
+    pub(crate) fn opayo_password(&self) -> Result<&EncryptionPassword, HandlerError> {
+        self.config
+            .opayo
+            .as_ref()
+            .and_then(|opayo| opayo.encryption_password.as_ref())
+            .ok_or(HandlerError::NotConfigured(
+                secret::OPAYO_ENCRYPTION_PASSWORD,
+            ))
     }
 
     /// A result the merchant replays (`selectpay replay --opayo`), handled exactly as the

@@ -8,20 +8,12 @@ use selectpay_domain::opayo::{ReturnFields, Returned, crypt_of_return, translate
 use selectpay_domain::outcome::Outcome;
 
 use super::{ReplayError, Replayed, effects};
-use crate::config::secret;
 use crate::reply::HandlerError;
 use crate::{App, MailState};
 
 impl App {
     pub async fn replay_opayo(&self, input: &str, apply: bool) -> Result<Replayed, ReplayError> {
-        let password = self
-            .config
-            .opayo
-            .as_ref()
-            .and_then(|opayo| opayo.encryption_password.as_ref())
-            .ok_or(HandlerError::NotConfigured(
-                secret::OPAYO_ENCRYPTION_PASSWORD,
-            ))?;
+        let password = self.opayo_password()?;
         let crypt = crypt_of_return(input).map_err(|e| ReplayError::Refused(e.to_string()))?;
         // Refused here rather than recorded as a forged return: the merchant mistyped.
         let fields = ReturnFields::from_crypt(&crypt, password)
