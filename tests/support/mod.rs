@@ -199,3 +199,12 @@ pub fn fresh_table(prefix: &str) -> String {
         .subsec_nanos();
     format!("selectpay-{prefix}-{}-{nanos:08x}", std::process::id())
 }
+
+/// Asserts that the command succeeded and printed each of `texts`, showing what it printed.
+pub fn succeeded_saying(output: &std::process::Output, texts: &[&str]) {
+    let printed = printed(output);
+    assert!(output.status.success(), "{printed}");
+    for text in texts {
+        assert!(printed.contains(text), "no {text:?} in: {printed}");
+    }
+}

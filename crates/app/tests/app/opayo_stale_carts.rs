@@ -3,10 +3,8 @@
 //! merchant replays, on both stores.
 
 use std::num::NonZeroUsize;
-use std::time::Duration;
 
 use selectpay_app::ReplayError;
-use selectpay_app::sweep::{SweepAction, SweepOptions, SweepSummary};
 use selectpay_domain::cart::CartStatus;
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::ports::Clock;
@@ -25,18 +23,6 @@ async fn stale(h: &Harness) -> Vec<String> {
         .into_iter()
         .map(|cart| cart.cart_id.to_string())
         .collect()
-}
-
-async fn sweep(h: &Harness) -> SweepSummary {
-    let options = SweepOptions {
-        now: h.clock.now(),
-        budget: Duration::from_secs(60),
-        page_size: NonZeroUsize::new(10).unwrap(),
-    };
-    h.app
-        .sweep(SweepAction::Enforce(None), &options)
-        .await
-        .unwrap()
 }
 
 fn stale_alerts(h: &Harness) -> Vec<Mail> {
@@ -73,12 +59,12 @@ async fn the_sweep_mails_the_list_once_a_day(h: Harness) {
     let first = opayo_cart(&h).await;
     let second = opayo_cart(&h).await;
 
-    let early = sweep(&h).await;
+    let early = h.sweep().await;
     assert_eq!((early.stale_carts, early.stale_cart_alerts), (0, 0));
     assert!(stale_alerts(&h).is_empty(), "no alert for an empty list");
 
     h.advance(TWO_HOURS + time::Duration::minutes(1));
-    let due = sweep(&h).await;
+    let due = h.sweep().await;
     assert_eq!((due.stale_carts, due.stale_cart_alerts), (2, 1));
     let alerts = stale_alerts(&h);
     assert_eq!(alerts.len(), 1);
@@ -100,7 +86,7 @@ async fn the_sweep_mails_the_list_once_a_day(h: Harness) {
     // Every five minutes, and two at once, for the rest of the day: no second mail.
     for _ in 0..3 {
         h.advance(time::Duration::minutes(5));
-        let (a, b) = tokio::join!(sweep(&h), sweep(&h));
+        let (a, b) = tokio::join!(h.sweep(), h.sweep());
         assert_eq!(a.stale_cart_alerts + b.stale_cart_alerts, 0);
         assert_eq!(a.stale_carts, 2);
     }
@@ -109,7 +95,7 @@ async fn the_sweep_mails_the_list_once_a_day(h: Harness) {
     // The next day, still no result: one more list, of the cart still awaited.
     back(&h, &crypt("ABORT", &first, VPS_TX_ID, "14.99")).await;
     h.advance(time::Duration::days(1));
-    let (a, b) = tokio::join!(sweep(&h), sweep(&h));
+    let (a, b) = tokio::join!(h.sweep(), h.sweep());
     assert_eq!(a.stale_cart_alerts + b.stale_cart_alerts, 1);
     let alerts = stale_alerts(&h);
     assert_eq!(alerts.len(), 2);

@@ -167,6 +167,19 @@ impl Harness {
         (self.clock.now().unix_timestamp_nanos() / 1_000_000).to_string()
     }
 
+    /// One sweep at the clock's time, without remote administration, as the schedule runs it.
+    pub async fn sweep(&self) -> selectpay_app::sweep::SweepSummary {
+        let options = selectpay_app::sweep::SweepOptions {
+            now: self.clock.now(),
+            budget: std::time::Duration::from_secs(60),
+            page_size: std::num::NonZeroUsize::new(10).unwrap(),
+        };
+        self.app
+            .sweep(selectpay_app::sweep::SweepAction::Enforce(None), &options)
+            .await
+            .unwrap()
+    }
+
     pub fn advance(&self, by: time::Duration) {
         let mut now = self.clock.0.lock().unwrap();
         *now += by;
