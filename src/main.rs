@@ -1,6 +1,8 @@
 //! `selectpay`: the local server (on the embedded store, or on DynamoDB and SES), the
 //! gateway simulator and inspection of what happened.
 
+mod carts;
+mod command_store;
 mod dashboard;
 mod dashboard_access;
 mod demo_admin;
@@ -43,6 +45,9 @@ enum Command {
     /// Feed back callback data WorldPay kept (a Callback Failure Alert mail) or you saved (a
     /// form body), through the callback's own checks; prints the decision, --apply commits.
     Replay(replay::ReplayArgs),
+    /// List carts sent to Opayo whose shopper never came back with a result (--stale), as
+    /// JSON, oldest first; --dismiss one Opayo has no payment for.
+    Carts(carts::CartsArgs),
     /// Show a cart, its payments and its mails as JSON, from the embedded store in --data-dir
     /// only (for a server on --store dynamodb, use its GET /carts/{cartId}).
     Cart {
@@ -65,6 +70,7 @@ async fn main() -> ExitCode {
         Command::Mail(args) => mail::run(args).await,
         Command::Agreements(args) => sweep::agreements(args).await,
         Command::Replay(args) => replay::run(args).await,
+        Command::Carts(args) => carts::run(args).await,
         Command::Cart { cart_id, data_dir } => local::print_cart(&data_dir, &cart_id).await,
     };
     match result {

@@ -4,18 +4,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use selectpay_app::{App, Replayed};
+use selectpay_app::Replayed;
 use selectpay_domain::callback::parse_form;
 use selectpay_domain::replay::summary::{describe, printable};
 use selectpay_domain::replay::{
     CallbackData, MAX_ALERT_BYTES, parse_failure_alert, read_form_file,
 };
 
-use crate::local::{self, CliResult};
-use crate::serve::{Backend, DEFAULT_TABLE, StoreKind};
-use crate::sweep::local_config;
+use crate::command_store::StoreArgs;
+use crate::local::CliResult;
 
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("data").required(true)))]
@@ -30,17 +28,15 @@ pub struct ReplayArgs {
     /// A delivery selectpay stored (its id as the dashboard and the deliveries log show it).
     #[arg(long, group = "data")]
     delivery: Option<String>,
+    /// An Opayo Form result: its crypt (`@…`) or the whole return URL
+    /// (`…/return/opayo?crypt=@…`), e.g. for a shopper who never came back.
+    #[arg(long, group = "data", value_name = "CRYPT_OR_URL")]
+    opayo: Option<String>,
     /// Commit the decision (and send its mail); without it nothing changes.
     #[arg(long)]
     apply: bool,
-    /// The embedded store in --data-dir, or a deployed stack's DynamoDB table --table (mail
-    /// through SES), with the usual AWS variables and credentials.
-    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
-    store: StoreKind,
-    #[arg(long, env = "SELECTPAY_TABLE_NAME", default_value = DEFAULT_TABLE)]
-    table: String,
-    #[arg(long, default_value = local::DEFAULT_DATA_DIR)]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 /// A saved mail or form is small; refuse to read anything that is not.
@@ -60,7 +56,7 @@ fn callback_data(
     let path = args
         .eml
         .as_ref()
-        .ok_or("give --eml FILE, --form FILE or --delivery ID")?;
+        .ok_or("give --eml FILE, --form FILE, --delivery ID or --opayo CRYPT_OR_URL")?;
     let alert = parse_failure_alert(&read_bounded(path)?)?;
     for (label, value) in [
         ("Transaction ID", &alert.transaction_id),
@@ -94,21 +90,10 @@ fn show(
 }
 
 pub async fn run(args: ReplayArgs) -> CliResult {
-    let config = local_config()?;
-    let backend = Backend::open(
-        args.store,
-        &args.data_dir,
-        &args.table,
-        false,
-        &config.sender_email,
-    )
-    .await?;
-    let inspect = Arc::clone(&backend.inspect);
-    let app = App::builder(config)
-        .templates(local::templates()?)
-        .build(backend.stores, backend.mailer)?;
-    let replayed: Replayed = match &args.delivery {
-        Some(id) => {
+    let (app, inspect) = args.store.open().await?;
+    let replayed: Replayed = match (&args.delivery, &args.opayo) {
+        (_, Some(input)) => app.replay_opayo(input, args.apply).await?,
+        (Some(id), None) => {
             let delivery = inspect
                 .delivery(id)
                 .await?
@@ -117,7 +102,7 @@ pub async fn run(args: ReplayArgs) -> CliResult {
             show(&delivery.raw, delivery.content_type.as_deref())?;
             app.replay_stored(&delivery, args.apply).await?
         }
-        None => {
+        (None, None) => {
             let data = callback_data(&args)?;
             show(&data.body, data.content_type)?;
             app.replay(&data.body, data.content_type, args.apply)

@@ -44,7 +44,7 @@ pub struct AgreementsArgs {
     data_dir: PathBuf,
 }
 
-fn parse_time(value: &str) -> Result<OffsetDateTime, String> {
+pub(crate) fn parse_time(value: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(value, &Rfc3339).map_err(|e| format!("not an RFC 3339 time: {e}"))
 }
 

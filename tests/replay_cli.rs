@@ -5,29 +5,22 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use selectpay_aws::testing::{DYNAMODB_ENDPOINT, SES_ENDPOINT, require_env};
 use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
 
-use support::{BINARY, Server};
+use support::{Server, fresh_table, printed, selectpay};
 
 /// `selectpay replay` with the dev defaults the test server runs on.
 fn replay(store: &[&str], args: &[&str]) -> Output {
-    let mut command = Command::new(BINARY);
-    command.arg("replay").args(store).args(args);
-    for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("SELECTPAY_")) {
-        command.env_remove(name);
-    }
-    command.output().expect("selectpay replay runs")
-}
-
-fn printed(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    let args: Vec<&str> = ["replay"]
+        .iter()
+        .chain(store)
+        .chain(args)
+        .copied()
+        .collect();
+    selectpay(&args, &[])
 }
 
 /// The payment callback for `cart_id` as WorldPay would have sent it, saved without the
@@ -150,11 +143,7 @@ async fn on_the_embedded_store() {
 async fn on_dynamodb() {
     require_env(DYNAMODB_ENDPOINT);
     require_env(SES_ENDPOINT);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let table = format!("selectpay-replay-{}-{nanos:08x}", std::process::id());
+    let table = fresh_table("replay");
     let server = Server::start(["--store", "dynamodb", "--table", &table, "--create-table"]);
     replay_decides_applies_once_and_replays_a_stored_delivery(
         server,

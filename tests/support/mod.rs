@@ -167,3 +167,44 @@ fn drain(mut stderr: impl Read + Send + 'static) -> JoinHandle<String> {
         String::from_utf8_lossy(&bytes).into_owned()
     })
 }
+
+/// `selectpay <args>` as a command beside the server: none of the test's `SELECTPAY_`
+/// variables, so the same development defaults, with `env` on top.
+pub fn selectpay(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(BINARY);
+    command.args(args);
+    for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("SELECTPAY_")) {
+        command.env_remove(name);
+    }
+    command
+        .envs(env.iter().copied())
+        .output()
+        .expect("selectpay runs")
+}
+
+/// What a command wrote, stdout then stderr, for assertions and their messages.
+pub fn printed(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A DynamoDB table name no other test run uses.
+pub fn fresh_table(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("selectpay-{prefix}-{}-{nanos:08x}", std::process::id())
+}
+
+/// Asserts that the command succeeded and printed each of `texts`, showing what it printed.
+pub fn succeeded_saying(output: &std::process::Output, texts: &[&str]) {
+    let printed = printed(output);
+    assert!(output.status.success(), "{printed}");
+    for text in texts {
+        assert!(printed.contains(text), "no {text:?} in: {printed}");
+    }
+}

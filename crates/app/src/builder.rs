@@ -69,6 +69,7 @@ impl AppBuilder {
             store,
             due,
             claims,
+            awaiting,
             outbox,
         } = stores.into();
         Ok(App {
@@ -77,6 +78,7 @@ impl AppBuilder {
             store,
             due,
             claimed_payments: claims,
+            awaiting,
             mail: MailSender::new(outbox, mailer, self.clock.clone()),
             clock: self.clock,
             remote_admin,

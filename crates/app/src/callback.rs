@@ -20,6 +20,7 @@ use selectpay_domain::decision::{
     decide_unknown_cartless,
 };
 use selectpay_domain::gateway::Gateway;
+use selectpay_domain::ids::CartId;
 use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
@@ -43,11 +44,15 @@ const MAX_DECISION_ROUNDS: usize = 4;
 pub struct CallbackOutcome(pub String);
 
 /// What a delivery is, before we know whether it means anything.
+#[derive(Clone)]
 pub(crate) struct Received {
     pub(crate) raw: Vec<u8>,
     pub(crate) content_type: Option<String>,
     /// A POST's URL query string (the FAQ's query-string callback), never authenticated.
     pub(crate) query: Option<String>,
+    /// The cart whose shopper this brings back with a result (an Opayo return that
+    /// decrypted): whatever its commit writes ends the cart's wait for its shopper.
+    pub(crate) shopper_returned: Option<CartId>,
 }
 
 impl App {
@@ -128,7 +133,7 @@ impl App {
                     raw: Vec::new(),
                     ..self.delivery(received, outcome, None, None)
                 };
-                self.commit_delivery(delivery).await?;
+                self.commit_delivery(Writes::default(), delivery).await?;
                 return Ok(Processed::refused(outcome, 400));
             }
             Err(_) => {
@@ -235,6 +240,7 @@ impl App {
         let contradicted = query_contradictions(received, response);
         for _ in 0..MAX_DECISION_ROUNDS {
             let mut decision = decide(&self.context(), response, &snapshot)?;
+            decision.writes.shopper_returned = received.shopper_returned.clone();
             if !contradicted.is_empty() {
                 decision.outcome = Outcome::Conflicting;
             }
@@ -337,13 +343,22 @@ impl App {
         cart_id: Option<String>,
         trans_id: Option<String>,
     ) -> Result<(), HandlerError> {
-        self.commit_delivery(self.delivery(received, outcome, cart_id, trans_id))
+        let writes = Writes {
+            shopper_returned: received.shopper_returned.clone(),
+            ..Writes::default()
+        };
+        self.commit_delivery(writes, self.delivery(received, outcome, cart_id, trans_id))
             .await
     }
 
-    async fn commit_delivery(&self, delivery: Delivery) -> Result<(), HandlerError> {
+    /// The delivery, with `writes` that need no condition.
+    async fn commit_delivery(
+        &self,
+        writes: Writes,
+        delivery: Delivery,
+    ) -> Result<(), HandlerError> {
         let commit = Commit {
-            writes: Writes::default(),
+            writes,
             delivery: Some(delivery),
         };
         self.store.commit(&commit).await?;
@@ -374,7 +389,10 @@ impl App {
             CommitResult::Committed => Ok(commit.writes.mails),
             CommitResult::ConditionFailed => {
                 let quiet = Commit {
-                    writes: Writes::default(),
+                    writes: Writes {
+                        shopper_returned: commit.writes.shopper_returned,
+                        ..Writes::default()
+                    },
                     delivery: commit.delivery,
                 };
                 self.store.commit(&quiet).await?;
@@ -466,6 +484,7 @@ fn received(request: &Request<Bytes>) -> Received {
             raw: request.uri().query().unwrap_or("").as_bytes().to_vec(),
             content_type: None,
             query: None,
+            shopper_returned: None,
         }
     } else {
         Received {
@@ -476,6 +495,7 @@ fn received(request: &Request<Bytes>) -> Received {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
             query: request.uri().query().map(str::to_owned),
+            shopper_returned: None,
         }
     }
 }

@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use selectpay_domain::callback::risk::Avs;
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::ids::CartId;
-use selectpay_domain::ports::CartRecord;
+use selectpay_domain::ports::{AwaitingCart, CartRecord};
 
 use crate::reply::{self, HandlerError};
 use crate::{App, authorised};
@@ -48,6 +48,17 @@ fn timestamp(at: time::OffsetDateTime) -> Value {
     at.format(&Rfc3339)
         .map(Value::String)
         .unwrap_or(Value::Null)
+}
+
+/// A cart awaiting its shopper, as `selectpay carts --stale` lists it: what finds it at the
+/// gateway, nothing about the shopper.
+pub fn awaiting_cart_json(cart: &AwaitingCart) -> Value {
+    json!({
+        "cartId": cart.cart_id.as_str(),
+        "createdAt": timestamp(cart.created_at),
+        "amount": cart.amount.decimal(),
+        "currency": cart.amount.currency().code(),
+    })
 }
 
 /// The JSON view of a cart, its payments and its mails (without their bodies).

@@ -12,6 +12,7 @@ mod purchase;
 mod raced_payments;
 mod replay;
 mod reply;
+mod stale_carts;
 mod stores;
 pub mod sweep;
 
@@ -21,7 +22,9 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use selectpay_domain::callback::rate::FixedWindow;
 use selectpay_domain::gateway::Gateway;
-use selectpay_domain::ports::{ClaimFollowUps, Clock, DueAgreements, RemoteAdmin, Store};
+use selectpay_domain::ports::{
+    AwaitingShoppers, ClaimFollowUps, Clock, DueAgreements, RemoteAdmin, Store,
+};
 use selectpay_domain::render::Templates;
 
 pub use crate::builder::AppBuilder;
@@ -30,6 +33,7 @@ use crate::config::Config;
 use crate::delivery::MailSender;
 pub use crate::delivery::{MailState, RedeliverySummary};
 pub use crate::replay::{ReplayError, Replayed};
+pub use crate::stale_carts::ALERT_LIST_LIMIT;
 pub use crate::stores::Stores;
 
 /// Bodies larger than this are refused before any parsing.
@@ -46,6 +50,8 @@ pub struct App {
     due: Arc<dyn DueAgreements>,
     /// Browser claims of payment, for the sweep's follow-up.
     claimed_payments: Arc<dyn ClaimFollowUps>,
+    /// Carts sent to Opayo whose shopper has not come back yet.
+    awaiting: Arc<dyn AwaitingShoppers>,
     mail: MailSender,
     clock: Arc<dyn Clock>,
     claims: Mutex<FixedWindow>,

@@ -3,6 +3,8 @@
 //! default it only decides; applied, it commits like the callback would, so replaying what
 //! was already processed is a duplicate that changes nothing.
 
+mod opayo;
+
 use thiserror::Error;
 
 use selectpay_domain::callback::{FormError, Verdict, parse_form, verify_vouched};
@@ -87,6 +89,7 @@ impl App {
                 raw: body.to_vec(),
                 content_type: content_type.map(str::to_owned),
                 query: None,
+                shopper_returned: None,
             };
             let (decision, mails) = self.apply(&received, &response).await?;
             let mail = self.deliver_committed(&mails).await;

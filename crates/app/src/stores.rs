@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use selectpay_domain::store::{ClaimFollowUps, DueAgreements, Outbox, Store};
+use selectpay_domain::store::{AwaitingShoppers, ClaimFollowUps, DueAgreements, Outbox, Store};
 
 #[derive(Clone)]
 pub struct Stores {
@@ -13,17 +13,22 @@ pub struct Stores {
     pub due: Arc<dyn DueAgreements>,
     /// Browser claims of payment, kept until the sweep has followed them up.
     pub claims: Arc<dyn ClaimFollowUps>,
+    /// Carts sent to Opayo whose shopper has not come back, for the sweep's daily alert.
+    pub awaiting: Arc<dyn AwaitingShoppers>,
     /// Mail waiting to be sent, for redelivery.
     pub outbox: Arc<dyn Outbox>,
 }
 
-/// One adapter that is all four, as both real stores are.
-impl<S: Store + DueAgreements + ClaimFollowUps + Outbox + 'static> From<Arc<S>> for Stores {
+/// One adapter that is all of them, as both real stores are.
+impl<S: Store + DueAgreements + ClaimFollowUps + AwaitingShoppers + Outbox + 'static> From<Arc<S>>
+    for Stores
+{
     fn from(store: Arc<S>) -> Self {
         Self {
             store: store.clone(),
             due: store.clone(),
             claims: store.clone(),
+            awaiting: store.clone(),
             outbox: store,
         }
     }

@@ -84,6 +84,10 @@ pub struct SweepSummary {
     pub unconfirmed_claims: usize,
     /// Browser claims of payment whose cart the gateway settled meanwhile: nothing to say.
     pub confirmed_claims: usize,
+    /// Carts sent to Opayo with no result after the stale time (at most the alert's list).
+    pub stale_carts: usize,
+    /// 1 when this run wrote (and sent) today's list of stale carts; later runs today, 0.
+    pub stale_cart_alerts: usize,
     /// The time budget ran out before every due agreement was seen.
     pub incomplete: bool,
 }
@@ -132,6 +136,9 @@ impl App {
                 .await?;
         }
         if let SweepAction::Enforce(_) = action {
+            self.alert_stale_carts(options.now, &mut summary).await?;
+        }
+        if let SweepAction::Enforce(_) = action {
             let mail = self.redeliver_due_mail().await?;
             summary.mail_redelivered = mail.sent;
             summary.mail_failed = mail.failed;
@@ -149,6 +156,8 @@ impl App {
             mail_redelivered = summary.mail_redelivered,
             mail_parked = summary.mail_parked,
             unconfirmed_claims = summary.unconfirmed_claims,
+            stale_carts = summary.stale_carts,
+            stale_cart_alerts = summary.stale_cart_alerts,
             incomplete = summary.incomplete,
             "sweep"
         );

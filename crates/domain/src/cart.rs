@@ -55,6 +55,14 @@ pub struct Cart {
     pub created_at: OffsetDateTime,
 }
 
+impl Cart {
+    /// Whether the store lists the cart as awaiting its shopper from the moment it is stored
+    /// (see [`AwaitingShoppers`](crate::store::AwaitingShoppers)).
+    pub fn awaits_shopper(&self) -> bool {
+        self.status == CartStatus::Pending && self.order.gateway.reports_through_browser()
+    }
+}
+
 /// The part of a cart a callback decision depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CartState {

@@ -29,6 +29,15 @@ impl Gateway {
             Gateway::Opayo => "opayo",
         }
     }
+
+    /// Whether the result comes back only through the shopper's browser, with no
+    /// server-to-server message: a shopper who closes the browser leaves the cart without one.
+    pub fn reports_through_browser(self) -> bool {
+        match self {
+            Gateway::WorldPay => false,
+            Gateway::Opayo => true,
+        }
+    }
 }
 
 impl FromStr for Gateway {

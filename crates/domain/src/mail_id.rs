@@ -110,6 +110,15 @@ impl MailId {
         Self(format!("mail-parked#{}", utc_hour(at)))
     }
 
+    /// At most one list of carts still awaiting their shopper a day: the id names the UTC
+    /// day of `at`.
+    pub fn stale_carts_alert(at: OffsetDateTime) -> Self {
+        Self(format!(
+            "stale-carts#{}",
+            at.to_offset(time::UtcOffset::UTC).date()
+        ))
+    }
+
     /// An id read back from a store, as [`MailId::as_str`] gave it.
     pub fn from_stored(text: impl Into<String>) -> Self {
         Self(text.into())

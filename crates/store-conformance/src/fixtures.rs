@@ -232,6 +232,7 @@ pub fn agreement_payment(agreement: &Agreement, trans: &str, now: OffsetDateTime
         agreement: Some(agreement.paid(now)),
         relabels: Vec::new(),
         mails: vec![mail(MailId::receipt(&trans_id(trans)), Some(&cart.id), now)],
+        shopper_returned: None,
     }
 }
 
@@ -336,5 +337,6 @@ pub fn happy_path(cart: &Cart, trans: &str) -> Writes {
         agreement: None,
         relabels: Vec::new(),
         mails: vec![receipt, notice],
+        shopper_returned: None,
     }
 }

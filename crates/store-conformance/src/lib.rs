@@ -16,16 +16,19 @@ pub mod fixtures;
 
 use async_trait::async_trait;
 use selectpay_domain::ids::{CartId, FuturePayId};
-use selectpay_domain::store::{ClaimFollowUps, DueAgreements, Inspect, Outbox, Store};
+use selectpay_domain::store::{
+    AwaitingShoppers, ClaimFollowUps, DueAgreements, Inspect, Outbox, Store,
+};
 
 /// What the suite runs against: every trait of the store port, and [`Tamper`].
 pub trait Subject:
-    Store + DueAgreements + ClaimFollowUps + Outbox + Inspect + Tamper + 'static
+    Store + DueAgreements + ClaimFollowUps + AwaitingShoppers + Outbox + Inspect + Tamper + 'static
 {
 }
 
-impl<T: Store + DueAgreements + ClaimFollowUps + Outbox + Inspect + Tamper + 'static> Subject
-    for T
+impl<
+    T: Store + DueAgreements + ClaimFollowUps + AwaitingShoppers + Outbox + Inspect + Tamper + 'static,
+> Subject for T
 {
 }
 

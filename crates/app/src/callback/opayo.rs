@@ -8,8 +8,11 @@
 
 use selectpay_domain::callback::{ForbiddenReason, InvalidReason};
 use selectpay_domain::decision::Reply;
+use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
-use selectpay_domain::opayo::{ReturnError, ReturnFields, Returned, crypt_of_return, translate};
+use selectpay_domain::opayo::{
+    EncryptionPassword, ReturnError, ReturnFields, Returned, crypt_of_return, translate,
+};
 use selectpay_domain::outcome::Outcome;
 
 use super::{Processed, Received};
@@ -22,14 +25,7 @@ impl App {
         &self,
         received: &Received,
     ) -> Result<Processed, HandlerError> {
-        let password = self
-            .config
-            .opayo
-            .as_ref()
-            .and_then(|opayo| opayo.encryption_password.as_ref())
-            .ok_or(HandlerError::NotConfigured(
-                secret::OPAYO_ENCRYPTION_PASSWORD,
-            ))?;
+        let password = self.opayo_password()?;
         let query = String::from_utf8_lossy(&received.raw);
         let parsed =
             crypt_of_return(&query).map(|crypt| ReturnFields::from_crypt(&crypt, password));
@@ -57,6 +53,14 @@ impl App {
             .cart(&fields.cart_id)
             .await?
             .map(|record| record.cart.order);
+        // Any result that decrypted, even a refusal, ends the cart's wait for its shopper.
+        let received = &Received {
+            shopper_returned: order
+                .as_ref()
+                .filter(|order| order.gateway.reports_through_browser())
+                .map(|_| fields.cart_id.clone()),
+            ..received.clone()
+        };
         let (outcome, page) = match translate(&fields, order.as_ref(), self.config.settings.mode) {
             Returned::Decide(response) => {
                 let (decision, mails) = self.apply(received, &response).await?;
@@ -77,6 +81,33 @@ impl App {
         Ok(self
             .result_page(outcome, 200, page, cart_id.as_deref())?
             .about(cart_id, trans_id))
+    }
+
+    /// The Form encryption password, which reading any result takes.
+    pub(crate) fn opayo_password(&self) -> Result<&EncryptionPassword, HandlerError> {
+        self.config
+            .opayo
+            .as_ref()
+            .and_then(|opayo| opayo.encryption_password.as_ref())
+            .ok_or(HandlerError::NotConfigured(
+                secret::OPAYO_ENCRYPTION_PASSWORD,
+            ))
+    }
+
+    /// A result the merchant replays (`selectpay replay --opayo`), handled exactly as the
+    /// shopper's `GET /return/opayo?<query>`: its outcome and the mail its commit wrote.
+    pub(crate) async fn replay_opayo_return(
+        &self,
+        query: &str,
+    ) -> Result<(Outcome, Vec<Mail>), HandlerError> {
+        let received = Received {
+            raw: query.as_bytes().to_vec(),
+            content_type: None,
+            query: None,
+            shopper_returned: None,
+        };
+        let processed = self.process_opayo(&received).await?;
+        Ok((processed.outcome, processed.mails))
     }
 
     /// A page that needs nothing but the cart's id: the shopper is on it, not the gateway.

@@ -1,11 +1,7 @@
 //! A browser claim that a cart was paid, with no authenticated callback behind it, is
 //! followed up by the sweep: after the grace period the merchant is alerted, once.
 
-use std::time::Duration;
-
-use selectpay_app::sweep::{SweepAction, SweepOptions, SweepSummary};
 use selectpay_domain::mail::{Mail, MailKind};
-use selectpay_domain::ports::Clock;
 use selectpay_worldpay::gateway_simulator::SimulatedPayment;
 
 use crate::support::*;
@@ -14,18 +10,6 @@ use crate::support::*;
 fn claim(mut delivery: SimulatedPayment) -> SimulatedPayment {
     delivery.callback_password = None;
     delivery
-}
-
-async fn sweep(h: &Harness) -> SweepSummary {
-    let options = SweepOptions {
-        now: h.clock.now(),
-        budget: Duration::from_secs(60),
-        page_size: std::num::NonZeroUsize::new(10).unwrap(),
-    };
-    h.app
-        .sweep(SweepAction::Enforce(None), &options)
-        .await
-        .unwrap()
 }
 
 fn unconfirmed_alerts(h: &Harness) -> Vec<Mail> {
@@ -40,7 +24,7 @@ async fn a_claim_with_no_callback_is_alerted_once_after_the_grace(h: Harness) {
     assert_eq!(h.send(&claim(payment("c1", "14.99"))).await.status(), 200);
 
     h.advance(time::Duration::minutes(31));
-    let summary = sweep(&h).await;
+    let summary = h.sweep().await;
 
     assert_eq!(summary.unconfirmed_claims, 1);
     let alerts = unconfirmed_alerts(&h);
@@ -62,7 +46,7 @@ async fn a_claim_with_no_callback_is_alerted_once_after_the_grace(h: Harness) {
     assert!(record.payments.is_empty(), "a claim never pays");
 
     h.advance(time::Duration::minutes(31));
-    let again = sweep(&h).await;
+    let again = h.sweep().await;
     assert_eq!(again.unconfirmed_claims, 0);
     assert_eq!(unconfirmed_alerts(&h).len(), 1, "alerted once per cart");
 }
@@ -74,7 +58,7 @@ async fn a_claim_then_the_authenticated_callback_is_not_alerted(h: Harness) {
     assert_eq!(h.send(&payment("c1", "14.99")).await.status(), 200);
 
     h.advance(time::Duration::minutes(40));
-    let summary = sweep(&h).await;
+    let summary = h.sweep().await;
 
     assert_eq!(
         (summary.unconfirmed_claims, summary.confirmed_claims),
@@ -93,7 +77,7 @@ async fn a_claim_for_a_settled_cart_is_not_alerted(h: Harness) {
     h.send(&claim(payment("gone", "5.00"))).await;
 
     h.advance(time::Duration::minutes(40));
-    let summary = sweep(&h).await;
+    let summary = h.sweep().await;
 
     assert_eq!(summary.unconfirmed_claims, 0);
     assert!(unconfirmed_alerts(&h).is_empty());
@@ -104,11 +88,11 @@ async fn a_claim_within_the_grace_is_not_alerted_yet(h: Harness) {
     h.send(&claim(payment("c1", "14.99"))).await;
 
     h.advance(time::Duration::minutes(29));
-    assert_eq!(sweep(&h).await.unconfirmed_claims, 0);
+    assert_eq!(h.sweep().await.unconfirmed_claims, 0);
     assert!(unconfirmed_alerts(&h).is_empty());
 
     h.advance(time::Duration::minutes(2));
-    assert_eq!(sweep(&h).await.unconfirmed_claims, 1);
+    assert_eq!(h.sweep().await.unconfirmed_claims, 1);
 }
 
 on_both_stores!(
@@ -125,5 +109,5 @@ async fn the_grace_period_is_configurable() {
     h.send(&claim(payment("c1", "14.99"))).await;
 
     h.advance(time::Duration::minutes(6));
-    assert_eq!(sweep(&h).await.unconfirmed_claims, 1);
+    assert_eq!(h.sweep().await.unconfirmed_claims, 1);
 }

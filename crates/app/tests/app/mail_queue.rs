@@ -177,6 +177,7 @@ async fn a_send_whose_mark_fails_is_not_repeated_within_the_lease() {
         store: store.clone(),
         due: store.clone(),
         claims: store.clone(),
+        awaiting: store.clone(),
         outbox: Arc::new(MarkFailing(store.clone())),
     };
     let h = Harness::with_parts(&[], stores, store);

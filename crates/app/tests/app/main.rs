@@ -12,6 +12,7 @@ mod futurepay_plan;
 mod futurepay_sweep;
 mod mail_queue;
 mod opayo_returns;
+mod opayo_stale_carts;
 mod payment_rules;
 mod purchase_api;
 mod query_string_callbacks;

@@ -1,8 +1,6 @@
 //! Opayo results on `GET /return/opayo`, through the HTTP handler, on both stores: every
 //! status, ten refreshes of one `OK`, an abort, mismatches, and crypts we did not make.
 
-use std::sync::Arc;
-
 use crate::purchase_api::{ORDER, json, purchase};
 use crate::support;
 
@@ -11,11 +9,11 @@ use selectpay_domain::mail::MailKind;
 use selectpay_domain::opayo::{EncryptionPassword, ReturnFields};
 use support::*;
 
-const OPAYO: &[(&str, &str)] = &[("SELECTPAY_GATEWAYS", "worldpay,opayo")];
-const VPS_TX_ID: &str = "{5A1C2B3D-0000-4000-8000-00000000000A}";
+pub(crate) const OPAYO: &[(&str, &str)] = &[("SELECTPAY_GATEWAYS", "worldpay,opayo")];
+pub(crate) const VPS_TX_ID: &str = "{5A1C2B3D-0000-4000-8000-00000000000A}";
 
 /// A cart bought through `POST /purchase` with `"gateway": "opayo"`, as a storefront does.
-async fn opayo_cart(h: &Harness) -> String {
+pub(crate) async fn opayo_cart(h: &Harness) -> String {
     let order = ORDER.replacen('{', r#"{"gateway":"opayo","#, 1);
     let response = h
         .request(purchase(&order, Some(API_KEY), "application/json"))
@@ -25,7 +23,7 @@ async fn opayo_cart(h: &Harness) -> String {
 }
 
 /// The crypt Opayo would send back for `status` on `cart_id`.
-fn crypt(status: &str, cart_id: &str, vps_tx_id: &str, amount: &str) -> String {
+pub(crate) fn crypt(status: &str, cart_id: &str, vps_tx_id: &str, amount: &str) -> String {
     let plain = format!(
         "VendorTxCode={cart_id}&VPSTxId={vps_tx_id}&Status={status}\
          &StatusDetail=0000 : detail&TxAuthNo=8661&Amount={amount}&AVSCV2=ALL MATCH\
@@ -39,7 +37,7 @@ fn crypt(status: &str, cart_id: &str, vps_tx_id: &str, amount: &str) -> String {
         .unwrap()
 }
 
-async fn back(h: &Harness, crypt: &str) -> http::Response<bytes::Bytes> {
+pub(crate) async fn back(h: &Harness, crypt: &str) -> http::Response<bytes::Bytes> {
     let request = http::Request::get(format!("/return/opayo?crypt={crypt}"))
         .body(bytes::Bytes::new())
         .unwrap();
@@ -178,31 +176,7 @@ async fn crypts_we_did_not_make_get_a_400_page_and_one_alert_an_hour(h: Harness)
     assert_eq!(h.sent().len(), 1, "no mail per delivery");
 }
 
-macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    super::$case(Harness::with_env(OPAYO)).await;
-                }
-            )*
-        }
-        mod dynamodb {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    let store = selectpay_aws::testing::fresh_store().await;
-                    super::$case(Harness::with_backend(OPAYO, Arc::new(store))).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_stores!(
+on_both_stores!(env = OPAYO;
     ten_refreshes_of_one_ok_pay_once,
     an_abort_cancels_without_any_mail,
     refused_and_unfinished_payments_leave_the_cart_open_without_mail,

@@ -92,6 +92,9 @@ pub const DUE: &str = "DUE";
 /// The open claims' partition of the same `due-agreements` index, ordered by `dueAt` (the
 /// claim's time): a claim is due for follow-up as an agreement is due for payment.
 pub const CLAIMED: &str = "CLAIMED";
+/// The partition of the same index for carts awaiting their shopper, ordered by `dueAt` (the
+/// cart's time): a cart is stale as a claim is due, after a while without news.
+pub const AWAITING: &str = "AWAITING";
 
 const CART_PK: &str = "CART#";
 const CART_SK: &str = "CART";
@@ -106,6 +109,8 @@ pub const AGREEMENT_PK: &str = "AGREEMENT#";
 pub const AGREEMENT_SK: &str = "AGREEMENT";
 const CLAIM_PK: &str = "CLAIM#";
 const CLAIM_SK: &str = "CLAIM";
+const AWAIT_PK: &str = "AWAIT#";
+const AWAIT_SK: &str = "AWAIT";
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -167,6 +172,11 @@ impl Key {
     /// A browser's claim about a cart, one per cart.
     pub fn claim(cart_id: &CartId) -> Self {
         Self::new(format!("{CLAIM_PK}{cart_id}"), CLAIM_SK)
+    }
+
+    /// A cart awaiting its shopper, one per cart (see `awaiting.rs`).
+    pub fn awaiting(cart_id: &CartId) -> Self {
+        Self::new(format!("{AWAIT_PK}{cart_id}"), AWAIT_SK)
     }
 
     pub fn agreement(id: &FuturePayId) -> Self {

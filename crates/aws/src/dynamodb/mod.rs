@@ -42,6 +42,7 @@
 //!
 //! [`dynamodb_client`]: crate::dynamodb_client
 
+mod awaiting;
 mod claims;
 pub(crate) mod codec;
 mod commit;
@@ -63,8 +64,9 @@ use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
-    Activity, AgreementPage, CartRecord, ClaimFollowUps, ClaimedPayment, Commit, CommitResult,
-    Delivery, DueAgreements, Inspect, Outbox, Snapshot, Store, StoreError,
+    Activity, AgreementPage, AwaitingCart, AwaitingShoppers, CartRecord, ClaimFollowUps,
+    ClaimedPayment, Commit, CommitResult, Delivery, DueAgreements, Inspect, Outbox, Snapshot,
+    Store, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -134,6 +136,9 @@ impl Backoff {
 #[async_trait]
 impl Store for DynamoStore {
     async fn insert_cart(&self, cart: &Cart) -> Result<(), StoreError> {
+        if cart.awaits_shopper() {
+            return awaiting::insert_cart(self, cart).await;
+        }
         let result = self
             .client
             .put_item()
@@ -205,6 +210,21 @@ impl ClaimFollowUps for DynamoStore {
 
     async fn close_claim(&self, cart_id: &CartId) -> Result<(), StoreError> {
         claims::close_claim(self, cart_id).await
+    }
+}
+
+#[async_trait]
+impl AwaitingShoppers for DynamoStore {
+    async fn stale_carts(
+        &self,
+        stored_by: OffsetDateTime,
+        limit: NonZeroUsize,
+    ) -> Result<Vec<AwaitingCart>, StoreError> {
+        awaiting::stale_carts(self, stored_by, limit).await
+    }
+
+    async fn stop_awaiting(&self, cart_id: &CartId) -> Result<bool, StoreError> {
+        awaiting::stop_awaiting(self, cart_id).await
     }
 }
 

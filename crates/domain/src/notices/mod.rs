@@ -11,6 +11,7 @@ mod query;
 mod receipt;
 mod scheduled_payment;
 mod security;
+mod stale_carts;
 mod sweep;
 mod unconfirmed_claim;
 
@@ -23,6 +24,7 @@ pub(crate) use scheduled_payment::{
     cartless_unknown, other_mode, payment_held, unknown_agreement_payment,
 };
 pub use security::security_alert;
+pub use stale_carts::stale_carts_alert;
 pub use sweep::{SweepNotice, cancel_failure_alert, raced_payment_alert, sweep_mails};
 pub use unconfirmed_claim::unconfirmed_claim_alert;
 

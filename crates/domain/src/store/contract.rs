@@ -115,6 +115,12 @@ pub struct Writes {
     /// Payments held after all (WorldPay cancelled their agreement as they landed).
     pub relabels: Vec<PaymentRelabel>,
     pub mails: Vec<Mail>,
+    /// The cart's shopper came back from the gateway with a result, whatever it was (paid,
+    /// aborted, declined, held): the store MUST stop listing the cart in
+    /// [`AwaitingShoppers`](super::AwaitingShoppers) in this same commit, and a cart not
+    /// listed is left as it is. Explicit rather than read from the cart's status, because a
+    /// declined or held result leaves the cart pending.
+    pub shopper_returned: Option<CartId>,
 }
 
 impl Writes {

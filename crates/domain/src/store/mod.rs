@@ -2,6 +2,7 @@
 //! checked by the conformance suite: the vocabulary of reads and writes ([`contract`]), the
 //! traits cut by capability, what can go wrong, and the encodings both stores share.
 
+mod awaiting;
 mod claimed;
 pub mod contract;
 mod due_cursor;
@@ -10,6 +11,7 @@ mod outbox;
 mod port;
 pub mod time_text;
 
+pub use awaiting::AwaitingCart;
 pub use claimed::ClaimedPayment;
 pub use contract::{
     Activity, AgreementPage, CartChange, CartRecord, Commit, CommitResult, Condition, Delivery,
@@ -18,4 +20,4 @@ pub use contract::{
 pub use due_cursor::DueCursor;
 pub use error::{Cause, StoreError};
 pub use outbox::Outbox;
-pub use port::{ClaimFollowUps, DueAgreements, Inspect, Store};
+pub use port::{AwaitingShoppers, ClaimFollowUps, DueAgreements, Inspect, Store};

@@ -6,11 +6,11 @@ use std::num::NonZeroUsize;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::ClaimedPayment;
 use super::StoreError;
 use super::contract::{
     Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, Snapshot,
 };
+use super::{AwaitingCart, ClaimedPayment};
 use crate::cart::Cart;
 use crate::futurepay::Agreement;
 use crate::idempotency_key::IdempotencyKey;
@@ -19,7 +19,9 @@ use crate::ids::{CartId, FuturePayId};
 /// What the purchase API and the callback read and write.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// MUST fail with `AlreadyExists`, writing nothing, if the cart id is taken.
+    /// MUST fail with `AlreadyExists`, writing nothing, if the cart id is taken. A cart that
+    /// [awaits its shopper](Cart::awaits_shopper) MUST be listed by [`AwaitingShoppers`] in
+    /// the same write, so that no cart is ever sent to the gateway unlisted.
     async fn insert_cart(&self, cart: &Cart) -> Result<(), StoreError>;
 
     /// MUST return the cart with every payment, mail and agreement recorded for it.
@@ -80,6 +82,28 @@ pub trait ClaimFollowUps: Send + Sync {
     /// The claim for this cart is followed up: no longer listed. Closing a cart with no
     /// open claim changes nothing.
     async fn close_claim(&self, cart_id: &CartId) -> Result<(), StoreError>;
+}
+
+/// Carts sent to a gateway whose result only the shopper's browser brings, listed from the
+/// moment they are stored until a commit with [`Writes::shopper_returned`] for them.
+///
+/// [`Writes::shopper_returned`]: super::Writes::shopper_returned
+#[async_trait]
+pub trait AwaitingShoppers: Send + Sync {
+    /// Carts still awaiting their shopper that were stored at or before `stored_by`, oldest
+    /// first (ties by cart id), at most `limit`. MUST read from a sparse index of the carts
+    /// awaiting their shopper, so the cost grows with the number awaiting, not with the
+    /// number of carts.
+    async fn stale_carts(
+        &self,
+        stored_by: OffsetDateTime,
+        limit: NonZeroUsize,
+    ) -> Result<Vec<AwaitingCart>, StoreError>;
+
+    /// The merchant found no payment at the gateway for this cart: it is no longer listed,
+    /// and a result that comes after all is handled as any result. Answers whether it was
+    /// listed; a cart not listed is left as it is, and nothing is created for it.
+    async fn stop_awaiting(&self, cart_id: &CartId) -> Result<bool, StoreError>;
 }
 
 /// Listings for people: the local dashboard and the CLI, never a deployed function. These

@@ -7,6 +7,7 @@ mod opayo_properties;
 mod opayo_python;
 mod replay_inputs;
 mod replay_never_panics;
+mod stale_carts_alert;
 mod support;
 mod verify_futurepay;
 mod verify_origins;

@@ -5,7 +5,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use selectpay_domain::store::{Commit, CommitResult, Condition, StoreError};
 
 use super::rows::sql_error;
-use super::{queries, relabel};
+use super::{awaiting, queries, relabel};
 
 pub fn commit(conn: &mut Connection, commit: &Commit) -> Result<CommitResult, StoreError> {
     commit.writes.check().map_err(StoreError::invariant)?;
@@ -77,6 +77,9 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
     }
     for relabel in &writes.relabels {
         relabel::relabel_payment(tx, relabel)?;
+    }
+    if let Some(cart_id) = &writes.shopper_returned {
+        awaiting::returned(tx, cart_id)?;
     }
     if let Some(delivery) = &commit.delivery {
         queries::insert_delivery(tx, delivery)?;

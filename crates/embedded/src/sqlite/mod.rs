@@ -1,5 +1,6 @@
 //! The local store (every trait of the store port): one SQLite database, a file for the dev server or in memory for tests.
 
+mod awaiting;
 mod claims;
 mod commit;
 mod inspect;
@@ -24,8 +25,9 @@ use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
-    Activity, AgreementPage, CartRecord, ClaimFollowUps, ClaimedPayment, Commit, CommitResult,
-    Delivery, DueAgreements, Inspect, Outbox, Snapshot, Store, StoreError,
+    Activity, AgreementPage, AwaitingCart, AwaitingShoppers, CartRecord, ClaimFollowUps,
+    ClaimedPayment, Commit, CommitResult, Delivery, DueAgreements, Inspect, Outbox, Snapshot,
+    Store, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -91,7 +93,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn insert_cart(&self, cart: &Cart) -> Result<(), StoreError> {
         let cart = cart.clone();
-        self.run(move |conn| queries::insert_cart(conn, &cart))
+        self.run(move |conn| awaiting::insert_cart(conn, &cart))
             .await
     }
 
@@ -164,6 +166,24 @@ impl ClaimFollowUps for SqliteStore {
     async fn close_claim(&self, cart_id: &CartId) -> Result<(), StoreError> {
         let cart_id = cart_id.clone();
         self.run(move |conn| claims::close_claim(conn, &cart_id))
+            .await
+    }
+}
+
+#[async_trait]
+impl AwaitingShoppers for SqliteStore {
+    async fn stale_carts(
+        &self,
+        stored_by: OffsetDateTime,
+        limit: NonZeroUsize,
+    ) -> Result<Vec<AwaitingCart>, StoreError> {
+        self.run(move |conn| awaiting::stale_carts(conn, stored_by, limit))
+            .await
+    }
+
+    async fn stop_awaiting(&self, cart_id: &CartId) -> Result<bool, StoreError> {
+        let cart_id = cart_id.clone();
+        self.run(move |conn| awaiting::returned(conn, &cart_id))
             .await
     }
 }

@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use selectpay_domain::ports::StoreError;
 
 use super::rows::sql_error;
-use super::{claims, mail_lease};
+use super::{awaiting, claims, mail_lease};
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS carts (
@@ -138,6 +138,7 @@ pub fn create(conn: &mut Connection) -> Result<(), StoreError> {
         .map_err(sql_error)?;
     tx.execute_batch(TABLES).map_err(sql_error)?;
     tx.execute_batch(claims::TABLE).map_err(sql_error)?;
+    tx.execute_batch(awaiting::TABLE).map_err(sql_error)?;
     add_missing_columns(&tx)?;
     tx.execute_batch(mail_lease::QUEUE_INDEX)
         .map_err(sql_error)?;

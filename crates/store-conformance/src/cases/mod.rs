@@ -140,6 +140,13 @@ registry! { $;
         a_cart_keeps_its_first_claim_and_a_closed_one_stays_closed,
         closing_an_unknown_claim_changes_nothing,
     }
+    awaiting {
+        awaited_carts_stored_by_then_are_listed_oldest_first,
+        the_shoppers_return_ends_the_wait_in_its_commit,
+        only_a_committed_return_ends_the_wait,
+        a_refused_insert_lists_nothing_more,
+        a_cart_given_up_on_is_no_longer_listed,
+    }
 }
 
 async fn insert<S: Subject>(store: &S, cart: &Cart) {

@@ -23,8 +23,8 @@ use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
 use selectpay_domain::ports::{
-    CartRecord, ClaimFollowUps, Clock, Commit, CommitResult, DueAgreements, Inspect, MailError,
-    Mailer, Outbox, Store, StoreError,
+    AwaitingShoppers, CartRecord, ClaimFollowUps, Clock, Commit, CommitResult, DueAgreements,
+    Inspect, MailError, Mailer, Outbox, Store, StoreError,
 };
 use selectpay_embedded::SqliteStore;
 use selectpay_worldpay::gateway_simulator::{Action, SimulatedPayment, encode_form};
@@ -110,7 +110,7 @@ impl Harness {
     /// On `store`, for every part of the store port.
     pub fn with_backend<S>(env: &[(&str, &str)], store: Arc<S>) -> Self
     where
-        S: Store + DueAgreements + ClaimFollowUps + Outbox + Inspect + 'static,
+        S: Store + DueAgreements + ClaimFollowUps + AwaitingShoppers + Outbox + Inspect + 'static,
     {
         Self::with_parts(env, Stores::from(Arc::clone(&store)), store)
     }
@@ -122,6 +122,7 @@ impl Harness {
             store,
             due: rest.clone(),
             claims: rest.clone(),
+            awaiting: rest.clone(),
             outbox: rest.clone(),
         };
         Self::with_parts(env, stores, rest)
@@ -164,6 +165,19 @@ impl Harness {
     /// The clock's time as a callback's `transTime`: epoch milliseconds.
     pub fn trans_time(&self) -> String {
         (self.clock.now().unix_timestamp_nanos() / 1_000_000).to_string()
+    }
+
+    /// One sweep at the clock's time, without remote administration, as the schedule runs it.
+    pub async fn sweep(&self) -> selectpay_app::sweep::SweepSummary {
+        let options = selectpay_app::sweep::SweepOptions {
+            now: self.clock.now(),
+            budget: std::time::Duration::from_secs(60),
+            page_size: std::num::NonZeroUsize::new(10).unwrap(),
+        };
+        self.app
+            .sweep(selectpay_app::sweep::SweepAction::Enforce(None), &options)
+            .await
+            .unwrap()
     }
 
     pub fn advance(&self, by: time::Duration) {
@@ -347,15 +361,15 @@ impl Store for BrokenStore {
 }
 
 /// One `#[tokio::test]` per case on each store: SQLite in memory, and a fresh DynamoDB Local
-/// table. Each case is an `async fn(Harness)`.
+/// table, under the variables `env` (none by default). Each case is an `async fn(Harness)`.
 macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
+    (env = $env:expr; $($case:ident),* $(,)?) => {
         mod sqlite {
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    super::$case(Harness::test_mode()).await;
+                    super::$case(Harness::with_env($env)).await;
                 }
             )*
         }
@@ -365,9 +379,12 @@ macro_rules! on_both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let store = selectpay_aws::testing::fresh_store().await;
-                    super::$case(Harness::with_backend(&[], std::sync::Arc::new(store))).await;
+                    super::$case(Harness::with_backend($env, std::sync::Arc::new(store))).await;
                 }
             )*
         }
+    };
+    ($($case:ident),* $(,)?) => {
+        on_both_stores!(env = &[]; $($case),*);
     };
 }

@@ -4,6 +4,7 @@
 //! panic or a silently odd value.
 
 mod agreement;
+mod awaiting;
 mod cart;
 mod claim;
 mod delivery;
@@ -12,6 +13,7 @@ mod outcome;
 mod payment;
 
 pub use agreement::{agreement, agreement_id, agreement_item, agreement_pointer_item};
+pub use awaiting::{awaiting_cart, awaiting_item, returned_item};
 pub use cart::{cart, cart_item, cart_state};
 pub use claim::{claim_item, claimed_payment};
 pub use delivery::{delivery, delivery_item};

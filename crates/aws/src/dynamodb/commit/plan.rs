@@ -83,6 +83,11 @@ pub(super) fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
         )
         .guard(Clause::PaymentIs(relabel.from), Meaning::Condition);
     }
+    if let Some(cart_id) = &writes.shopper_returned {
+        // Out of the awaiting-shopper index (see `awaiting.rs`).
+        let item = codec::returned_item(cart_id);
+        plan.add(Key::awaiting(cart_id), Action::Put(item));
+    }
     if let Some(delivery) = &commit.delivery {
         let item = codec::delivery_item(delivery)?;
         plan.add_new(Key::delivery(delivery)?, item, Meaning::AlreadyExists);
