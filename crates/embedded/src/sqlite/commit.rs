@@ -4,7 +4,7 @@
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use selectpay_domain::store::{Commit, CommitResult, Condition, StoreError};
 
-use super::rows::sql_error;
+use super::rows::{self, sql_error};
 use super::{queries, relabel};
 
 pub fn commit(conn: &mut Connection, commit: &Commit) -> Result<CommitResult, StoreError> {
@@ -57,13 +57,13 @@ fn holds(tx: &Transaction, condition: &Condition) -> Result<bool, StoreError> {
 fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
     let writes = &commit.writes;
     if let Some(saved) = &writes.saved_outcome {
-        queries::insert_saved_outcome(tx, saved)?;
+        rows::insert_saved_outcome(tx, saved)?;
     }
     if let Some(payment) = &writes.payment {
-        queries::insert_payment(tx, payment)?;
+        rows::insert_payment(tx, payment)?;
     }
     if let Some(change) = &writes.cart_change
-        && !queries::change_cart(tx, change)?
+        && !rows::change_cart(tx, change)?
     {
         // The domain only changes carts it has a condition on; anything else is a bug
         // upstream, and must not pass as written.
@@ -73,13 +73,13 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
         )));
     }
     if let Some(agreement) = &writes.agreement {
-        queries::put_agreement(tx, agreement)?;
+        rows::put_agreement(tx, agreement)?;
     }
     for relabel in &writes.relabels {
         relabel::relabel_payment(tx, relabel)?;
     }
     if let Some(delivery) = &commit.delivery {
-        queries::insert_delivery(tx, delivery)?;
+        rows::insert_delivery(tx, delivery)?;
     }
     for mail in &writes.mails {
         // Its guard held, so the mail must be new: one that exists is a broken contract,
@@ -90,7 +90,7 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
                 mail.id
             )));
         }
-        queries::insert_mail(tx, mail)?;
+        rows::insert_mail(tx, mail)?;
     }
     Ok(())
 }

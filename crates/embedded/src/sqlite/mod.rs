@@ -91,8 +91,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn insert_cart(&self, cart: &Cart) -> Result<(), StoreError> {
         let cart = cart.clone();
-        self.run(move |conn| queries::insert_cart(conn, &cart))
-            .await
+        self.run(move |conn| rows::insert_cart(conn, &cart)).await
     }
 
     async fn cart(&self, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError> {
@@ -149,7 +148,7 @@ impl DueAgreements for SqliteStore {
 impl ClaimFollowUps for SqliteStore {
     async fn note_claim(&self, claim: &ClaimedPayment) -> Result<(), StoreError> {
         let claim = claim.clone();
-        self.run(move |conn| claims::note_claim(conn, &claim)).await
+        self.run(move |conn| rows::note_claim(conn, &claim)).await
     }
 
     async fn open_claims(

@@ -217,18 +217,6 @@ async fn a_database_from_before_futurepay_is_migrated() {
     assert!(read.agreements.is_empty());
 }
 
-#[test]
-fn interval_units_are_stored_by_the_names_the_domain_parses() {
-    for unit in [
-        IntervalUnit::Day,
-        IntervalUnit::Week,
-        IntervalUnit::Month,
-        IntervalUnit::Year,
-    ] {
-        assert_eq!(IntervalUnit::parse(rows::unit_name(unit)), Some(unit));
-    }
-}
-
 #[tokio::test]
 async fn a_file_store_is_in_wal_mode_and_keeps_data_when_reopened() {
     let dir = tempfile::tempdir().unwrap();
