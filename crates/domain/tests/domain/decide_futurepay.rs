@@ -19,7 +19,7 @@ use selectpay_domain::token::NEW_AGREEMENT_FIELD;
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
-use crate::support;
+use crate::support::{self, snapshot};
 
 const NOW: OffsetDateTime = datetime!(2026-12-01 10:00 UTC);
 /// 1 December 2026, 09:00 UTC, in epoch milliseconds.
@@ -93,14 +93,6 @@ fn decided(fields: &[(&str, &str)], snapshot: Snapshot) -> Decision {
     decide(&ctx, &response(fields), &snapshot).unwrap()
 }
 
-fn snapshot(cart: Option<CartState>, agreement: Option<Agreement>) -> Snapshot {
-    Snapshot {
-        saved: None,
-        cart,
-        agreement,
-    }
-}
-
 fn later_payment(
     amount: &str,
     extra: &[(&'static str, &'static str)],
@@ -123,20 +115,30 @@ fn as_refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a s
     fields.iter().map(|(n, v)| (*n, v.as_str())).collect()
 }
 
+/// The first payment, by transaction 5001, of the pending cart that sells [`plan`]; with the
+/// agreement it creates when `creating`.
+fn first_payment(amount: &str, creating: bool) -> Decision {
+    let mut fields = vec![
+        ("transStatus", "Y"),
+        ("transId", "5001"),
+        ("amount", amount),
+    ];
+    if creating {
+        fields.extend([("futurePayId", "193743"), (NEW_AGREEMENT_FIELD, "1")]);
+    }
+    decided(
+        &fields,
+        snapshot(Some(cart(CartStatus::Pending, Some(plan()))), None),
+    )
+}
+
 fn payment_status(decision: &Decision) -> Option<PaymentStatus> {
     decision.writes.payment.as_ref().map(|p| p.status)
 }
 
 #[test]
 fn a_plan_cart_paid_without_an_agreement_is_held_not_paid() {
-    let decision = decided(
-        &[
-            ("transStatus", "Y"),
-            ("transId", "5001"),
-            ("amount", "14.99"),
-        ],
-        snapshot(Some(cart(CartStatus::Pending, Some(plan()))), None),
-    );
+    let decision = first_payment("14.99", false);
     let held = PaymentStatus::Review(ReviewReason::PlanMissing);
     assert_eq!(payment_status(&decision), Some(held));
     assert_eq!(decision.writes.cart_change, None);
@@ -147,16 +149,7 @@ fn a_plan_cart_paid_without_an_agreement_is_held_not_paid() {
 
 #[test]
 fn a_first_payment_of_the_wrong_amount_holds_the_agreement_in_review() {
-    let decision = decided(
-        &[
-            ("transStatus", "Y"),
-            ("transId", "5001"),
-            ("amount", "1.00"),
-            ("futurePayId", "193743"),
-            (NEW_AGREEMENT_FIELD, "1"),
-        ],
-        snapshot(Some(cart(CartStatus::Pending, Some(plan()))), None),
-    );
+    let decision = first_payment("1.00", true);
     assert_eq!(
         decision.outcome,
         Outcome::Review(ReviewReason::AmountMismatch)
@@ -169,16 +162,7 @@ fn a_first_payment_of_the_wrong_amount_holds_the_agreement_in_review() {
 
 #[test]
 fn a_matching_first_payment_creates_an_active_agreement_scheduled_by_the_plan() {
-    let decision = decided(
-        &[
-            ("transStatus", "Y"),
-            ("transId", "5001"),
-            ("amount", "14.99"),
-            ("futurePayId", "193743"),
-            (NEW_AGREEMENT_FIELD, "1"),
-        ],
-        snapshot(Some(cart(CartStatus::Pending, Some(plan()))), None),
-    );
+    let decision = first_payment("14.99", true);
     assert_eq!(decision.outcome, Outcome::Paid);
     let agreement = decision.writes.agreement.as_ref().unwrap();
     assert_eq!(agreement.status, AgreementStatus::Active);

@@ -33,18 +33,9 @@ fn holds(tx: &Transaction, condition: &Condition) -> Result<bool, StoreError> {
     Ok(match condition {
         Condition::OutcomeAbsent(key) => queries::saved_outcome(tx, key)?.is_none(),
         Condition::CartAbsent(cart_id) => queries::cart_state(tx, cart_id)?.is_none(),
-        Condition::CartIs {
-            cart_id,
-            status,
-            amount,
-            paid_by,
-            sells_plan,
-        } => queries::cart_state(tx, cart_id)?.is_some_and(|cart| {
-            cart.status == *status
-                && cart.amount == *amount
-                && cart.paid_by == *paid_by
-                && cart.future_pay.is_some() == *sells_plan
-        }),
+        Condition::CartIs { cart_id, .. } => {
+            queries::cart_state(tx, cart_id)?.is_some_and(|cart| condition.holds_for_cart(&cart))
+        }
         Condition::MailAbsent(mail_id) => !queries::mail_exists(tx, mail_id)?,
         Condition::AgreementAbsent(id) => queries::agreement_version(tx, id)?.is_none(),
         Condition::AgreementAt { id, version } => {
