@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::purchase_api::{ORDER, json, purchase};
+use crate::purchase_api::{ORDER, json, order};
 use crate::support;
 
 use selectpay_domain::cart::{CartStatus, PaymentStatus, ReviewReason};
@@ -16,10 +16,8 @@ const VPS_TX_ID: &str = "{5A1C2B3D-0000-4000-8000-00000000000A}";
 
 /// A cart bought through `POST /purchase` with `"gateway": "opayo"`, as a storefront does.
 async fn opayo_cart(h: &Harness) -> String {
-    let order = ORDER.replacen('{', r#"{"gateway":"opayo","#, 1);
-    let response = h
-        .request(purchase(&order, Some(API_KEY), "application/json"))
-        .await;
+    let body = ORDER.replacen('{', r#"{"gateway":"opayo","#, 1);
+    let response = h.request(order(&body)).await;
     assert_eq!(response.status(), 201);
     json(&response)["cartId"].as_str().unwrap().to_owned()
 }

@@ -5,19 +5,15 @@
 use selectpay_domain::callback::{PaymentResponse, Verdict, verify};
 use selectpay_domain::cart::{CartState, CartStatus, PaymentStatus, ReviewReason};
 use selectpay_domain::decision::{
-    CartChange, Condition, Context, Reply, SavedOutcome, Snapshot, Writes, decide,
+    CartChange, Condition, Reply, SavedOutcome, Snapshot, Writes, decide,
 };
-use selectpay_domain::futurepay::{
-    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, SoldPlan,
-    Start,
-};
+use selectpay_domain::futurepay::{Agreement, AgreementStatus, SoldPlan};
 use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::MailKind;
 use selectpay_domain::mail_id::MailId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::outcome::Outcome;
-use selectpay_domain::render::Templates;
 use selectpay_domain::token::NEW_AGREEMENT_FIELD;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -191,15 +187,10 @@ struct Row {
 }
 
 fn check(rows: Vec<Row>) {
-    let settings = support::settings();
-    let templates = Templates::builtin();
-    let ctx = Context {
-        settings: &settings,
-        templates: &templates,
-        now: NOW,
-    };
     for row in rows {
-        let decision = decide(&ctx, &row.response, &row.snapshot).unwrap();
+        let decision = support::in_context(NOW, |ctx| {
+            decide(ctx, &row.response, &row.snapshot).unwrap()
+        });
         let situation = row.situation;
         assert_eq!(decision.outcome, row.outcome, "{situation}: outcome");
         assert_eq!(decision.reply.status, 200, "{situation}: status");
@@ -483,14 +474,7 @@ fn futurepay_agreements() {
     let with_id = ("futurePayId", "fp1");
     let agreement = active_agreement();
     // 10.00 now, then 10.00 a month from 1 December.
-    let plan = FuturePayPlan::Regular {
-        option: AmountOption::Fixed,
-        start: Start::Date(time::macros::date!(2026 - 12 - 01)),
-        interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
-        payments: 0,
-        initial_amount: None,
-        normal_amount: Some(gbp("10.00")),
-    };
+    let plan = support::monthly_from_december(gbp("10.00"));
     let selling = |cart: Option<CartState>| {
         cart.map(|cart| CartState {
             future_pay: Some(plan.clone()),

@@ -3,21 +3,15 @@
 
 use selectpay_domain::callback::{Form, PaymentResponse, Verdict, verify};
 use selectpay_domain::cart::{CartState, CartStatus, PaymentStatus, ReviewReason};
-use selectpay_domain::decision::{
-    Condition, Context, Decision, Snapshot, decide, decide_unknown_cartless,
-};
-use selectpay_domain::futurepay::{
-    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, SoldPlan,
-    Start,
-};
+use selectpay_domain::decision::{Condition, Decision, Snapshot, decide, decide_unknown_cartless};
+use selectpay_domain::futurepay::{Agreement, AgreementStatus, FuturePayPlan, SoldPlan};
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::MailKind;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::outcome::Outcome;
-use selectpay_domain::render::Templates;
 use selectpay_domain::token::NEW_AGREEMENT_FIELD;
 use time::OffsetDateTime;
-use time::macros::{date, datetime};
+use time::macros::datetime;
 
 use crate::support::{self, snapshot};
 
@@ -31,14 +25,7 @@ fn gbp(amount: &str) -> Money {
 
 /// 14.99 now, then 9.99 a month from 1 December.
 fn plan() -> FuturePayPlan {
-    FuturePayPlan::Regular {
-        option: AmountOption::Fixed,
-        start: Start::Date(date!(2026 - 12 - 01)),
-        interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
-        payments: 0,
-        initial_amount: None,
-        normal_amount: Some(gbp("9.99")),
-    }
+    support::monthly_from_december(gbp("9.99"))
 }
 
 fn cart(status: CartStatus, future_pay: Option<FuturePayPlan>) -> CartState {
@@ -83,14 +70,9 @@ fn response(fields: &[(&str, &str)]) -> PaymentResponse {
 }
 
 fn decided(fields: &[(&str, &str)], snapshot: Snapshot) -> Decision {
-    let templates = Templates::builtin();
-    let settings = support::settings();
-    let ctx = Context {
-        settings: &settings,
-        templates: &templates,
-        now: NOW,
-    };
-    decide(&ctx, &response(fields), &snapshot).unwrap()
+    support::in_context(NOW, |ctx| {
+        decide(ctx, &response(fields), &snapshot).unwrap()
+    })
 }
 
 fn later_payment(
@@ -224,14 +206,7 @@ fn later_payments_are_checked_against_the_stored_plan() {
 
 #[test]
 fn the_plan_kept_on_the_agreement_decides_not_the_carts_row() {
-    let cheaper = FuturePayPlan::Regular {
-        option: AmountOption::Fixed,
-        start: Start::Date(date!(2026 - 12 - 01)),
-        interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
-        payments: 0,
-        initial_amount: None,
-        normal_amount: Some(gbp("5.00")),
-    };
+    let cheaper = support::monthly_from_december(gbp("5.00"));
     for cart_read in [Some(cart(CartStatus::Paid, Some(cheaper))), None] {
         let read_cart = cart_read.is_some();
         for (amount, expected) in [
@@ -397,14 +372,7 @@ fn a_callback_without_a_cart_for_an_unknown_agreement_only_alerts() {
     let Verdict::WithoutCart(cartless) = verify(form, &support::settings()) else {
         panic!("no cart");
     };
-    let templates = Templates::builtin();
-    let settings = support::settings();
-    let ctx = Context {
-        settings: &settings,
-        templates: &templates,
-        now: NOW,
-    };
-    let decision = decide_unknown_cartless(&ctx, &cartless).unwrap();
+    let decision = support::in_context(NOW, |ctx| decide_unknown_cartless(ctx, &cartless).unwrap());
     assert_eq!(decision.outcome, Outcome::UnknownAgreement);
     assert_eq!(decision.writes.payment, None);
     let mail = &decision.writes.mails[0];

@@ -42,12 +42,8 @@ fn cart() -> CartId {
     CartId::parse("c1").unwrap()
 }
 
-fn check(
-    plan: &FuturePayPlan,
-    standing: Standing,
-    amount: &str,
-    currency: &str,
-) -> Result<(), ReviewReason> {
+/// `check_payment` of `reported` for the agreement of cart `c1`, which sold `plan` in GBP.
+fn checked(plan: &FuturePayPlan, standing: Standing, mode: Mode, reported: &Reported) -> PlanCheck {
     let cart = cart();
     let sold = SoldPlan {
         plan: plan.clone(),
@@ -57,8 +53,17 @@ fn check(
         sold: Some(&sold),
         cart_id: &cart,
         standing,
-        mode: Mode::Live,
+        mode,
     };
+    check_payment(&agreed, reported)
+}
+
+fn check(
+    plan: &FuturePayPlan,
+    standing: Standing,
+    amount: &str,
+    currency: &str,
+) -> Result<(), ReviewReason> {
     let reported = Reported {
         amount: Currency::parse(currency)
             .and_then(|c| Money::parse(amount, c))
@@ -67,7 +72,7 @@ fn check(
         test_mode: TestMode::Live,
         cart_id: None,
     };
-    check_payment(&agreed, &reported).verdict
+    checked(plan, standing, Mode::Live, &reported).verdict
 }
 
 #[test]
@@ -156,16 +161,6 @@ fn the_mode_is_checked_before_anything_else() {
             Err(ReviewReason::CartMismatch),
         ),
     ] {
-        let sold = SoldPlan {
-            plan: plan.clone(),
-            currency: gbp(),
-        };
-        let agreed = Agreed {
-            sold: Some(&sold),
-            cart_id: &cart,
-            standing,
-            mode,
-        };
         let reported = Reported {
             amount: Some(money("9.99", "GBP")),
             currency: Some("GBP"),
@@ -173,7 +168,7 @@ fn the_mode_is_checked_before_anything_else() {
             cart_id,
         };
         assert_eq!(
-            check_payment(&agreed, &reported).verdict,
+            checked(&plan, standing, mode, &reported).verdict,
             expected,
             "{mode} installation, {test_mode:?} payment, cart {cart_id:?}"
         );
@@ -182,25 +177,14 @@ fn the_mode_is_checked_before_anything_else() {
 
 #[test]
 fn the_plan_amount_is_reported_for_the_merchant() {
-    let cart = cart();
     let shown = |plan: &FuturePayPlan, standing| {
-        let sold = SoldPlan {
-            plan: plan.clone(),
-            currency: gbp(),
-        };
-        let agreed = Agreed {
-            sold: Some(&sold),
-            cart_id: &cart,
-            standing,
-            mode: Mode::Live,
-        };
         let reported = Reported {
             amount: None,
             currency: None,
             test_mode: TestMode::Live,
             cart_id: None,
         };
-        check_payment(&agreed, &reported)
+        checked(plan, standing, Mode::Live, &reported)
             .plan_amount
             .map(|amount| amount.to_string())
             .unwrap()
