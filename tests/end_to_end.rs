@@ -16,6 +16,16 @@ fn serve(data_dir: &Path) -> Server {
     Server::start([OsStr::new("--data-dir"), data_dir.as_os_str()])
 }
 
+/// The cart as `selectpay cart` prints it from the store in `data_dir`.
+fn inspected_cart(data_dir: &Path, cart_id: &str) -> Value {
+    let inspected = Command::new(BINARY)
+        .args(["cart", cart_id, "--data-dir"])
+        .arg(data_dir)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&inspected.stdout).unwrap()
+}
+
 fn mails_of_kind(outbox: &Path, kind: &str) -> usize {
     std::fs::read_dir(outbox)
         .map(|entries| {
@@ -41,12 +51,7 @@ async fn purchase_pay_and_see_the_order_paid_with_one_receipt() {
     assert_eq!(mails_of_kind(&outbox, "receipt"), 1);
     assert_eq!(mails_of_kind(&outbox, "order_notice"), 1);
 
-    let inspected = Command::new(BINARY)
-        .args(["cart", cart_id, "--data-dir"])
-        .arg(data_dir.path())
-        .output()
-        .unwrap();
-    let inspected: Value = serde_json::from_slice(&inspected.stdout).unwrap();
+    let inspected = inspected_cart(data_dir.path(), cart_id);
     assert_eq!(inspected["status"], "paid");
 
     assert!(server.dashboard().await.contains(cart_id));
@@ -74,12 +79,7 @@ async fn a_tampered_amount_from_the_simulator_is_not_fulfilled() {
         .unwrap();
     assert!(simulate.status.success());
 
-    let inspected = Command::new(BINARY)
-        .args(["cart", cart_id, "--data-dir"])
-        .arg(data_dir.path())
-        .output()
-        .unwrap();
-    let inspected: Value = serde_json::from_slice(&inspected.stdout).unwrap();
+    let inspected = inspected_cart(data_dir.path(), cart_id);
     assert_eq!(inspected["status"], "pending");
     assert_eq!(inspected["payments"][0]["status"], "review:amount_mismatch");
     assert_eq!(mails_of_kind(&data_dir.path().join("outbox"), "receipt"), 0);

@@ -6,7 +6,7 @@
 
 mod support;
 
-use selectpay_aws::testing::{DYNAMODB_ENDPOINT, SES_ENDPOINT, SentMail, require_env, sent_mails};
+use selectpay_aws::testing::{DYNAMODB_ENDPOINT, SES_ENDPOINT, mails_about, require_env};
 
 use support::Server;
 
@@ -17,16 +17,6 @@ fn unique_table_name() -> String {
         .unwrap()
         .subsec_nanos();
     format!("selectpay-e2e-{}-{nanos:08x}", std::process::id())
-}
-
-/// Mail the emulator received about this cart: other tests share the emulator, but cart
-/// ids are unique.
-async fn mails_about(cart_id: &str) -> Vec<SentMail> {
-    sent_mails()
-        .await
-        .into_iter()
-        .filter(|m| m.subject.contains(cart_id))
-        .collect()
 }
 
 #[tokio::test]

@@ -70,14 +70,7 @@ async fn delivery_ids(server: &Server, cart_id: &str) -> Vec<String> {
 
 async fn replay_decides_applies_once_and_replays_a_stored_delivery(server: Server, store: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
-    let cart_id = server
-        .purchase(serde_json::json!({
-            "amount": "14.99",
-            "currency": "GBP",
-            "description": "Tea for two",
-            "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}
-        }))
-        .await;
+    let cart_id = server.purchase(support::tea_for_two()).await;
     let form = save_form(dir.path(), &cart_id);
 
     let decided = replay(store, &["--form", &form]);

@@ -11,6 +11,21 @@ use serde_json::Value;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_selectpay");
 
+/// An order of £14.99 from a shopper with an address, who gets a receipt.
+pub fn tea_for_two() -> Value {
+    serde_json::json!({
+        "amount": "14.99",
+        "currency": "GBP",
+        "description": "Tea for two",
+        "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}
+    })
+}
+
+/// Sends `request`, which must succeed.
+async fn succeeded(request: reqwest::RequestBuilder) -> reqwest::Response {
+    request.send().await.unwrap().error_for_status().unwrap()
+}
+
 /// A running `selectpay serve`, stopped when dropped.
 pub struct Server {
     child: Child,
@@ -74,61 +89,32 @@ impl Server {
 
     /// Creates a cart through the purchase API, as a storefront does; returns its id.
     pub async fn purchase(&self, order: Value) -> String {
-        let token: Value = selectpay_worldpay::http_client::client()
+        let purchase = selectpay_worldpay::http_client::client()
             .post(format!("{}/purchase", self.url))
             .bearer_auth("dev-api-key")
-            .json(&order)
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json(&order);
+        let token: Value = succeeded(purchase).await.json().await.unwrap();
         token["cartId"].as_str().unwrap().to_owned()
     }
 
     /// The cart as the carts API shows it.
     pub async fn cart(&self, cart_id: &str) -> Value {
-        selectpay_worldpay::http_client::client()
+        let cart = selectpay_worldpay::http_client::client()
             .get(format!("{}/carts/{cart_id}", self.url))
-            .bearer_auth("dev-api-key")
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+            .bearer_auth("dev-api-key");
+        succeeded(cart).await.json().await.unwrap()
     }
 
     /// The dashboard page, `GET /`.
     pub async fn dashboard(&self) -> String {
-        selectpay_worldpay::http_client::client()
-            .get(&self.url)
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        let dashboard = selectpay_worldpay::http_client::client().get(&self.url);
+        succeeded(dashboard).await.text().await.unwrap()
     }
 
     /// A purchase, then the gateway's payment delivered three times at once; checks the
     /// cart is paid once. Returns the cart id.
     pub async fn buy_and_pay_three_times_at_once(&self) -> String {
-        let cart_id = self
-            .purchase(serde_json::json!({
-                "amount": "14.99",
-                "currency": "GBP",
-                "description": "Tea for two",
-                "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}
-            }))
-            .await;
+        let cart_id = self.purchase(tea_for_two()).await;
         self.pay_three_times_at_once(&cart_id);
         let cart = self.cart(&cart_id).await;
         assert_eq!(cart["status"], "paid");

@@ -1,33 +1,35 @@
-//! `POST /callback` and `GET /callback`: payment responses from the gateway; and, in
-//! [`opayo`], Opayo's results on `GET /return/opayo`.
+//! `POST /callback` and `GET /callback`: payment responses from the gateway; in [`opayo`],
+//! Opayo's results on `GET /return/opayo`; in [`claim`], the shopper's backups. [`record`]
+//! keeps each delivery and commits the alerts it raises.
 
+mod claim;
 mod opayo;
+mod record;
 
-use std::sync::PoisonError;
+pub(crate) use record::Received;
+use record::received;
+
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::CONTENT_TYPE;
-use http::{Method, Request, Response, StatusCode};
+use http::{Request, Response, StatusCode};
 
-use selectpay_domain::callback::backup::{Claim, contradictions};
+use selectpay_domain::callback::backup::contradictions;
 use selectpay_domain::callback::{
     CartlessResponse, FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form,
-    redact_password, verify,
+    verify,
 };
 use selectpay_domain::decision::{
-    Context, Decision, Reply, Snapshot, Writes, answer_claim, claim_to_follow_up, decide,
-    decide_unknown_cartless,
+    Context, Decision, Reply, Snapshot, Writes, decide, decide_unknown_cartless,
 };
 use selectpay_domain::gateway::Gateway;
-use selectpay_domain::ids::CartId;
 use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
 use selectpay_domain::ports::{Commit, CommitResult, Delivery};
 
+use crate::App;
 use crate::reply::{self, HandlerError};
-use crate::{App, random_id};
 
 /// Lambda stops the callback function after 10 s (API Gateway gives up after 29 s): answer
 /// 503 before that, so WorldPay alerts the merchant with the data and any retry finds what
@@ -42,18 +44,6 @@ const MAX_DECISION_ROUNDS: usize = 4;
 /// in a header; the Lambda adapter sends only status, headers and body, so it never leaves AWS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallbackOutcome(pub String);
-
-/// What a delivery is, before we know whether it means anything.
-#[derive(Clone)]
-pub(crate) struct Received {
-    pub(crate) raw: Vec<u8>,
-    pub(crate) content_type: Option<String>,
-    /// A POST's URL query string (the FAQ's query-string callback), never authenticated.
-    pub(crate) query: Option<String>,
-    /// The cart whose shopper this brings back with a result (an Opayo return that
-    /// decrypted): whatever its commit writes ends the cart's wait for its shopper.
-    pub(crate) shopper_returned: Option<CartId>,
-}
 
 impl App {
     /// A delivery of a result from `gateway`: WorldPay's callback, or an Opayo return.
@@ -278,159 +268,12 @@ impl App {
         Err(HandlerError::Contention)
     }
 
-    /// Tells the operator, once per distinct content, that the query string on a callback's
-    /// URL named other values than its body. The alert, when this wrote it, for sending.
-    async fn alert_query_conflict(
-        &self,
-        response: &PaymentResponse,
-        fields: &[String],
-    ) -> Result<Vec<Mail>, HandlerError> {
-        if fields.is_empty() {
-            return Ok(Vec::new());
-        }
-        let commit = Commit {
-            writes: Writes::alert(notices::query_conflict(&self.context(), response, fields)?),
-            delivery: None,
-        };
-        Ok(match self.store.commit(&commit).await? {
-            CommitResult::Committed => commit.writes.mails,
-            CommitResult::ConditionFailed => Vec::new(),
-        })
-    }
-
-    /// A backup from the shopper's browser: answered from what is stored and recorded as a
-    /// claim, within a budget, since anyone can send one.
-    async fn claim(&self, received: &Received, claim: &Claim) -> Result<Processed, HandlerError> {
-        let cart_id = Some(claim.cart_id.to_string());
-        let trans_id = claim.trans_id.as_ref().map(ToString::to_string);
-        let now = self.clock.now();
-        let allowed = self
-            .claims
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .allow(now);
-        if !allowed {
-            let throttled = Processed::refused(Outcome::ClaimThrottled, 429);
-            return Ok(throttled.about(cart_id, trans_id));
-        }
-        let record = self.store.cart(&claim.cart_id).await?;
-        let cart = record.as_ref().map(|r| &r.cart);
-        let decision = answer_claim(&self.context(), claim, cart)?;
-        if let Some(claimed) = claim_to_follow_up(claim, cart, now) {
-            self.claimed_payments.note_claim(&claimed).await?;
-        }
-        self.record(
-            received,
-            decision.outcome,
-            cart_id.clone(),
-            trans_id.clone(),
-        )
-        .await?;
-        Ok(Processed {
-            outcome: decision.outcome,
-            reply: decision.reply,
-            cart_id,
-            trans_id,
-            mails: Vec::new(),
-        })
-    }
-
-    /// Records a delivery that changes nothing.
-    async fn record(
-        &self,
-        received: &Received,
-        outcome: Outcome,
-        cart_id: Option<String>,
-        trans_id: Option<String>,
-    ) -> Result<(), HandlerError> {
-        let writes = Writes {
-            shopper_returned: received.shopper_returned.clone(),
-            ..Writes::default()
-        };
-        self.commit_delivery(writes, self.delivery(received, outcome, cart_id, trans_id))
-            .await
-    }
-
-    /// The delivery, with `writes` that need no condition.
-    async fn commit_delivery(
-        &self,
-        writes: Writes,
-        delivery: Delivery,
-    ) -> Result<(), HandlerError> {
-        let commit = Commit {
-            writes,
-            delivery: Some(delivery),
-        };
-        self.store.commit(&commit).await?;
-        Ok(())
-    }
-
-    async fn commit_alert(
-        &self,
-        alert: Mail,
-        delivery: Delivery,
-    ) -> Result<Vec<Mail>, HandlerError> {
-        self.commit_alert_writes(Writes::alert(alert), delivery)
-            .await
-    }
-
-    /// Commits an alert with its delivery; if the alert was written before, records just
-    /// the delivery. The alert, when this commit wrote it, for sending.
-    async fn commit_alert_writes(
-        &self,
-        writes: Writes,
-        delivery: Delivery,
-    ) -> Result<Vec<Mail>, HandlerError> {
-        let commit = Commit {
-            writes,
-            delivery: Some(delivery),
-        };
-        match self.store.commit(&commit).await? {
-            CommitResult::Committed => Ok(commit.writes.mails),
-            CommitResult::ConditionFailed => {
-                let quiet = Commit {
-                    writes: Writes {
-                        shopper_returned: commit.writes.shopper_returned,
-                        ..Writes::default()
-                    },
-                    delivery: commit.delivery,
-                };
-                self.store.commit(&quiet).await?;
-                Ok(Vec::new())
-            }
-        }
-    }
-
     /// What deciding and composing mail need, at this moment.
     pub(crate) fn context(&self) -> Context<'_> {
         Context {
             settings: &self.config.settings,
             templates: &self.templates,
             now: self.clock.now(),
-        }
-    }
-
-    fn delivery(
-        &self,
-        received: &Received,
-        outcome: Outcome,
-        cart_id: Option<String>,
-        trans_id: Option<String>,
-    ) -> Delivery {
-        let received_at = self.clock.now();
-        Delivery {
-            id: format!("{}-{}", received_at.unix_timestamp_nanos(), random_id()),
-            received_at,
-            cart_id,
-            trans_id,
-            outcome: outcome.label(),
-            content_type: received.content_type.clone(),
-            raw: redact_password(&received.raw),
-            // A URI is ASCII, so nothing is lost in the conversion.
-            query: received
-                .query
-                .as_deref()
-                .map(|q| String::from_utf8_lossy(&redact_password(q.as_bytes())).into_owned()),
         }
     }
 }
@@ -476,26 +319,4 @@ fn query_contradictions(received: &Received, response: &PaymentResponse) -> Vec<
         .and_then(|query| parse_form(query.as_bytes(), None).ok())
         .map(|query| contradictions(&query, &response.form))
         .unwrap_or_default()
-}
-
-fn received(request: &Request<Bytes>) -> Received {
-    if request.method() == Method::GET {
-        Received {
-            raw: request.uri().query().unwrap_or("").as_bytes().to_vec(),
-            content_type: None,
-            query: None,
-            shopper_returned: None,
-        }
-    } else {
-        Received {
-            raw: request.body().to_vec(),
-            content_type: request
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-            query: request.uri().query().map(str::to_owned),
-            shopper_returned: None,
-        }
-    }
 }

@@ -1,6 +1,9 @@
 //! selectpay's HTTP handlers over plain `http` types: the same code runs in the Lambda
 //! functions on AWS (`crates/lambda` converts API Gateway events) and under the local server.
-//! [`App::builder`] is the one place an [`App`] is assembled.
+//! [`App::builder`] is the one place an [`App`] is assembled. A delivery of a result goes
+//! through `callback.rs` (deciding and committing), with `callback/opayo.rs` (Opayo's
+//! returns), `callback/claim.rs` (a browser's backup) and `callback/record.rs` (the stored
+//! delivery and the alerts it raises).
 
 mod builder;
 mod callback;

@@ -1,6 +1,12 @@
 //! AWS adapters of selectpay: a DynamoDB store (every trait of the [store port]) and an SES
 //! [`Mailer`], and the table the store needs ([`create_table_if_missing`]).
 //!
+//! The store: `dynamodb/keys.rs` (attribute names, key shapes, indexes), `dynamodb/codec/`
+//! (one file per entity, each item writer beside its reader), `dynamodb/reads.rs`, and
+//! `dynamodb/commit/`: one `TransactWriteItems` per commit, planned item by item
+//! (`plan.rs`, `entry.rs`, `expression.rs`) and its cancellation reasons read back
+//! (`cancellation.rs`).
+//!
 //! ```no_run
 //! # async fn wire(table_name: String, sender: selectpay_domain::email::EmailAddress) {
 //! use selectpay_aws::{DynamoStore, SesMailer};

@@ -174,6 +174,16 @@ pub async fn sent_mails() -> Vec<SentMail> {
     store.emails
 }
 
+/// The mail the SES emulator was given about `cart_id`, by its subject: other tests share
+/// the emulator, but cart ids are unique.
+pub async fn mails_about(cart_id: &str) -> Vec<SentMail> {
+    sent_mails()
+        .await
+        .into_iter()
+        .filter(|m| m.subject.contains(cart_id))
+        .collect()
+}
+
 /// Damage as the conformance suite asks for it, written straight to the item.
 #[async_trait::async_trait]
 impl Tamper for DynamoStore {

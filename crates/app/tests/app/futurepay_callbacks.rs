@@ -68,6 +68,34 @@ pub(crate) async fn deliver_twice(
     first
 }
 
+/// The agreements the sweep would see on 1 January 2030 (at most ten).
+pub(crate) async fn due_in_2030(h: &Harness) -> Vec<selectpay_domain::futurepay::Agreement> {
+    h.due()
+        .due_agreements(
+            datetime!(2030-01-01 00:00 UTC),
+            None,
+            std::num::NonZeroUsize::new(10).unwrap(),
+        )
+        .await
+        .unwrap()
+        .agreements
+}
+
+/// WorldPay's callback when the shopper cancels agreement [`AGREEMENT`] of cart `sub1`,
+/// delivered twice.
+pub(crate) async fn cancelled_by_shopper(h: &Harness) {
+    deliver_twice(
+        h,
+        &agreement_fields(
+            "sub1",
+            "",
+            None,
+            &[("futurePayStatusChange", "Customer Cancelled")],
+        ),
+    )
+    .await;
+}
+
 pub(crate) async fn agreement(h: &Harness) -> selectpay_domain::futurepay::Agreement {
     h.store()
         .agreement(&FuturePayId::parse(AGREEMENT).unwrap())
@@ -130,30 +158,12 @@ pub async fn lifecycle(h: Harness) {
     assert_eq!(h.sent_of(MailKind::MerchantAlert).len(), 1);
 
     // The shopper cancels at WorldPay: the agreement ends and leaves the sweep's index.
-    deliver_twice(
-        &h,
-        &agreement_fields(
-            "sub1",
-            "",
-            None,
-            &[("futurePayStatusChange", "Customer Cancelled")],
-        ),
-    )
-    .await;
+    cancelled_by_shopper(&h).await;
     let ended = agreement(&h).await;
     assert_eq!(ended.status, AgreementStatus::CancelledByCustomer);
     assert_eq!(ended.overdue_at, None);
     assert_eq!(h.sent_of(MailKind::MerchantAlert).len(), 2);
-    let due = h
-        .due()
-        .due_agreements(
-            datetime!(2030-01-01 00:00 UTC),
-            None,
-            std::num::NonZeroUsize::new(10).unwrap(),
-        )
-        .await
-        .unwrap();
-    assert!(due.agreements.is_empty());
+    assert!(due_in_2030(&h).await.is_empty());
 }
 
 pub async fn created_without_payment(h: Harness) {

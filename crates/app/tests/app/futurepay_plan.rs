@@ -9,7 +9,11 @@ use selectpay_domain::ids::FuturePayId;
 use selectpay_domain::mail::MailKind;
 use time::macros::datetime;
 
-use crate::futurepay_callbacks::{AGREEMENT, agreement, agreement_fields, creation, deliver_twice};
+use crate::futurepay_callbacks::{
+    AGREEMENT, agreement, agreement_fields, cancelled_by_shopper, creation, deliver_twice,
+    due_in_2030,
+};
+use crate::purchase_api::shown_cart;
 use crate::support::*;
 
 /// The status the payment `trans_id` of cart `cart_id` was recorded with.
@@ -66,16 +70,7 @@ async fn a_first_payment_of_the_wrong_amount_holds_the_agreement(h: Harness) {
     let alerts = h.sent_of(MailKind::MerchantAlert);
     assert_eq!(alerts.len(), 1);
     assert!(alerts[0].text.contains("held in review"));
-    let due = h
-        .due()
-        .due_agreements(
-            datetime!(2030-01-01 00:00 UTC),
-            None,
-            std::num::NonZeroUsize::new(10).unwrap(),
-        )
-        .await
-        .unwrap();
-    assert!(due.agreements.is_empty(), "the sweep never sees it");
+    assert!(due_in_2030(&h).await.is_empty(), "the sweep never sees it");
 }
 
 async fn later_payments_of_the_wrong_amount_or_currency_are_held(h: Harness) {
@@ -161,16 +156,7 @@ async fn a_payment_for_an_unknown_agreement_schedules_nothing(h: Harness) {
 
 async fn a_payment_after_the_agreement_ended_is_to_refund(h: Harness) {
     subscribed(&h).await;
-    deliver_twice(
-        &h,
-        &agreement_fields(
-            "sub1",
-            "",
-            None,
-            &[("futurePayStatusChange", "Customer Cancelled")],
-        ),
-    )
-    .await;
+    cancelled_by_shopper(&h).await;
     let page = deliver_twice(&h, &agreement_fields("sub1", "Y", Some("5002"), &[])).await;
 
     assert!(!body_text(&page).contains("Thank you"));
@@ -253,13 +239,7 @@ async fn the_agreement_keeps_the_plan_its_cart_sold(h: Harness) {
     assert_eq!(Some(kept.plan), sold);
     assert_eq!(kept.currency.code(), "GBP");
 
-    let request = http::Request::get("/carts/sub1")
-        .header("authorization", format!("Bearer {API_KEY}"))
-        .body(bytes::Bytes::new())
-        .unwrap();
-    let response = h.request(request).await;
-    assert_eq!(response.status(), 200);
-    let cart: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    let cart = shown_cart(&h, "sub1").await;
     let shown = &cart["agreements"][0]["plan"];
     assert_eq!(shown["currency"], "GBP");
     assert_eq!(shown["plan"]["normal_amount"]["amount"], "9.99");

@@ -18,6 +18,7 @@ use selectpay_worldpay::gateway_simulator::encode_form;
 use support::*;
 
 use crate::futurepay_callbacks::{AGREEMENT, agreement_fields, creation};
+use crate::purchase_api::shown_cart;
 
 /// A monthly agreement from 1 December, set up through the callback handler; its first
 /// payment is overdue from 5 December.
@@ -206,13 +207,7 @@ async fn worldpays_yes_wins_over_a_racing_payment(h: Harness) {
 
 /// Each payment's `transId` and status as `GET /carts/sub1` shows them, in `transId` order.
 async fn shown_payment_statuses(h: &Harness) -> Vec<(String, String)> {
-    let request = http::Request::get("/carts/sub1")
-        .header("authorization", format!("Bearer {API_KEY}"))
-        .body(bytes::Bytes::new())
-        .unwrap();
-    let response = h.request(request).await;
-    assert_eq!(response.status(), 200);
-    let cart: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    let cart = shown_cart(h, "sub1").await;
     let mut shown: Vec<(String, String)> = cart["payments"]
         .as_array()
         .unwrap()

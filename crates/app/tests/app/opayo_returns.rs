@@ -1,7 +1,7 @@
 //! Opayo results on `GET /return/opayo`, through the HTTP handler, on both stores: every
 //! status, ten refreshes of one `OK`, an abort, mismatches, and crypts we did not make.
 
-use crate::purchase_api::{ORDER, json, purchase};
+use crate::purchase_api::{ORDER, json, order};
 use crate::support;
 
 use selectpay_domain::cart::{CartStatus, PaymentStatus, ReviewReason};
@@ -14,10 +14,8 @@ pub(crate) const VPS_TX_ID: &str = "{5A1C2B3D-0000-4000-8000-00000000000A}";
 
 /// A cart bought through `POST /purchase` with `"gateway": "opayo"`, as a storefront does.
 pub(crate) async fn opayo_cart(h: &Harness) -> String {
-    let order = ORDER.replacen('{', r#"{"gateway":"opayo","#, 1);
-    let response = h
-        .request(purchase(&order, Some(API_KEY), "application/json"))
-        .await;
+    let body = ORDER.replacen('{', r#"{"gateway":"opayo","#, 1);
+    let response = h.request(order(&body)).await;
     assert_eq!(response.status(), 201);
     json(&response)["cartId"].as_str().unwrap().to_owned()
 }

@@ -21,6 +21,16 @@ pub(crate) fn purchase(body: &str, api_key: Option<&str>, accept: &str) -> Reque
     request.body(Bytes::from(body.to_owned())).unwrap()
 }
 
+/// £0.00 now, then £9.99 a month from 1 December 2026, twelve times.
+const TEA_CLUB: &str = r#"{"amount":"0.00","currency":"GBP","description":"Tea club",
+    "futurePay":{"type":"regular","option":0,"startDate":"2026-12-01",
+                 "interval":{"unit":"month","mult":1},"noOfPayments":12,"normalAmount":"9.99"}}"#;
+
+/// An authorised purchase of `body` that asks for the token as JSON.
+pub(crate) fn order(body: &str) -> Request<Bytes> {
+    purchase(body, Some(API_KEY), "application/json")
+}
+
 pub(crate) fn json(response: &http::Response<Bytes>) -> Value {
     serde_json::from_slice(response.body()).unwrap()
 }
@@ -33,9 +43,7 @@ pub(crate) const ORDER: &str = r#"{"amount":"14.99","currency":"GBP","descriptio
 async fn creates_a_cart_and_its_purchase_token() {
     let h = Harness::test_mode();
 
-    let response = h
-        .request(purchase(ORDER, Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order(ORDER)).await;
 
     assert_eq!(response.status(), 201);
     let token = json(&response);
@@ -68,14 +76,8 @@ async fn creates_a_cart_and_its_purchase_token() {
 #[tokio::test]
 async fn cart_ids_differ_between_purchases() {
     let h = Harness::test_mode();
-    let a = json(
-        &h.request(purchase(ORDER, Some(API_KEY), "application/json"))
-            .await,
-    );
-    let b = json(
-        &h.request(purchase(ORDER, Some(API_KEY), "application/json"))
-            .await,
-    );
+    let a = json(&h.request(order(ORDER)).await);
+    let b = json(&h.request(order(ORDER)).await);
     assert_ne!(a["cartId"], b["cartId"]);
 }
 
@@ -89,10 +91,7 @@ async fn signs_the_token_when_an_md5_secret_is_configured() {
         ),
     ]);
 
-    let token = json(
-        &h.request(purchase(ORDER, Some(API_KEY), "application/json"))
-            .await,
-    );
+    let token = json(&h.request(order(ORDER)).await);
 
     let fields = &token["fields"];
     assert_eq!(fields["signatureFields"], "amount:currency:instId:cartId");
@@ -106,10 +105,7 @@ async fn signs_the_token_when_an_md5_secret_is_configured() {
 #[tokio::test]
 async fn live_mode_posts_to_the_live_gateway() {
     let h = Harness::live_mode();
-    let token = json(
-        &h.request(purchase(ORDER, Some(API_KEY), "application/json"))
-            .await,
-    );
+    let token = json(&h.request(order(ORDER)).await);
     assert_eq!(token["action"], "https://secure.worldpay.com/wcc/purchase");
     assert_eq!(token["fields"]["testMode"], "0");
 }
@@ -133,8 +129,8 @@ async fn answers_browsers_with_a_form_page() {
 #[tokio::test]
 async fn escapes_shopper_data_in_the_form_page() {
     let h = Harness::test_mode();
-    let order = r#"{"amount":"1.00","currency":"GBP","description":"\"><script>x</script>"}"#;
-    let page = body_text(&h.request(purchase(order, Some(API_KEY), "text/html")).await);
+    let body = r#"{"amount":"1.00","currency":"GBP","description":"\"><script>x</script>"}"#;
+    let page = body_text(&h.request(purchase(body, Some(API_KEY), "text/html")).await);
     assert!(!page.contains("<script>"), "{page}");
     assert!(page.contains("&quot;&gt;&lt;script&gt;"));
 }
@@ -155,9 +151,7 @@ async fn names_each_bad_field() {
     let bad =
         r#"{"amount":"14.999","currency":"gbp","shopper":{"email":"x"},"fields":{"colour":"red"}}"#;
 
-    let response = h
-        .request(purchase(bad, Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order(bad)).await;
 
     assert_eq!(response.status(), 422);
     let body = json(&response);
@@ -174,9 +168,7 @@ async fn names_each_bad_field() {
 async fn rejects_floats_and_malformed_json() {
     let h = Harness::test_mode();
     let float = r#"{"amount":14.99,"currency":"GBP","description":"x"}"#;
-    let response = h
-        .request(purchase(float, Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order(float)).await;
     assert_eq!(response.status(), 422);
     assert!(
         json(&response)["fields"]["amount"]
@@ -184,9 +176,7 @@ async fn rejects_floats_and_malformed_json() {
             .unwrap()
             .contains("string")
     );
-    let response = h
-        .request(purchase("{not json", Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order("{not json")).await;
     assert_eq!(response.status(), 422);
 }
 
@@ -198,13 +188,17 @@ fn get_cart(cart_id: &str, api_key: Option<&str>) -> Request<Bytes> {
     request.body(Bytes::new()).unwrap()
 }
 
+/// `GET /carts/{cart_id}` with the API key, which must answer 200: the cart as JSON.
+pub(crate) async fn shown_cart(h: &Harness, cart_id: &str) -> Value {
+    let response = h.request(get_cart(cart_id, Some(API_KEY))).await;
+    assert_eq!(response.status(), 200);
+    json(&response)
+}
+
 #[tokio::test]
 async fn the_carts_api_shows_status_and_payments() {
     let h = Harness::test_mode();
-    let token = json(
-        &h.request(purchase(ORDER, Some(API_KEY), "application/json"))
-            .await,
-    );
+    let token = json(&h.request(order(ORDER)).await);
     let cart_id = token["cartId"].as_str().unwrap().to_owned();
 
     let pending = json(&h.request(get_cart(&cart_id, Some(API_KEY))).await);
@@ -244,13 +238,7 @@ async fn unknown_routes_and_methods_are_refused() {
 #[tokio::test]
 async fn a_futurepay_agreement_goes_into_the_token() {
     let h = Harness::test_mode();
-    let order = r#"{"amount":"0.00","currency":"GBP","description":"Tea club",
-        "futurePay":{"type":"regular","option":0,"startDate":"2026-12-01",
-                     "interval":{"unit":"month","mult":1},"noOfPayments":12,"normalAmount":"9.99"}}"#;
-
-    let response = h
-        .request(purchase(order, Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order(TEA_CLUB)).await;
 
     assert_eq!(response.status(), 201, "{}", body_text(&response));
     let fields = &json(&response)["fields"];
@@ -270,13 +258,7 @@ async fn a_futurepay_agreement_goes_into_the_token() {
 #[tokio::test]
 async fn a_signed_token_covers_the_plan_too() {
     let h = Harness::with_env(&[("SELECTPAY_MD5_SECRET", "secret")]);
-    let order = r#"{"amount":"0.00","currency":"GBP","description":"Tea club",
-        "futurePay":{"type":"regular","option":0,"startDate":"2026-12-01",
-                     "interval":{"unit":"month","mult":1},"noOfPayments":12,"normalAmount":"9.99"}}"#;
-
-    let response = h
-        .request(purchase(order, Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order(TEA_CLUB)).await;
 
     assert_eq!(response.status(), 201, "{}", body_text(&response));
     let fields = &json(&response)["fields"];
@@ -310,13 +292,11 @@ async fn a_signed_token_covers_the_plan_too() {
 #[tokio::test]
 async fn futurepay_rules_are_checked_field_by_field() {
     let h = Harness::test_mode();
-    let order = r#"{"amount":"1.00","currency":"GBP","description":"Tea club",
+    let body = r#"{"amount":"1.00","currency":"GBP","description":"Tea club",
         "futurePay":{"type":"regular","option":2,"startDate":"2026-11-22",
                      "interval":{"unit":"week","mult":1},"normalAmount":"9.99"}}"#;
 
-    let response = h
-        .request(purchase(order, Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order(body)).await;
 
     assert_eq!(response.status(), 422);
     let body = json(&response);
@@ -339,12 +319,10 @@ async fn futurepay_rules_are_checked_field_by_field() {
 #[tokio::test]
 async fn a_limited_agreement_with_a_length_goes_into_the_token() {
     let h = Harness::test_mode();
-    let order = r#"{"amount":"5.00","currency":"GBP","description":"Top-ups",
+    let body = r#"{"amount":"5.00","currency":"GBP","description":"Top-ups",
         "futurePay":{"type":"limited","option":0,"amountLimit":"50.00",
                      "length":{"unit":"year","mult":1}}}"#;
-    let response = h
-        .request(purchase(order, Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order(body)).await;
     assert_eq!(response.status(), 201, "{}", body_text(&response));
     let fields = &json(&response)["fields"];
     assert_eq!(fields["futurePayType"], "limited");
@@ -355,11 +333,9 @@ async fn a_limited_agreement_with_a_length_goes_into_the_token() {
 #[tokio::test]
 async fn nothing_to_charge_now_needs_an_agreement() {
     let h = Harness::test_mode();
-    let order = r#"{"amount":"0.00","currency":"GBP","description":"x",
+    let body = r#"{"amount":"0.00","currency":"GBP","description":"x",
         "futurePay":{"type":"weekly"}}"#;
-    let response = h
-        .request(purchase(order, Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order(body)).await;
     assert_eq!(response.status(), 422);
     let body = json(&response);
     let fields = body["fields"].as_object().unwrap();
@@ -382,13 +358,7 @@ fn with_gateway(gateway: &str) -> String {
 async fn an_opayo_cart_gets_opayos_form_with_its_order_in_the_crypt() {
     let h = opayo_harness();
 
-    let response = h
-        .request(purchase(
-            &with_gateway("opayo"),
-            Some(API_KEY),
-            "application/json",
-        ))
-        .await;
+    let response = h.request(order(&with_gateway("opayo"))).await;
 
     assert_eq!(response.status(), 201);
     let token = json(&response);
@@ -420,23 +390,14 @@ async fn an_opayo_cart_gets_opayos_form_with_its_order_in_the_crypt() {
 #[tokio::test]
 async fn the_first_configured_gateway_is_the_default() {
     let h = opayo_harness();
-    let token = json(
-        &h.request(purchase(ORDER, Some(API_KEY), "application/json"))
-            .await,
-    );
+    let token = json(&h.request(order(ORDER)).await);
     assert_eq!(token["fields"]["instId"], INSTALLATION);
 }
 
 #[tokio::test]
 async fn refuses_a_gateway_the_shop_does_not_offer_or_an_order_opayo_would_refuse() {
     let worldpay_only = Harness::test_mode();
-    let response = worldpay_only
-        .request(purchase(
-            &with_gateway("opayo"),
-            Some(API_KEY),
-            "application/json",
-        ))
-        .await;
+    let response = worldpay_only.request(order(&with_gateway("opayo"))).await;
     assert_eq!(response.status(), 422);
     assert_eq!(
         json(&response)["fields"]["gateway"],
@@ -444,20 +405,12 @@ async fn refuses_a_gateway_the_shop_does_not_offer_or_an_order_opayo_would_refus
     );
 
     let h = opayo_harness();
-    let unknown = h
-        .request(purchase(
-            &with_gateway("paypal"),
-            Some(API_KEY),
-            "application/json",
-        ))
-        .await;
+    let unknown = h.request(order(&with_gateway("paypal"))).await;
     assert_eq!(unknown.status(), 422);
     assert!(json(&unknown)["fields"]["gateway"].is_string());
 
     let no_town = with_gateway("opayo").replace(r#""town":"Bath","#, "");
-    let response = h
-        .request(purchase(&no_town, Some(API_KEY), "application/json"))
-        .await;
+    let response = h.request(order(&no_town)).await;
     assert_eq!(response.status(), 422);
     assert_eq!(
         json(&response)["fields"]["shopper.town"],

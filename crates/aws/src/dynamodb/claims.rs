@@ -4,33 +4,17 @@
 
 use std::num::NonZeroUsize;
 
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::store::{ClaimedPayment, StoreError};
 use time::OffsetDateTime;
 
 use super::codec;
 use super::keys::*;
-use super::{DynamoStore, reads, unavailable};
+use super::{DynamoStore, put_new, reads, unavailable};
 
 pub async fn note_claim(store: &DynamoStore, claim: &ClaimedPayment) -> Result<(), StoreError> {
-    let result = store
-        .client
-        .put_item()
-        .table_name(&store.table)
-        .set_item(Some(codec::claim_item(claim)?))
-        .condition_expression("attribute_not_exists(#pk)")
-        .expression_attribute_names("#pk", attr::PK)
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(error) => match error.as_service_error() {
-            // The first claim for the cart is kept, open or closed.
-            Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(()),
-            _ => Err(unavailable(error)),
-        },
-    }
+    // The first claim for the cart is kept, open or closed.
+    put_new(store, codec::claim_item(claim)?).await.map(drop)
 }
 
 pub async fn open_claims(

@@ -70,7 +70,7 @@ use selectpay_domain::store::{
 };
 use time::OffsetDateTime;
 
-use keys::{Key, attr};
+use keys::{Item, Key, attr};
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -94,6 +94,30 @@ pub(crate) fn unavailable(error: impl std::error::Error + Send + Sync + 'static)
         context: DisplayErrorContext(&error).to_string(),
         error: Box::new(error),
     }))
+}
+
+/// Puts `item` unless an item with its key exists; `false` if one did, and then nothing
+/// was written.
+pub(crate) async fn put_new(store: &DynamoStore, item: Item) -> Result<bool, StoreError> {
+    let result = store
+        .client
+        .put_item()
+        .table_name(&store.table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(#pk)")
+        .expression_attribute_names("#pk", attr::PK)
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(unavailable(e)),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -139,24 +163,10 @@ impl Store for DynamoStore {
         if cart.awaits_shopper() {
             return awaiting::insert_cart(self, cart).await;
         }
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(codec::cart_item(cart)?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", attr::PK)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::AlreadyExists)
-            }
-            Err(e) => Err(unavailable(e)),
+        if put_new(self, codec::cart_item(cart)?).await? {
+            Ok(())
+        } else {
+            Err(StoreError::AlreadyExists)
         }
     }
 

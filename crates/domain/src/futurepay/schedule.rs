@@ -30,6 +30,16 @@ impl IntervalUnit {
         }
     }
 
+    /// The name stores keep it by, which [`IntervalUnit::parse`] reads back.
+    pub fn name(self) -> &'static str {
+        match self {
+            IntervalUnit::Day => "day",
+            IntervalUnit::Week => "week",
+            IntervalUnit::Month => "month",
+            IntervalUnit::Year => "year",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "day" => Some(IntervalUnit::Day),
@@ -241,24 +251,41 @@ mod tests {
     #[test]
     fn month_ends_land_on_the_last_day_of_shorter_months() {
         let every_month = every(1, IntervalUnit::Month);
-        assert_eq!(
-            every_month.after(datetime!(2026-01-31 10:00 UTC)),
-            datetime!(2026-02-28 10:00 UTC)
-        );
-        assert_eq!(
-            every_month.after(datetime!(2028-01-31 10:00 UTC)),
-            datetime!(2028-02-29 10:00 UTC),
-            "leap year"
-        );
-        assert_eq!(
-            every_month.after(datetime!(2026-01-30 10:00 UTC)),
-            datetime!(2026-02-28 10:00 UTC)
-        );
-        assert_eq!(
-            every_month.after(datetime!(2026-04-30 10:00 UTC)),
-            datetime!(2026-05-30 10:00 UTC),
-            "the day is kept where it exists"
-        );
+        let cases = [
+            (
+                datetime!(2026-01-31 10:00 UTC),
+                datetime!(2026-02-28 10:00 UTC),
+            ),
+            // A leap year.
+            (
+                datetime!(2028-01-31 10:00 UTC),
+                datetime!(2028-02-29 10:00 UTC),
+            ),
+            (
+                datetime!(2026-01-30 10:00 UTC),
+                datetime!(2026-02-28 10:00 UTC),
+            ),
+            // The day is kept where it exists.
+            (
+                datetime!(2026-04-30 10:00 UTC),
+                datetime!(2026-05-30 10:00 UTC),
+            ),
+        ];
+        for (last, expected) in cases {
+            assert_eq!(every_month.after(last), expected, "{last}");
+        }
+    }
+
+    #[test]
+    fn units_are_stored_by_the_names_they_parse_from() {
+        for unit in [
+            IntervalUnit::Day,
+            IntervalUnit::Week,
+            IntervalUnit::Month,
+            IntervalUnit::Year,
+        ] {
+            assert_eq!(IntervalUnit::parse(unit.name()), Some(unit));
+        }
     }
 
     #[test]

@@ -84,6 +84,29 @@ pub enum Condition {
     },
 }
 
+impl Condition {
+    /// Whether `cart`, the stored state of the cart this condition names, satisfies it: the
+    /// meaning of `CartIs` for a store that reads the cart to check it. `false` for any
+    /// other condition.
+    pub fn holds_for_cart(&self, cart: &CartState) -> bool {
+        match self {
+            Condition::CartIs {
+                status,
+                amount,
+                paid_by,
+                sells_plan,
+                ..
+            } => {
+                cart.status == *status
+                    && cart.amount == *amount
+                    && cart.paid_by == *paid_by
+                    && cart.future_pay.is_some() == *sells_plan
+            }
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CartChange {
     pub cart_id: CartId,

@@ -5,24 +5,20 @@
 use selectpay_domain::callback::{PaymentResponse, Verdict, verify};
 use selectpay_domain::cart::{CartState, CartStatus, PaymentStatus, ReviewReason};
 use selectpay_domain::decision::{
-    CartChange, Condition, Context, Reply, SavedOutcome, Snapshot, Writes, decide,
+    CartChange, Condition, Reply, SavedOutcome, Snapshot, Writes, decide,
 };
-use selectpay_domain::futurepay::{
-    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, SoldPlan,
-    Start,
-};
+use selectpay_domain::futurepay::{Agreement, AgreementStatus, SoldPlan};
 use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId, TransId};
 use selectpay_domain::mail::MailKind;
 use selectpay_domain::mail_id::MailId;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::outcome::Outcome;
-use selectpay_domain::render::Templates;
 use selectpay_domain::token::NEW_AGREEMENT_FIELD;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use crate::support;
+use crate::support::{self, snapshot};
 
 const NOW: OffsetDateTime = datetime!(2026-11-22 12:00 UTC);
 const SHOPPER: &str = "s@shop.example";
@@ -32,17 +28,12 @@ const OPERATOR: &str = "o@shop.example";
 /// A test-mode payment of £10.00 for cart `c1` by transaction `t1`, from a shopper with an
 /// address, with `changes` replacing or adding fields (an empty value removes one).
 fn response(changes: &[(&str, &str)]) -> PaymentResponse {
-    let mut fields: Vec<(&str, &str)> = vec![
+    let mut fields = support::payment_fields();
+    fields.extend([
         ("callbackPW", "pw"),
-        ("instId", "38290"),
-        ("cartId", "c1"),
-        ("transStatus", "Y"),
-        ("transId", "t1"),
-        ("amount", "10.00"),
-        ("currency", "GBP"),
         ("testMode", "100"),
         ("email", SHOPPER),
-    ];
+    ]);
     for &(name, value) in changes {
         fields.retain(|(n, _)| *n != name);
         if !value.is_empty() {
@@ -82,14 +73,6 @@ fn cart(status: CartStatus, amount: &str, paid_by: Option<&str>) -> Option<CartS
 
 fn active_agreement() -> Agreement {
     Agreement::new(fp(), cart_id(), None, Some(SHOPPER.into()), NOW)
-}
-
-fn snapshot(cart: Option<CartState>, agreement: Option<Agreement>) -> Snapshot {
-    Snapshot {
-        saved: None,
-        cart,
-        agreement,
-    }
 }
 
 /// The conditions of a first delivery under `key`: nothing saved under it, the cart (and
@@ -204,15 +187,10 @@ struct Row {
 }
 
 fn check(rows: Vec<Row>) {
-    let settings = support::settings();
-    let templates = Templates::builtin();
-    let ctx = Context {
-        settings: &settings,
-        templates: &templates,
-        now: NOW,
-    };
     for row in rows {
-        let decision = decide(&ctx, &row.response, &row.snapshot).unwrap();
+        let decision = support::in_context(NOW, |ctx| {
+            decide(ctx, &row.response, &row.snapshot).unwrap()
+        });
         let situation = row.situation;
         assert_eq!(decision.outcome, row.outcome, "{situation}: outcome");
         assert_eq!(decision.reply.status, 200, "{situation}: status");
@@ -233,62 +211,117 @@ fn check(rows: Vec<Row>) {
     }
 }
 
-#[test]
-fn payments_and_cancels_for_a_cart() {
-    let pending = snapshot(cart(CartStatus::Pending, "10.00", None), None);
-    let paid_by_t0 = snapshot(cart(CartStatus::Paid, "10.00", Some("t0")), None);
-    let paid_by_t1 = snapshot(cart(CartStatus::Paid, "10.00", Some("t1")), None);
-    let review = |situation, response, snapshot: Snapshot, reason| Row {
+/// The key of a first delivery of a payment by `t1`.
+fn t1_key() -> IdempotencyKey {
+    IdempotencyKey::payment(&trans("t1"))
+}
+
+fn merchant_alert(id: MailId) -> (MailKind, MailId, String) {
+    mail(MailKind::MerchantAlert, id, MERCHANT)
+}
+
+/// The shopper's receipt and the merchant's order notice for a payment by `t1`.
+fn paid_mails() -> Vec<(MailKind, MailId, String)> {
+    vec![
+        mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
+        mail(
+            MailKind::OrderNotice,
+            MailId::order_notice(&trans("t1")),
+            MERCHANT,
+        ),
+    ]
+}
+
+/// What an accepted payment by `t1` of the cart in `snapshot` writes.
+fn written_paid_by_t1(snapshot: &Snapshot, future_pay: bool) -> Written {
+    Written {
+        payment: recorded("t1", PaymentStatus::Accepted),
+        cart_change: cart_change(CartStatus::Paid, Some("t1")),
+        mails: paid_mails(),
+        ..Written::first(t1_key(), snapshot, future_pay)
+    }
+}
+
+/// A payment by `t1` of the cart in `snapshot`, accepted: the cart is paid.
+fn paid(situation: &'static str, response: PaymentResponse, snapshot: Snapshot) -> Row {
+    Row {
+        situation,
+        response,
+        outcome: Outcome::Paid,
+        page: THANKS,
+        written: written_paid_by_t1(&snapshot, false),
+        snapshot,
+    }
+}
+
+/// A payment by `t1` held for review for `reason`, with an alert to the merchant.
+fn review(
+    situation: &'static str,
+    response: PaymentResponse,
+    snapshot: Snapshot,
+    reason: ReviewReason,
+) -> Row {
+    Row {
         situation,
         outcome: Outcome::Review(reason),
         page: REVIEW,
         written: Written {
             payment: recorded("t1", PaymentStatus::Review(reason)),
-            mails: vec![mail(
-                MailKind::MerchantAlert,
-                MailId::review(&trans("t1")),
-                MERCHANT,
-            )],
-            ..Written::first(IdempotencyKey::payment(&trans("t1")), &snapshot, false)
+            mails: vec![merchant_alert(MailId::review(&trans("t1")))],
+            ..Written::first(t1_key(), &snapshot, false)
         },
         response,
         snapshot,
-    };
-    check(vec![
-        Row {
-            situation: "authentic Y, pending cart, amount/currency/testMode right",
-            response: response(&[]),
-            outcome: Outcome::Paid,
-            page: THANKS,
-            written: Written {
-                payment: recorded("t1", PaymentStatus::Accepted),
-                cart_change: cart_change(CartStatus::Paid, Some("t1")),
-                mails: vec![
-                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
-                    mail(
-                        MailKind::OrderNotice,
-                        MailId::order_notice(&trans("t1")),
-                        MERCHANT,
-                    ),
-                ],
-                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
-            },
-            snapshot: pending.clone(),
+    }
+}
+
+/// `t1` for a cart another transaction already took: recorded, and the merchant told.
+fn double_payment(situation: &'static str, snapshot: Snapshot) -> Row {
+    Row {
+        situation,
+        response: response(&[]),
+        outcome: Outcome::DoublePayment,
+        page: THANKS,
+        written: Written {
+            payment: recorded("t1", PaymentStatus::DoublePayment),
+            mails: vec![merchant_alert(MailId::double_payment(&trans("t1")))],
+            ..Written::first(t1_key(), &snapshot, false)
         },
+        snapshot,
+    }
+}
+
+/// A cancellation of the cart in `snapshot` after a transaction took it: nothing changes.
+fn cancel_after_pay(situation: &'static str, snapshot: Snapshot) -> Row {
+    Row {
+        situation,
+        response: response(&[("transStatus", "C")]),
+        outcome: Outcome::CancelAfterPay,
+        page: THANKS,
+        written: Written::first(IdempotencyKey::cancellation(&cart_id()), &snapshot, false),
+        snapshot,
+    }
+}
+
+#[test]
+fn payments_and_cancels_for_a_cart() {
+    let pending = snapshot(cart(CartStatus::Pending, "10.00", None), None);
+    let paid_by_t0 = snapshot(cart(CartStatus::Paid, "10.00", Some("t0")), None);
+    let paid_by_t1 = snapshot(cart(CartStatus::Paid, "10.00", Some("t1")), None);
+    check(vec![
+        paid(
+            "authentic Y, pending cart, amount/currency/testMode right",
+            response(&[]),
+            pending.clone(),
+        ),
         Row {
             situation: "authentic Y without a shopper address: no receipt",
             response: response(&[("email", "")]),
             outcome: Outcome::Paid,
             page: THANKS,
             written: Written {
-                payment: recorded("t1", PaymentStatus::Accepted),
-                cart_change: cart_change(CartStatus::Paid, Some("t1")),
-                mails: vec![mail(
-                    MailKind::OrderNotice,
-                    MailId::order_notice(&trans("t1")),
-                    MERCHANT,
-                )],
-                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
+                mails: paid_mails().split_off(1),
+                ..written_paid_by_t1(&pending, false)
             },
             snapshot: pending.clone(),
         },
@@ -303,38 +336,16 @@ fn payments_and_cancels_for_a_cart() {
             },
             snapshot: pending.clone(),
         },
-        Row {
-            situation: "another transId for a paid cart",
-            response: response(&[]),
-            outcome: Outcome::DoublePayment,
-            page: THANKS,
-            written: Written {
-                payment: recorded("t1", PaymentStatus::DoublePayment),
-                mails: vec![mail(
-                    MailKind::MerchantAlert,
-                    MailId::double_payment(&trans("t1")),
-                    MERCHANT,
-                )],
-                ..Written::first(IdempotencyKey::payment(&trans("t1")), &paid_by_t0, false)
-            },
-            snapshot: paid_by_t0.clone(),
-        },
+        double_payment("another transId for a paid cart", paid_by_t0.clone()),
         Row {
             situation: "the paying transaction again under a new key: nothing to do",
             response: response(&[]),
             outcome: Outcome::Duplicate,
             page: THANKS,
-            written: Written::first(IdempotencyKey::payment(&trans("t1")), &paid_by_t1, false),
+            written: Written::first(t1_key(), &paid_by_t1, false),
             snapshot: paid_by_t1,
         },
-        Row {
-            situation: "C after Y",
-            response: response(&[("transStatus", "C")]),
-            outcome: Outcome::CancelAfterPay,
-            page: THANKS,
-            written: Written::first(IdempotencyKey::cancellation(&cart_id()), &paid_by_t0, false),
-            snapshot: paid_by_t0,
-        },
+        cancel_after_pay("C after Y", paid_by_t0),
         review(
             "wrong amount",
             response(&[("amount", "9.99")]),
@@ -367,22 +378,6 @@ fn every_payment_is_judged_on_its_amount_and_risk() {
     let pending = snapshot(cart(CartStatus::Pending, "10.00", None), None);
     let paid_by_t0 = snapshot(cart(CartStatus::Paid, "10.00", Some("t0")), None);
     let authorised_by_t0 = snapshot(cart(CartStatus::Authorised, "10.00", Some("t0")), None);
-    let review = |situation, response, snapshot: Snapshot, reason| Row {
-        situation,
-        outcome: Outcome::Review(reason),
-        page: REVIEW,
-        written: Written {
-            payment: recorded("t1", PaymentStatus::Review(reason)),
-            mails: vec![mail(
-                MailKind::MerchantAlert,
-                MailId::review(&trans("t1")),
-                MERCHANT,
-            )],
-            ..Written::first(IdempotencyKey::payment(&trans("t1")), &snapshot, false)
-        },
-        response,
-        snapshot,
-    };
     check(vec![
         Row {
             situation: "authentic Y with authMode=E: authorised, not paid",
@@ -392,50 +387,15 @@ fn every_payment_is_judged_on_its_amount_and_risk() {
             written: Written {
                 payment: recorded("t1", PaymentStatus::Authorised),
                 cart_change: cart_change(CartStatus::Authorised, Some("t1")),
-                mails: vec![
-                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
-                    mail(
-                        MailKind::OrderNotice,
-                        MailId::order_notice(&trans("t1")),
-                        MERCHANT,
-                    ),
-                ],
-                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
+                ..written_paid_by_t1(&pending, false)
             },
             snapshot: pending.clone(),
         },
-        Row {
-            situation: "another transId for a pre-authorised cart",
-            response: response(&[]),
-            outcome: Outcome::DoublePayment,
-            page: THANKS,
-            written: Written {
-                payment: recorded("t1", PaymentStatus::DoublePayment),
-                mails: vec![mail(
-                    MailKind::MerchantAlert,
-                    MailId::double_payment(&trans("t1")),
-                    MERCHANT,
-                )],
-                ..Written::first(
-                    IdempotencyKey::payment(&trans("t1")),
-                    &authorised_by_t0,
-                    false,
-                )
-            },
-            snapshot: authorised_by_t0.clone(),
-        },
-        Row {
-            situation: "C after a pre-authorisation",
-            response: response(&[("transStatus", "C")]),
-            outcome: Outcome::CancelAfterPay,
-            page: THANKS,
-            written: Written::first(
-                IdempotencyKey::cancellation(&cart_id()),
-                &authorised_by_t0,
-                false,
-            ),
-            snapshot: authorised_by_t0,
-        },
+        double_payment(
+            "another transId for a pre-authorised cart",
+            authorised_by_t0.clone(),
+        ),
+        cancel_after_pay("C after a pre-authorisation", authorised_by_t0),
         review(
             "a second transId of 0.01 on a paid cart",
             response(&[("amount", "0.01")]),
@@ -460,26 +420,11 @@ fn every_payment_is_judged_on_its_amount_and_risk() {
             pending.clone(),
             ReviewReason::Risk,
         ),
-        Row {
-            situation: "postcode not matched is not held by default",
-            response: response(&[("AVS", "2422"), ("wafMerchMessage", "waf.warning")]),
-            outcome: Outcome::Paid,
-            page: THANKS,
-            written: Written {
-                payment: recorded("t1", PaymentStatus::Accepted),
-                cart_change: cart_change(CartStatus::Paid, Some("t1")),
-                mails: vec![
-                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
-                    mail(
-                        MailKind::OrderNotice,
-                        MailId::order_notice(&trans("t1")),
-                        MERCHANT,
-                    ),
-                ],
-                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, false)
-            },
-            snapshot: pending,
-        },
+        paid(
+            "postcode not matched is not held by default",
+            response(&[("AVS", "2422"), ("wafMerchMessage", "waf.warning")]),
+            pending,
+        ),
     ]);
 }
 
@@ -529,14 +474,7 @@ fn futurepay_agreements() {
     let with_id = ("futurePayId", "fp1");
     let agreement = active_agreement();
     // 10.00 now, then 10.00 a month from 1 December.
-    let plan = FuturePayPlan::Regular {
-        option: AmountOption::Fixed,
-        start: Start::Date(time::macros::date!(2026 - 12 - 01)),
-        interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
-        payments: 0,
-        initial_amount: None,
-        normal_amount: Some(gbp("10.00")),
-    };
+    let plan = support::monthly_from_december(gbp("10.00"));
     let selling = |cart: Option<CartState>| {
         cart.map(|cart| CartState {
             future_pay: Some(plan.clone()),
@@ -572,18 +510,8 @@ fn futurepay_agreements() {
             outcome: Outcome::Paid,
             page: THANKS,
             written: Written {
-                payment: recorded("t1", PaymentStatus::Accepted),
-                cart_change: cart_change(CartStatus::Paid, Some("t1")),
                 agreement: Some(created.clone()),
-                mails: vec![
-                    mail(MailKind::Receipt, MailId::receipt(&trans("t1")), SHOPPER),
-                    mail(
-                        MailKind::OrderNotice,
-                        MailId::order_notice(&trans("t1")),
-                        MERCHANT,
-                    ),
-                ],
-                ..Written::first(IdempotencyKey::payment(&trans("t1")), &pending, true)
+                ..written_paid_by_t1(&pending, true)
             },
             snapshot: pending.clone(),
         },
@@ -606,11 +534,7 @@ fn futurepay_agreements() {
             page: REVIEW,
             written: Written {
                 agreement: Some(created.held_for_review()),
-                mails: vec![mail(
-                    MailKind::MerchantAlert,
-                    MailId::agreement_created(&fp()),
-                    MERCHANT,
-                )],
+                mails: vec![merchant_alert(MailId::agreement_created(&fp()))],
                 ..Written::first(IdempotencyKey::agreement_created(&fp()), &pending, true)
             },
             snapshot: pending,
@@ -640,7 +564,7 @@ fn futurepay_agreements() {
             written: Written {
                 payment: recorded("t2", PaymentStatus::Declined),
                 agreement: Some(agreement.declined()),
-                mails: vec![mail(MailKind::MerchantAlert, declined_id, MERCHANT)],
+                mails: vec![merchant_alert(declined_id)],
                 ..Written::first(
                     IdempotencyKey::agreement_declined(&fp(), &trans("t2")),
                     &known,
@@ -656,11 +580,7 @@ fn futurepay_agreements() {
             page: CANCELLED,
             written: Written {
                 agreement: Some(agreement.ended(AgreementStatus::CancelledByCustomer)),
-                mails: vec![mail(
-                    MailKind::MerchantAlert,
-                    MailId::agreement_ended(&fp()),
-                    MERCHANT,
-                )],
+                mails: vec![merchant_alert(MailId::agreement_ended(&fp()))],
                 ..Written::first(IdempotencyKey::agreement_ended(&fp()), &known, true)
             },
             snapshot: known,
@@ -671,7 +591,7 @@ fn futurepay_agreements() {
             outcome: Outcome::UnknownAgreement,
             page: REVIEW,
             written: Written {
-                mails: vec![mail(MailKind::MerchantAlert, unknown_id, MERCHANT)],
+                mails: vec![merchant_alert(unknown_id)],
                 ..Written::first(
                     IdempotencyKey::agreement_declined(&fp(), &trans("t2")),
                     &snapshot(None, None),

@@ -3,23 +3,17 @@
 
 use selectpay_domain::callback::{Form, PaymentResponse, Verdict, verify};
 use selectpay_domain::cart::{CartState, CartStatus, PaymentStatus, ReviewReason};
-use selectpay_domain::decision::{
-    Condition, Context, Decision, Snapshot, decide, decide_unknown_cartless,
-};
-use selectpay_domain::futurepay::{
-    Agreement, AgreementStatus, AmountOption, FuturePayPlan, Interval, IntervalUnit, SoldPlan,
-    Start,
-};
+use selectpay_domain::decision::{Condition, Decision, Snapshot, decide, decide_unknown_cartless};
+use selectpay_domain::futurepay::{Agreement, AgreementStatus, FuturePayPlan, SoldPlan};
 use selectpay_domain::ids::{CartId, FuturePayId};
 use selectpay_domain::mail::MailKind;
 use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::outcome::Outcome;
-use selectpay_domain::render::Templates;
 use selectpay_domain::token::NEW_AGREEMENT_FIELD;
 use time::OffsetDateTime;
-use time::macros::{date, datetime};
+use time::macros::datetime;
 
-use crate::support;
+use crate::support::{self, snapshot};
 
 const NOW: OffsetDateTime = datetime!(2026-12-01 10:00 UTC);
 /// 1 December 2026, 09:00 UTC, in epoch milliseconds.
@@ -31,14 +25,7 @@ fn gbp(amount: &str) -> Money {
 
 /// 14.99 now, then 9.99 a month from 1 December.
 fn plan() -> FuturePayPlan {
-    FuturePayPlan::Regular {
-        option: AmountOption::Fixed,
-        start: Start::Date(date!(2026 - 12 - 01)),
-        interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
-        payments: 0,
-        initial_amount: None,
-        normal_amount: Some(gbp("9.99")),
-    }
+    support::monthly_from_december(gbp("9.99"))
 }
 
 fn cart(status: CartStatus, future_pay: Option<FuturePayPlan>) -> CartState {
@@ -83,22 +70,9 @@ fn response(fields: &[(&str, &str)]) -> PaymentResponse {
 }
 
 fn decided(fields: &[(&str, &str)], snapshot: Snapshot) -> Decision {
-    let templates = Templates::builtin();
-    let settings = support::settings();
-    let ctx = Context {
-        settings: &settings,
-        templates: &templates,
-        now: NOW,
-    };
-    decide(&ctx, &response(fields), &snapshot).unwrap()
-}
-
-fn snapshot(cart: Option<CartState>, agreement: Option<Agreement>) -> Snapshot {
-    Snapshot {
-        saved: None,
-        cart,
-        agreement,
-    }
+    support::in_context(NOW, |ctx| {
+        decide(ctx, &response(fields), &snapshot).unwrap()
+    })
 }
 
 fn later_payment(
@@ -123,20 +97,30 @@ fn as_refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a s
     fields.iter().map(|(n, v)| (*n, v.as_str())).collect()
 }
 
+/// The first payment, by transaction 5001, of the pending cart that sells [`plan`]; with the
+/// agreement it creates when `creating`.
+fn first_payment(amount: &str, creating: bool) -> Decision {
+    let mut fields = vec![
+        ("transStatus", "Y"),
+        ("transId", "5001"),
+        ("amount", amount),
+    ];
+    if creating {
+        fields.extend([("futurePayId", "193743"), (NEW_AGREEMENT_FIELD, "1")]);
+    }
+    decided(
+        &fields,
+        snapshot(Some(cart(CartStatus::Pending, Some(plan()))), None),
+    )
+}
+
 fn payment_status(decision: &Decision) -> Option<PaymentStatus> {
     decision.writes.payment.as_ref().map(|p| p.status)
 }
 
 #[test]
 fn a_plan_cart_paid_without_an_agreement_is_held_not_paid() {
-    let decision = decided(
-        &[
-            ("transStatus", "Y"),
-            ("transId", "5001"),
-            ("amount", "14.99"),
-        ],
-        snapshot(Some(cart(CartStatus::Pending, Some(plan()))), None),
-    );
+    let decision = first_payment("14.99", false);
     let held = PaymentStatus::Review(ReviewReason::PlanMissing);
     assert_eq!(payment_status(&decision), Some(held));
     assert_eq!(decision.writes.cart_change, None);
@@ -147,16 +131,7 @@ fn a_plan_cart_paid_without_an_agreement_is_held_not_paid() {
 
 #[test]
 fn a_first_payment_of_the_wrong_amount_holds_the_agreement_in_review() {
-    let decision = decided(
-        &[
-            ("transStatus", "Y"),
-            ("transId", "5001"),
-            ("amount", "1.00"),
-            ("futurePayId", "193743"),
-            (NEW_AGREEMENT_FIELD, "1"),
-        ],
-        snapshot(Some(cart(CartStatus::Pending, Some(plan()))), None),
-    );
+    let decision = first_payment("1.00", true);
     assert_eq!(
         decision.outcome,
         Outcome::Review(ReviewReason::AmountMismatch)
@@ -169,16 +144,7 @@ fn a_first_payment_of_the_wrong_amount_holds_the_agreement_in_review() {
 
 #[test]
 fn a_matching_first_payment_creates_an_active_agreement_scheduled_by_the_plan() {
-    let decision = decided(
-        &[
-            ("transStatus", "Y"),
-            ("transId", "5001"),
-            ("amount", "14.99"),
-            ("futurePayId", "193743"),
-            (NEW_AGREEMENT_FIELD, "1"),
-        ],
-        snapshot(Some(cart(CartStatus::Pending, Some(plan()))), None),
-    );
+    let decision = first_payment("14.99", true);
     assert_eq!(decision.outcome, Outcome::Paid);
     let agreement = decision.writes.agreement.as_ref().unwrap();
     assert_eq!(agreement.status, AgreementStatus::Active);
@@ -240,14 +206,7 @@ fn later_payments_are_checked_against_the_stored_plan() {
 
 #[test]
 fn the_plan_kept_on_the_agreement_decides_not_the_carts_row() {
-    let cheaper = FuturePayPlan::Regular {
-        option: AmountOption::Fixed,
-        start: Start::Date(date!(2026 - 12 - 01)),
-        interval: Some(Interval::new(IntervalUnit::Month, 1).unwrap()),
-        payments: 0,
-        initial_amount: None,
-        normal_amount: Some(gbp("5.00")),
-    };
+    let cheaper = support::monthly_from_december(gbp("5.00"));
     for cart_read in [Some(cart(CartStatus::Paid, Some(cheaper))), None] {
         let read_cart = cart_read.is_some();
         for (amount, expected) in [
@@ -413,14 +372,7 @@ fn a_callback_without_a_cart_for_an_unknown_agreement_only_alerts() {
     let Verdict::WithoutCart(cartless) = verify(form, &support::settings()) else {
         panic!("no cart");
     };
-    let templates = Templates::builtin();
-    let settings = support::settings();
-    let ctx = Context {
-        settings: &settings,
-        templates: &templates,
-        now: NOW,
-    };
-    let decision = decide_unknown_cartless(&ctx, &cartless).unwrap();
+    let decision = support::in_context(NOW, |ctx| decide_unknown_cartless(ctx, &cartless).unwrap());
     assert_eq!(decision.outcome, Outcome::UnknownAgreement);
     assert_eq!(decision.writes.payment, None);
     let mail = &decision.writes.mails[0];

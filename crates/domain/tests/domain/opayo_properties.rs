@@ -10,6 +10,8 @@ use selectpay_domain::opayo::{
     VpsTxId, decrypt, encrypt,
 };
 
+use crate::support;
+
 fn password() -> EncryptionPassword {
     EncryptionPassword::new("0123456789abcdef").unwrap()
 }
@@ -25,20 +27,22 @@ fn crypt_like() -> impl Strategy<Value = String> {
 
 /// Result-shaped plain text built from the names and separators the parser cares about.
 fn result_like() -> impl Strategy<Value = Vec<u8>> {
-    let piece = prop_oneof![
-        Just(b"&".to_vec()),
-        Just(b"=".to_vec()),
-        Just(b",".to_vec()),
-        Just(b"Status=".to_vec()),
-        Just(b"OK".to_vec()),
-        Just(b"VendorTxCode=".to_vec()),
-        Just(b"VPSTxId=".to_vec()),
-        Just(b"Amount=".to_vec()),
-        Just(b"Last4Digits=".to_vec()),
+    const WORDS: &[&[u8]] = &[
+        b"&",
+        b"=",
+        b",",
+        b"Status=",
+        b"OK",
+        b"VendorTxCode=",
+        b"VPSTxId=",
+        b"Amount=",
+        b"Last4Digits=",
+    ];
+    let noise = prop_oneof![
         prop::collection::vec(any::<u8>(), 0..8),
         "[0-9.,]{0,12}".prop_map(String::into_bytes),
     ];
-    prop::collection::vec(piece, 0..24).prop_map(|pieces| pieces.concat())
+    support::strung_from(WORDS, noise, 24)
 }
 
 fn address(text: &str) -> Address {

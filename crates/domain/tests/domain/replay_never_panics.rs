@@ -5,20 +5,21 @@ use proptest::prelude::*;
 use selectpay_domain::callback::parse_form;
 use selectpay_domain::replay::{parse_failure_alert, read_form_file};
 
+use crate::support;
+
 /// Mail-shaped bytes: headers, boundaries and encodings come up often.
 fn mail_like_bytes() -> impl Strategy<Value = Vec<u8>> {
-    let pieces = prop_oneof![
-        Just(b"Content-Type: multipart/mixed; boundary=b\r\n".to_vec()),
-        Just(b"Content-Transfer-Encoding: base64\r\n".to_vec()),
-        Just(b"Content-Transfer-Encoding: quoted-printable\r\n".to_vec()),
-        Just(b"Content-Disposition: attachment; filename=x\r\n".to_vec()),
-        Just(b"\r\n--b\r\n".to_vec()),
-        Just(b"Cart ID: ".to_vec()),
-        Just(b"transStatus=Y&instId=1".to_vec()),
-        Just(b"=\r\n".to_vec()),
-        prop::collection::vec(any::<u8>(), 0..16),
+    const WORDS: &[&[u8]] = &[
+        b"Content-Type: multipart/mixed; boundary=b\r\n",
+        b"Content-Transfer-Encoding: base64\r\n",
+        b"Content-Transfer-Encoding: quoted-printable\r\n",
+        b"Content-Disposition: attachment; filename=x\r\n",
+        b"\r\n--b\r\n",
+        b"Cart ID: ",
+        b"transStatus=Y&instId=1",
+        b"=\r\n",
     ];
-    prop::collection::vec(pieces, 0..48).prop_map(|pieces| pieces.concat())
+    support::strung_from(WORDS, prop::collection::vec(any::<u8>(), 0..16), 48)
 }
 
 /// A field name as WorldPay spells them: never blank, no `=`, no surrounding blanks.

@@ -9,14 +9,7 @@ use selectpay_domain::callback::{
 use crate::support;
 
 fn form(password: Option<&str>) -> Form {
-    let mut fields = vec![
-        ("instId", "38290"),
-        ("cartId", "c1"),
-        ("transStatus", "Y"),
-        ("transId", "t1"),
-        ("amount", "10.00"),
-        ("currency", "GBP"),
-    ];
+    let mut fields = support::payment_fields();
     if let Some(password) = password {
         fields.push(("callbackPW", password));
     }

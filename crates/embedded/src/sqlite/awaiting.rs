@@ -13,7 +13,7 @@ use selectpay_domain::store::time_text::encode as encode_time;
 use selectpay_domain::store::{AwaitingCart, StoreError};
 use time::OffsetDateTime;
 
-use super::queries::{self, execute, limit};
+use super::queries::{execute, limit};
 use super::rows::{self, all, sql_error};
 
 pub const TABLE: &str = "
@@ -30,7 +30,7 @@ pub fn insert_cart(conn: &mut Connection, cart: &Cart) -> Result<(), StoreError>
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(sql_error)?;
-    queries::insert_cart(&tx, cart)?;
+    rows::insert_cart(&tx, cart)?;
     if cart.awaits_shopper() {
         execute(
             &tx,

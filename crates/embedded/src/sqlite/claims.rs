@@ -1,5 +1,6 @@
-//! Browser claims that a cart was paid, one row per cart, until the sweep follows them up:
-//! `open` is cleared then, and the row stays so that a later claim does not reopen it.
+//! The open browser claims (their rows in `rows/claim.rs`), one per cart until the sweep
+//! follows it up: `open` is cleared then, and the row stays so that a later claim does not
+//! reopen it.
 
 use std::num::NonZeroUsize;
 
@@ -11,40 +12,6 @@ use time::OffsetDateTime;
 
 use super::queries::{execute, limit};
 use super::rows::{self, all};
-
-/// Partial index (the sparse index): the sweep reads only open claims, however many were
-/// followed up.
-pub const TABLE: &str = "
-CREATE TABLE IF NOT EXISTS claims (
-    cart_id TEXT PRIMARY KEY NOT NULL,
-    trans_id TEXT,
-    amount_minor INTEGER,           -- the claimed amount: both or neither
-    currency TEXT,
-    claimed_at TEXT NOT NULL,
-    open INTEGER NOT NULL           -- 1 until the sweep has followed it up
-) STRICT;
-CREATE INDEX IF NOT EXISTS claims_open ON claims (claimed_at, cart_id) WHERE open = 1;
-";
-
-pub fn note_claim(conn: &Connection, claim: &ClaimedPayment) -> Result<(), StoreError> {
-    let amount_minor = claim
-        .amount
-        .map(|m| i64::try_from(m.minor_units()).map_err(StoreError::invariant))
-        .transpose()?;
-    execute(
-        conn,
-        "INSERT INTO claims (cart_id, trans_id, amount_minor, currency, claimed_at, open)
-         VALUES (?1, ?2, ?3, ?4, ?5, 1) ON CONFLICT (cart_id) DO NOTHING",
-        params![
-            claim.cart_id.as_str(),
-            claim.trans_id.as_ref().map(ToString::to_string),
-            amount_minor,
-            claim.amount.map(|m| m.currency().to_string()),
-            encode_time(claim.claimed_at)?,
-        ],
-    )
-    .map(drop)
-}
 
 pub fn open_claims(
     conn: &Connection,

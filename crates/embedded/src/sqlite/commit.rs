@@ -4,7 +4,7 @@
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use selectpay_domain::store::{Commit, CommitResult, Condition, StoreError};
 
-use super::rows::sql_error;
+use super::rows::{self, sql_error};
 use super::{awaiting, queries, relabel};
 
 pub fn commit(conn: &mut Connection, commit: &Commit) -> Result<CommitResult, StoreError> {
@@ -33,18 +33,9 @@ fn holds(tx: &Transaction, condition: &Condition) -> Result<bool, StoreError> {
     Ok(match condition {
         Condition::OutcomeAbsent(key) => queries::saved_outcome(tx, key)?.is_none(),
         Condition::CartAbsent(cart_id) => queries::cart_state(tx, cart_id)?.is_none(),
-        Condition::CartIs {
-            cart_id,
-            status,
-            amount,
-            paid_by,
-            sells_plan,
-        } => queries::cart_state(tx, cart_id)?.is_some_and(|cart| {
-            cart.status == *status
-                && cart.amount == *amount
-                && cart.paid_by == *paid_by
-                && cart.future_pay.is_some() == *sells_plan
-        }),
+        Condition::CartIs { cart_id, .. } => {
+            queries::cart_state(tx, cart_id)?.is_some_and(|cart| condition.holds_for_cart(&cart))
+        }
         Condition::MailAbsent(mail_id) => !queries::mail_exists(tx, mail_id)?,
         Condition::AgreementAbsent(id) => queries::agreement_version(tx, id)?.is_none(),
         Condition::AgreementAt { id, version } => {
@@ -57,13 +48,13 @@ fn holds(tx: &Transaction, condition: &Condition) -> Result<bool, StoreError> {
 fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
     let writes = &commit.writes;
     if let Some(saved) = &writes.saved_outcome {
-        queries::insert_saved_outcome(tx, saved)?;
+        rows::insert_saved_outcome(tx, saved)?;
     }
     if let Some(payment) = &writes.payment {
-        queries::insert_payment(tx, payment)?;
+        rows::insert_payment(tx, payment)?;
     }
     if let Some(change) = &writes.cart_change
-        && !queries::change_cart(tx, change)?
+        && !rows::change_cart(tx, change)?
     {
         // The domain only changes carts it has a condition on; anything else is a bug
         // upstream, and must not pass as written.
@@ -73,7 +64,7 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
         )));
     }
     if let Some(agreement) = &writes.agreement {
-        queries::put_agreement(tx, agreement)?;
+        rows::put_agreement(tx, agreement)?;
     }
     for relabel in &writes.relabels {
         relabel::relabel_payment(tx, relabel)?;
@@ -82,7 +73,7 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
         awaiting::returned(tx, cart_id)?;
     }
     if let Some(delivery) = &commit.delivery {
-        queries::insert_delivery(tx, delivery)?;
+        rows::insert_delivery(tx, delivery)?;
     }
     for mail in &writes.mails {
         // Its guard held, so the mail must be new: one that exists is a broken contract,
@@ -93,7 +84,7 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
                 mail.id
             )));
         }
-        queries::insert_mail(tx, mail)?;
+        rows::insert_mail(tx, mail)?;
     }
     Ok(())
 }

@@ -1,18 +1,18 @@
-//! The SQL, one function per read or write, each on a connection or transaction the caller
-//! chose. Ties in time are broken by rowid, i.e. by the order rows were written.
+//! The reads, one function each, on a connection or transaction the caller chose (the
+//! writes of each row stand beside its reader in `rows/`). Ties in time are broken by
+//! rowid, i.e. by the order rows were written.
 
 use std::num::NonZeroUsize;
 
 use rusqlite::{Connection, Params, params};
-use selectpay_domain::cart::{Cart, CartState, Payment};
+use selectpay_domain::cart::CartState;
 use selectpay_domain::futurepay::Agreement;
 use selectpay_domain::idempotency_key::IdempotencyKey;
 use selectpay_domain::ids::{CartId, FuturePayId};
-use selectpay_domain::mail::Mail;
 use selectpay_domain::mail_id::MailId;
 use selectpay_domain::store::time_text::encode as encode_time;
 use selectpay_domain::store::{
-    Activity, AgreementPage, CartChange, CartRecord, Delivery, DueCursor, SavedOutcome, StoreError,
+    Activity, AgreementPage, CartRecord, DueCursor, SavedOutcome, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -23,10 +23,6 @@ pub(super) fn limit(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
-fn json(value: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(StoreError::invariant)
-}
-
 pub(super) fn execute(
     conn: &Connection,
     sql: &str,
@@ -35,32 +31,6 @@ pub(super) fn execute(
     conn.prepare_cached(sql)
         .and_then(|mut statement| statement.execute(params))
         .map_err(sql_error)
-}
-
-pub fn insert_cart(conn: &Connection, cart: &Cart) -> Result<(), StoreError> {
-    let amount = cart.order.amount;
-    let minor_units = i64::try_from(amount.minor_units())
-        .map_err(|_| StoreError::invariant(format!("amount {amount} is too large to store")))?;
-    execute(
-        conn,
-        "INSERT INTO carts (id, amount_minor, currency, description, shopper, custom_fields,
-                            status, paid_by, created_at, future_pay, gateway)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            cart.id.as_str(),
-            minor_units,
-            amount.currency().code(),
-            cart.order.description,
-            json(&cart.order.shopper)?,
-            json(&cart.order.custom_fields)?,
-            cart.status.as_str(),
-            cart.paid_by.as_ref().map(|t| t.as_str()),
-            encode_time(cart.created_at)?,
-            cart.order.future_pay.as_ref().map(json).transpose()?,
-            cart.order.gateway.as_str(),
-        ],
-    )
-    .map(drop)
 }
 
 pub fn cart(conn: &Connection, cart_id: &CartId) -> Result<Option<CartRecord>, StoreError> {
@@ -227,152 +197,4 @@ pub fn recent(conn: &Connection, max: usize) -> Result<Activity, StoreError> {
             rows::stored_mail,
         )?,
     })
-}
-
-pub fn insert_saved_outcome(conn: &Connection, saved: &SavedOutcome) -> Result<(), StoreError> {
-    execute(
-        conn,
-        "INSERT INTO outcomes (key, fingerprint, reply_status, reply_page)
-         VALUES (?1, ?2, ?3, ?4)",
-        params![
-            saved.key.to_string(),
-            saved.fingerprint.as_str(),
-            saved.reply.status,
-            saved.reply.page,
-        ],
-    )
-    .map(drop)
-}
-
-pub fn insert_payment(conn: &Connection, payment: &Payment) -> Result<(), StoreError> {
-    execute(
-        conn,
-        "INSERT INTO payments (trans_id, cart_id, status, amount, currency, test_mode,
-                               auth_mode, avs, card_type, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            payment.trans_id.as_str(),
-            payment.cart_id.as_str(),
-            payment.status.label(),
-            payment.amount,
-            payment.currency,
-            payment.test_mode,
-            payment.auth_mode,
-            payment.avs,
-            payment.card_type,
-            encode_time(payment.received_at)?,
-        ],
-    )
-    .map(drop)
-}
-
-/// Changes an existing cart; `false` if there is no such cart.
-pub fn change_cart(conn: &Connection, change: &CartChange) -> Result<bool, StoreError> {
-    let changed = execute(
-        conn,
-        "UPDATE carts SET status = ?2, paid_by = ?3 WHERE id = ?1",
-        params![
-            change.cart_id.as_str(),
-            change.status.as_str(),
-            change.paid_by.as_ref().map(|t| t.as_str()),
-        ],
-    )?;
-    Ok(changed > 0)
-}
-
-/// Writes the agreement's whole state, replacing what is stored under its id.
-pub fn put_agreement(conn: &Connection, agreement: &Agreement) -> Result<(), StoreError> {
-    let times = |at: Option<OffsetDateTime>| at.map(encode_time).transpose();
-    let version = i64::try_from(agreement.version).map_err(|_| {
-        StoreError::invariant(format!(
-            "agreement {} version {} is too large to store",
-            agreement.id, agreement.version
-        ))
-    })?;
-    let claim = agreement.cancel_claim.as_ref();
-    execute(
-        conn,
-        "INSERT INTO agreements (id, cart_id, status, interval_unit, interval_mult,
-                                 payments_expected, payments_made, payments_declined,
-                                 last_payment_at, overdue_at, shopper_email, claim_by,
-                                 claim_until, cancel_failures, version, created_at, plan)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-         ON CONFLICT (id) DO UPDATE SET
-            cart_id = excluded.cart_id,
-            status = excluded.status,
-            interval_unit = excluded.interval_unit,
-            interval_mult = excluded.interval_mult,
-            payments_expected = excluded.payments_expected,
-            payments_made = excluded.payments_made,
-            payments_declined = excluded.payments_declined,
-            last_payment_at = excluded.last_payment_at,
-            overdue_at = excluded.overdue_at,
-            shopper_email = excluded.shopper_email,
-            claim_by = excluded.claim_by,
-            claim_until = excluded.claim_until,
-            cancel_failures = excluded.cancel_failures,
-            version = excluded.version,
-            created_at = excluded.created_at,
-            plan = excluded.plan",
-        params![
-            agreement.id.as_str(),
-            agreement.cart_id.as_str(),
-            agreement.status.as_str(),
-            agreement.interval.map(|i| rows::unit_name(i.unit())),
-            agreement.interval.map(|i| i.mult()),
-            agreement.payments_expected,
-            agreement.payments_made,
-            agreement.payments_declined,
-            times(agreement.last_payment_at)?,
-            times(agreement.overdue_at)?,
-            agreement.shopper_email,
-            claim.map(|c| c.by.as_str()),
-            times(claim.map(|c| c.until))?,
-            agreement.cancel_failures,
-            version,
-            encode_time(agreement.created_at)?,
-            agreement.plan.as_ref().map(json).transpose()?,
-        ],
-    )
-    .map(drop)
-}
-
-pub fn insert_delivery(conn: &Connection, delivery: &Delivery) -> Result<(), StoreError> {
-    execute(
-        conn,
-        "INSERT INTO deliveries
-             (id, received_at, cart_id, trans_id, outcome, content_type, raw, query)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            delivery.id,
-            encode_time(delivery.received_at)?,
-            delivery.cart_id,
-            delivery.trans_id,
-            delivery.outcome,
-            delivery.content_type,
-            delivery.raw,
-            delivery.query,
-        ],
-    )
-    .map(drop)
-}
-
-/// Inserts a new mail; a known id fails with `AlreadyExists`.
-pub fn insert_mail(conn: &Connection, mail: &Mail) -> Result<(), StoreError> {
-    execute(
-        conn,
-        "INSERT INTO mails (id, kind, cart_id, recipient, subject, text, html, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            mail.id.as_str(),
-            mail.kind.as_str(),
-            mail.cart_id.as_ref().map(|c| c.as_str()),
-            mail.to.as_str(),
-            mail.subject,
-            mail.text,
-            mail.html,
-            encode_time(mail.created_at)?,
-        ],
-    )
-    .map(drop)
 }

@@ -16,7 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use selectpay_app::{App, SystemClock};
 use selectpay_aws::SesMailer;
 use selectpay_aws::testing::{
-    SES_ENDPOINT, fresh_store, local_ses_client, require_env, sent_mails,
+    SES_ENDPOINT, fresh_store, local_ses_client, mails_about, require_env,
 };
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ports::Clock;
@@ -119,15 +119,6 @@ async fn callback(app: &App, payment: &SimulatedPayment) -> Response<Body> {
         ),
     )
     .await
-}
-
-/// Mail the emulator received about this cart (cart ids are unique per test).
-async fn mails_about(cart_id: &str) -> Vec<selectpay_aws::testing::SentMail> {
-    sent_mails()
-        .await
-        .into_iter()
-        .filter(|m| m.subject.contains(cart_id))
-        .collect()
 }
 
 #[tokio::test]

@@ -6,11 +6,26 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use selectpay_app::App;
 use selectpay_domain::ids::FuturePayId;
 use selectpay_embedded::{OutboxMailer, SqliteStore};
 use selectpay_lambda::secrets::{ParameterStore, SecretsError};
 use selectpay_lambda::{Deployment, Function};
 use selectpay_worldpay::fake::FakeRemoteAdmin;
+
+/// The deployment's App on an in-memory store, mailing to a temporary outbox (kept as long
+/// as the returned folder).
+fn embedded_app(deployment: Deployment) -> (App, tempfile::TempDir) {
+    let outbox = tempfile::tempdir().unwrap();
+    let mailer = OutboxMailer::new(outbox.path(), deployment.config.sender_email.clone());
+    let app = deployment
+        .app(
+            Arc::new(SqliteStore::in_memory().unwrap()),
+            Arc::new(mailer),
+        )
+        .unwrap();
+    (app, outbox)
+}
 
 /// SSM as the template sets it up: SecureStrings by name; records what was asked for.
 #[derive(Default)]
@@ -73,14 +88,7 @@ async fn the_sweep_function_owns_a_remote_admin_client_with_the_parameter_passwo
         ["/selectpay/remote-admin-password"],
         "the sweep reads only its own secret"
     );
-    let outbox = tempfile::tempdir().unwrap();
-    let mailer = OutboxMailer::new(outbox.path(), deployment.config.sender_email.clone());
-    let app = deployment
-        .app(
-            Arc::new(SqliteStore::in_memory().unwrap()),
-            Arc::new(mailer),
-        )
-        .unwrap();
+    let (app, _outbox) = embedded_app(deployment);
 
     let remote = app
         .remote_admin()
@@ -108,14 +116,7 @@ async fn the_callback_function_needs_its_password_and_has_no_remote_admin() {
         *parameters.asked.lock().unwrap(),
         ["/selectpay/callback-password"]
     );
-    let outbox = tempfile::tempdir().unwrap();
-    let mailer = OutboxMailer::new(outbox.path(), deployment.config.sender_email.clone());
-    let app = deployment
-        .app(
-            Arc::new(SqliteStore::in_memory().unwrap()),
-            Arc::new(mailer),
-        )
-        .unwrap();
+    let (app, _outbox) = embedded_app(deployment);
     assert!(app.remote_admin().is_none());
 
     let mut env = environment(&[]);

@@ -77,15 +77,21 @@ pub(super) async fn commit_records_a_payment_for_an_unknown_cart<S: Subject>(sto
     assert_eq!(snapshot.cart, None);
 }
 
-pub(super) async fn outcome_absent_fails_when_the_outcome_is_saved<S: Subject>(store: S) {
+/// Cart `cart-1`, inserted and then paid by T1 along the happy path.
+async fn paid_by_t1<S: Subject>(store: &S) -> Cart {
     let cart = cart("cart-1");
-    insert(&store, &cart).await;
+    insert(store, &cart).await;
     let first = apply(
-        &store,
+        store,
         happy_path(&cart, "T1"),
         delivery("d1", Some(&cart.id), at(60)),
     );
     assert_eq!(first.await, CommitResult::Committed);
+    cart
+}
+
+pub(super) async fn outcome_absent_fails_when_the_outcome_is_saved<S: Subject>(store: S) {
+    let cart = paid_by_t1(&store).await;
     let conditions = vec![
         Condition::OutcomeAbsent(trans_key("T2")),
         Condition::OutcomeAbsent(trans_key("T1")),
@@ -146,14 +152,7 @@ pub(super) async fn cart_is_fails_on_whether_it_sells_a_plan<S: Subject>(store: 
 
 /// A cart paid by T1: a condition naming T3 fails, one naming T1 holds (a double payment).
 pub(super) async fn cart_is_fails_on_another_payer<S: Subject>(store: S) {
-    let cart = cart("cart-1");
-    insert(&store, &cart).await;
-    let first = apply(
-        &store,
-        happy_path(&cart, "T1"),
-        delivery("d1", Some(&cart.id), at(60)),
-    );
-    assert_eq!(first.await, CommitResult::Committed);
+    let cart = paid_by_t1(&store).await;
     let paid_by = |trans: &str| {
         cart_is(
             &cart.id,

@@ -17,15 +17,6 @@ pub fn agreement_pointer_item(cart_id: &CartId, id: &FuturePayId) -> Item {
     item
 }
 
-fn unit_name(unit: IntervalUnit) -> &'static str {
-    match unit {
-        IntervalUnit::Day => "day",
-        IntervalUnit::Week => "week",
-        IntervalUnit::Month => "month",
-        IntervalUnit::Year => "year",
-    }
-}
-
 /// The whole agreement. While it has an overdue time it carries `duePk` and `dueAt` (the
 /// overdue time itself), which put it in the sparse `due-agreements` index; without one
 /// neither attribute is there, so it is not in the index at all.
@@ -57,10 +48,7 @@ pub fn agreement_item(agreement: &Agreement) -> Result<Item, StoreError> {
         item.insert(attr::PLAN.to_owned(), s(json));
     }
     if let Some(interval) = agreement.interval {
-        item.insert(
-            attr::INTERVAL_UNIT.to_owned(),
-            s(unit_name(interval.unit())),
-        );
+        item.insert(attr::INTERVAL_UNIT.to_owned(), s(interval.unit().name()));
         item.insert(attr::INTERVAL_MULT.to_owned(), n(interval.mult()));
     }
     if let Some(at) = agreement.last_payment_at {
