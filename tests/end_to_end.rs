@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use support::{BINARY, Server};
+use support::{BINARY, Server, opayo_order};
 
 /// `selectpay serve` on the embedded store in `data_dir`.
 fn serve(data_dir: &Path) -> Server {
@@ -93,11 +93,7 @@ async fn an_opayo_result_refreshed_ten_times_pays_once_and_an_abort_mails_nobody
         [OsStr::new("--data-dir"), data_dir.path().as_os_str()],
         &opayo,
     );
-    let order = serde_json::json!({
-        "amount": "1234.56", "currency": "GBP", "description": "Tea", "gateway": "opayo",
-        "shopper": {"name": "Zoë Müller", "email": "zoe@example.com", "address1": "1 High St",
-                    "town": "Bath", "postcode": "BA1 1AA", "country": "GB"}
-    });
+    let order = opayo_order("1234.56");
     let paid = server.purchase(order.clone()).await;
     let aborted = server.purchase(order).await;
     let simulate = |result: &str, cart_id: &str| {

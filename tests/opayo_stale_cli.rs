@@ -14,7 +14,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use support::{Server, fresh_table, printed, selectpay, succeeded_saying};
+use support::{Server, fresh_table, opayo_order, printed, selectpay, succeeded_saying};
 
 const OPAYO: [(&str, &str); 1] = [("SELECTPAY_GATEWAYS", "worldpay,opayo")];
 
@@ -55,11 +55,7 @@ fn paid_crypt(cart_id: &str) -> String {
 }
 
 async fn the_merchant_lists_and_replays_a_stale_cart(server: Server, store: &[&str]) {
-    let order = serde_json::json!({
-        "amount": "14.99", "currency": "GBP", "description": "Tea", "gateway": "opayo",
-        "shopper": {"name": "Zoë Müller", "email": "zoe@example.com", "address1": "1 High St",
-                    "town": "Bath", "postcode": "BA1 1AA", "country": "GB"}
-    });
+    let order = opayo_order("14.99");
     let replayed = server.purchase(order.clone()).await;
     let waiting = server.purchase(order).await;
     let now = OffsetDateTime::now_utc();

@@ -21,6 +21,15 @@ pub fn tea_for_two() -> Value {
     })
 }
 
+/// An order of `amount` GBP paid through Opayo, with the address Opayo requires.
+pub fn opayo_order(amount: &str) -> Value {
+    serde_json::json!({
+        "amount": amount, "currency": "GBP", "description": "Tea", "gateway": "opayo",
+        "shopper": {"name": "Zoë Müller", "email": "zoe@example.com", "address1": "1 High St",
+                    "town": "Bath", "postcode": "BA1 1AA", "country": "GB"}
+    })
+}
+
 /// Sends `request`, which must succeed.
 async fn succeeded(request: reqwest::RequestBuilder) -> reqwest::Response {
     request.send().await.unwrap().error_for_status().unwrap()
