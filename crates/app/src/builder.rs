@@ -8,9 +8,8 @@ use time::Duration;
 
 use selectpay_domain::ports::{AdminError, Clock, Mailer, RemoteAdmin};
 use selectpay_domain::render::Templates;
-use selectpay_worldpay::WorldPayRemoteAdmin;
 
-use crate::config::Config;
+use crate::config::{Config, RemoteAdminConfig};
 use crate::delivery::MailSender;
 use crate::{App, CLAIMS_PER_MINUTE, Stores, SystemClock};
 
@@ -58,11 +57,7 @@ impl AppBuilder {
     ) -> Result<App, AdminError> {
         let remote_admin = match (self.remote_admin, &self.config.remote_admin) {
             (Some(given), _) => Some(given),
-            (None, Some(admin)) => Some(Arc::new(WorldPayRemoteAdmin::new(
-                admin.url.clone(),
-                admin.installation_id.clone(),
-                admin.password.clone(),
-            )?) as Arc<dyn RemoteAdmin>),
+            (None, Some(admin)) => Some(worldpay_remote_admin(admin)?),
             (None, None) => None,
         };
         let Stores {
@@ -83,4 +78,25 @@ impl AppBuilder {
             claims: Mutex::new(FixedWindow::new(CLAIMS_PER_MINUTE, Duration::minutes(1))),
         })
     }
+}
+
+/// The WorldPay client (reqwest on rustls), built only with the `remote-admin` feature: of
+/// the Lambda functions, only the sweep cancels agreements, so only it links the client.
+#[cfg(feature = "remote-admin")]
+fn worldpay_remote_admin(admin: &RemoteAdminConfig) -> Result<Arc<dyn RemoteAdmin>, AdminError> {
+    Ok(Arc::new(selectpay_worldpay::WorldPayRemoteAdmin::new(
+        admin.url.clone(),
+        admin.installation_id.clone(),
+        admin.password.clone(),
+    )?))
+}
+
+/// Refuses to start rather than run a sweep that would never cancel at WorldPay.
+#[cfg(not(feature = "remote-admin"))]
+fn worldpay_remote_admin(_: &RemoteAdminConfig) -> Result<Arc<dyn RemoteAdmin>, AdminError> {
+    Err(AdminError(
+        "remote administration is configured but this binary is built without the \
+         remote-admin feature"
+            .into(),
+    ))
 }

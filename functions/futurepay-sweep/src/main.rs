@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), selectpay_lambda::Error> {
-    selectpay_lambda::run(selectpay_lambda::Function::FuturePaySweep).await
+    selectpay_lambda::run_sweep().await
 }
