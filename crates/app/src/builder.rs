@@ -20,6 +20,7 @@ pub struct AppBuilder {
     templates: Templates,
     clock: Arc<dyn Clock>,
     remote_admin: Option<Arc<dyn RemoteAdmin>>,
+    mail_after_reply: bool,
 }
 
 impl App {
@@ -29,6 +30,7 @@ impl App {
             templates: Templates::builtin(),
             clock: Arc::new(SystemClock),
             remote_admin: None,
+            mail_after_reply: false,
         }
     }
 }
@@ -46,6 +48,17 @@ impl AppBuilder {
     pub fn remote_admin(self, remote_admin: Arc<dyn RemoteAdmin>) -> Self {
         Self {
             remote_admin: Some(remote_admin),
+            ..self
+        }
+    }
+
+    /// For a host that waits for the sends after each reply ([`App::finish_sends`]; the
+    /// Lambda functions, whose process is frozen between events): a request answers as soon
+    /// as its commit is in, and the mail it committed goes out after the reply. Without it, a
+    /// request waits up to a second for its mail.
+    pub fn mail_after_reply(self) -> Self {
+        Self {
+            mail_after_reply: true,
             ..self
         }
     }
@@ -72,7 +85,7 @@ impl AppBuilder {
             store,
             due,
             claimed_payments: claims,
-            mail: MailSender::new(outbox, mailer, self.clock.clone()),
+            mail: MailSender::new(outbox, mailer, self.clock.clone(), self.mail_after_reply),
             clock: self.clock,
             remote_admin,
             claims: Mutex::new(FixedWindow::new(CLAIMS_PER_MINUTE, Duration::minutes(1))),

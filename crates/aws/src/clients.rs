@@ -31,7 +31,7 @@ pub async fn load_sdk_config() -> SdkConfig {
         .await
 }
 
-/// The SDK's rustls client on aws-lc-rs trusting `roots`. Shared by every client built from
+/// The SDK's rustls client on ring trusting `roots`. Shared by every client built from
 /// one [`SdkConfig`], so the system's root certificates are read and parsed once per process,
 /// on the first HTTPS connection, and the clients share one connection pool.
 fn https_client(roots: TrustStore) -> SharedHttpClient {
@@ -40,7 +40,7 @@ fn https_client(roots: TrustStore) -> SharedHttpClient {
         .build()
         .expect("a trust store without custom certificates is valid");
     aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .tls_context(context)
         .build_https()
 }

@@ -10,8 +10,8 @@ use crate::ids::FuturePayId;
 use crate::mail::Mail;
 
 pub use crate::store::{
-    Activity, AgreementPage, CartRecord, ClaimFollowUps, ClaimedPayment, Commit, CommitResult,
-    Delivery, DueAgreements, Inspect, Outbox, Store, StoreError,
+    Activity, AgreementPage, CartRecord, ClaimFollowUps, ClaimedPayment, Commit, CommitOrSaved,
+    CommitResult, Delivery, DueAgreements, Inspect, Outbox, Store, StoreError,
 };
 
 #[derive(Debug, Error)]

@@ -7,6 +7,7 @@
 //! [`run_sweep`]), so each binary links only its own routes: the callback no purchase code,
 //! the sweep no HTTP adapter, and only the sweep (feature `remote-admin`) WorldPay's client.
 
+mod after_reply;
 mod deployment;
 mod function;
 pub mod http;
@@ -17,8 +18,10 @@ use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use lambda_runtime::{LambdaEvent, service_fn};
+use lambda_runtime::layers::TracingLayer;
+use lambda_runtime::{LambdaEvent, Runtime, service_fn};
 use serde_json::Value;
+use tracing_subscriber::filter::LevelFilter;
 
 use selectpay_app::App;
 use selectpay_app::sweep::{SweepAction, SweepOptions};
@@ -55,25 +58,46 @@ pub async fn run_sweep() -> Result<(), Error> {
     .await
 }
 
-/// An HTTP function: its cold start, then each event through `route`.
+/// An HTTP function: its cold start, then each event through `route`; the mail an event
+/// committed goes out after its reply, before the runtime asks for the next event.
 async fn serve_http<Route, Routed>(function: Function, route: Route) -> Result<(), Error>
 where
-    Route: Fn(Arc<App>, ::http::Request<Bytes>) -> Routed + Copy + Send + Sync,
-    Routed: Future<Output = ::http::Response<Bytes>> + Send,
+    Route: Fn(Arc<App>, ::http::Request<Bytes>) -> Routed + Copy + Send + Sync + 'static,
+    Routed: Future<Output = ::http::Response<Bytes>> + Send + 'static,
 {
     init_logging();
     let app = Arc::new(cold_start(function).await?);
-    lambda_http::run(service_fn(|request: lambda_http::Request| {
-        let app = Arc::clone(&app);
+    let handler_app = Arc::clone(&app);
+    let handler = service_fn(move |request: lambda_http::Request| {
+        let app = Arc::clone(&handler_app);
         async move { Ok::<_, Error>(http::handle(request, move |request| route(app, request)).await) }
-    }))
-    .await
+    });
+    Runtime::new(lambda_http::Adapter::from(handler))
+        .layer(TracingLayer::new())
+        .layer(after_reply::FinishSendsAfterReply::new(app))
+        .run()
+        .await
 }
 
 /// Lambda's own logging controls: AWS_LAMBDA_LOG_FORMAT (the template's
-/// LoggingConfig.LogFormat: JSON) and AWS_LAMBDA_LOG_LEVEL (its ApplicationLogLevel).
-fn init_logging() {
-    lambda_runtime::tracing::init_default_subscriber();
+/// LoggingConfig.LogFormat: JSON) and AWS_LAMBDA_LOG_LEVEL (its ApplicationLogLevel), as
+/// `lambda_runtime`'s default subscriber reads them, but with a level filter instead of an
+/// `EnvFilter`: no `RUST_LOG` directives, and no regex engine in the binary.
+pub fn init_logging() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .ok()
+        .and_then(|level| level.parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let subscriber = tracing_subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_max_level(level);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    if json {
+        subscriber.json().init();
+    } else {
+        subscriber.init();
+    }
 }
 
 async fn cold_start(function: Function) -> Result<App, Error> {

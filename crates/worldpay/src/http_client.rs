@@ -1,4 +1,4 @@
-//! The one way selectpay builds an HTTP client: reqwest on rustls with the aws-lc-rs
+//! The one way selectpay builds an HTTP client: reqwest on rustls with the ring
 //! provider the AWS SDK already uses, passed explicitly.
 //!
 //! Why every client goes through here: once any crate in a build enables reqwest's rustls
@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rustls::{ClientConfig, RootCertStore};
 
-/// A reqwest client builder with selectpay's TLS: aws-lc-rs, the system's root certificates.
+/// A reqwest client builder with selectpay's TLS: ring, the system's root certificates.
 pub fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder().use_preconfigured_tls(tls_config(system_roots()))
 }
@@ -30,12 +30,12 @@ pub(crate) fn system_roots() -> RootCertStore {
     roots
 }
 
-/// rustls with aws-lc-rs and the safe default protocol versions, trusting `roots`.
+/// rustls with ring and the safe default protocol versions, trusting `roots`.
 pub(crate) fn tls_config(roots: RootCertStore) -> ClientConfig {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .expect("aws-lc-rs supports rustls' default protocol versions")
+        .expect("ring supports rustls' default protocol versions")
         .with_root_certificates(roots)
         .with_no_client_auth()
 }

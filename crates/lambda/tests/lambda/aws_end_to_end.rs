@@ -56,7 +56,7 @@ fn event(method: &str, path: &str, headers: Value, body: Option<String>) -> Requ
     .to_string())
 }
 
-async fn purchase(app: &App, amount: &str) -> String {
+pub(crate) async fn purchase(app: &App, amount: &str) -> String {
     let body = json!({"amount": amount, "currency": "GBP", "description": "Tea for two",
         "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}});
     let response = handle(
@@ -89,7 +89,7 @@ async fn cart(app: &App, cart_id: &str) -> Value {
     serde_json::from_str(text(&response)).unwrap()
 }
 
-fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
+pub(crate) fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
     SimulatedPayment {
         action,
         installation_id: "38290".into(),
@@ -107,7 +107,7 @@ fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
     }
 }
 
-async fn callback(app: &App, payment: &SimulatedPayment) -> Response<Body> {
+pub(crate) async fn callback(app: &App, payment: &SimulatedPayment) -> Response<Body> {
     let body = encode_form(&payment.fields(), encoding_rs::WINDOWS_1252);
     handle(
         event(
@@ -122,7 +122,7 @@ async fn callback(app: &App, payment: &SimulatedPayment) -> Response<Body> {
 }
 
 /// Mail the emulator received about this cart (cart ids are unique per test).
-async fn mails_about(cart_id: &str) -> Vec<selectpay_aws::testing::SentMail> {
+pub(crate) async fn mails_about(cart_id: &str) -> Vec<selectpay_aws::testing::SentMail> {
     sent_mails()
         .await
         .into_iter()
