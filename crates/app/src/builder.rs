@@ -8,9 +8,8 @@ use time::Duration;
 
 use selectpay_domain::ports::{AdminError, Clock, Mailer, RemoteAdmin};
 use selectpay_domain::render::Templates;
-use selectpay_worldpay::WorldPayRemoteAdmin;
 
-use crate::config::Config;
+use crate::config::{Config, RemoteAdminConfig};
 use crate::delivery::MailSender;
 use crate::{App, CLAIMS_PER_MINUTE, Stores, SystemClock};
 
@@ -21,6 +20,7 @@ pub struct AppBuilder {
     templates: Templates,
     clock: Arc<dyn Clock>,
     remote_admin: Option<Arc<dyn RemoteAdmin>>,
+    mail_after_reply: bool,
 }
 
 impl App {
@@ -30,6 +30,7 @@ impl App {
             templates: Templates::builtin(),
             clock: Arc::new(SystemClock),
             remote_admin: None,
+            mail_after_reply: false,
         }
     }
 }
@@ -51,6 +52,17 @@ impl AppBuilder {
         }
     }
 
+    /// For a host that waits for the sends after each reply ([`App::finish_sends`]; the
+    /// Lambda functions, whose process is frozen between events): a request answers as soon
+    /// as its commit is in, and the mail it committed goes out after the reply. Without it, a
+    /// request waits up to a second for its mail.
+    pub fn mail_after_reply(self) -> Self {
+        Self {
+            mail_after_reply: true,
+            ..self
+        }
+    }
+
     pub fn build(
         self,
         stores: impl Into<Stores>,
@@ -58,11 +70,7 @@ impl AppBuilder {
     ) -> Result<App, AdminError> {
         let remote_admin = match (self.remote_admin, &self.config.remote_admin) {
             (Some(given), _) => Some(given),
-            (None, Some(admin)) => Some(Arc::new(WorldPayRemoteAdmin::new(
-                admin.url.clone(),
-                admin.installation_id.clone(),
-                admin.password.clone(),
-            )?) as Arc<dyn RemoteAdmin>),
+            (None, Some(admin)) => Some(worldpay_remote_admin(admin)?),
             (None, None) => None,
         };
         let Stores {
@@ -79,10 +87,31 @@ impl AppBuilder {
             due,
             claimed_payments: claims,
             awaiting,
-            mail: MailSender::new(outbox, mailer, self.clock.clone()),
+            mail: MailSender::new(outbox, mailer, self.clock.clone(), self.mail_after_reply),
             clock: self.clock,
             remote_admin,
             claims: Mutex::new(FixedWindow::new(CLAIMS_PER_MINUTE, Duration::minutes(1))),
         })
     }
+}
+
+/// The WorldPay client (reqwest on rustls), built only with the `remote-admin` feature: of
+/// the Lambda functions, only the sweep cancels agreements, so only it links the client.
+#[cfg(feature = "remote-admin")]
+fn worldpay_remote_admin(admin: &RemoteAdminConfig) -> Result<Arc<dyn RemoteAdmin>, AdminError> {
+    Ok(Arc::new(selectpay_worldpay::WorldPayRemoteAdmin::new(
+        admin.url.clone(),
+        admin.installation_id.clone(),
+        admin.password.clone(),
+    )?))
+}
+
+/// Refuses to start rather than run a sweep that would never cancel at WorldPay.
+#[cfg(not(feature = "remote-admin"))]
+fn worldpay_remote_admin(_: &RemoteAdminConfig) -> Result<Arc<dyn RemoteAdmin>, AdminError> {
+    Err(AdminError(
+        "remote administration is configured but this binary is built without the \
+         remote-admin feature"
+            .into(),
+    ))
 }

@@ -26,7 +26,7 @@ use selectpay_domain::gateway::Gateway;
 use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
-use selectpay_domain::ports::{Commit, CommitResult, Delivery};
+use selectpay_domain::ports::{Commit, CommitOrSaved, Delivery};
 
 use crate::App;
 use crate::reply::{self, HandlerError};
@@ -251,13 +251,21 @@ impl App {
                 writes: decision.writes.clone(),
                 delivery: Some(delivery),
             };
-            match self.store.commit(&commit).await? {
-                CommitResult::Committed => {
+            match self.store.commit_or_saved(&commit).await? {
+                CommitOrSaved::Committed => {
                     let mut mails = commit.writes.mails;
                     mails.extend(self.alert_query_conflict(response, &contradicted).await?);
                     return Ok((decision, mails));
                 }
-                CommitResult::ConditionFailed => {
+                // A repeat: its saved outcome alone decides, so nothing more is read.
+                CommitOrSaved::ConditionFailed { saved: Some(saved) } => {
+                    snapshot = Snapshot {
+                        saved: Some(saved),
+                        cart: None,
+                        agreement: None,
+                    };
+                }
+                CommitOrSaved::ConditionFailed { saved: None } => {
                     snapshot = self
                         .store
                         .snapshot(&key, &response.cart_id, response.future_pay())

@@ -41,6 +41,8 @@ pub enum MailState {
     Sent,
     /// Some is left for redelivery.
     Pending,
+    /// Sending after the reply ([`AppBuilder::mail_after_reply`](crate::AppBuilder::mail_after_reply)).
+    Queued,
 }
 
 impl MailState {
@@ -49,6 +51,7 @@ impl MailState {
             MailState::None => "none",
             MailState::Sent => "sent",
             MailState::Pending => "pending",
+            MailState::Queued => "queued",
         }
     }
 }
@@ -91,6 +94,11 @@ impl App {
             let in_flight = sender.in_flight.clone();
             in_flight.spawn(async move { sender.attempt(&mail, 0, &claimer).await })
         });
+        if self.mail.after_reply {
+            // The host waits for them after the reply (`finish_sends`).
+            sends.for_each(drop);
+            return MailState::Queued;
+        }
         match tokio::time::timeout(COMMITTED_MAIL_BUDGET, join_all(sends)).await {
             Ok(done) if done.iter().all(|a| matches!(a, Ok(Attempt::Sent))) => MailState::Sent,
             _ => MailState::Pending,
@@ -162,6 +170,8 @@ pub(crate) struct MailSender {
     pub(crate) clock: Arc<dyn Clock>,
     /// Sends started by requests that no longer wait for them.
     pub(crate) in_flight: TaskTracker,
+    /// Requests answer without waiting for their sends.
+    pub(crate) after_reply: bool,
 }
 
 impl MailSender {
@@ -169,12 +179,14 @@ impl MailSender {
         outbox: Arc<dyn Outbox>,
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
+        after_reply: bool,
     ) -> Self {
         Self {
             outbox,
             mailer,
             clock,
             in_flight: TaskTracker::new(),
+            after_reply,
         }
     }
 

@@ -76,22 +76,40 @@ impl App {
         &self.store
     }
 
-    /// Routes a request to its handler.
+    /// Routes a request to its handler: every route, as the local server serves them.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        match request.uri().path() {
+            "/callback" | "/return/opayo" => self.handle_callbacks(request).await,
+            _ => self.handle_purchase_api(request).await,
+        }
+    }
+
+    /// The callback function's routes: `POST` and `GET /callback`, `GET /return/opayo`.
+    /// Its own entry point, so a binary serving only these links no purchase code.
+    pub async fn handle_callbacks(&self, request: Request<Bytes>) -> Response<Bytes> {
         let path = request.uri().path().to_owned();
-        let method = request.method().clone();
-        match (path.as_str(), &method) {
-            ("/purchase", &Method::POST) => self.purchase(request).await,
+        match (path.as_str(), request.method()) {
             ("/callback", &Method::POST | &Method::GET) => {
                 self.callback(request, Gateway::WorldPay).await
             }
             ("/return/opayo", &Method::GET) if self.config.opayo.is_some() => {
                 self.callback(request, Gateway::Opayo).await
             }
+            ("/callback", _) => reply::status(StatusCode::METHOD_NOT_ALLOWED),
+            _ => reply::status(StatusCode::NOT_FOUND),
+        }
+    }
+
+    /// The purchase-token function's routes: `POST /purchase`, `GET /carts/{cartId}`.
+    pub async fn handle_purchase_api(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let path = request.uri().path().to_owned();
+        let method = request.method().clone();
+        match (path.as_str(), &method) {
+            ("/purchase", &Method::POST) => self.purchase(request).await,
             (path, &Method::GET) if path.starts_with("/carts/") => {
                 self.cart(request, &path["/carts/".len()..]).await
             }
-            ("/purchase" | "/callback", _) => reply::status(StatusCode::METHOD_NOT_ALLOWED),
+            ("/purchase", _) => reply::status(StatusCode::METHOD_NOT_ALLOWED),
             (path, _) if path.starts_with("/carts/") => {
                 reply::status(StatusCode::METHOD_NOT_ALLOWED)
             }

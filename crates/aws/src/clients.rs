@@ -6,8 +6,11 @@
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 
 /// At most three tries per call (throttling and 5xx are retried by the SDK)...
 const MAX_ATTEMPTS: u32 = 3;
@@ -22,7 +25,38 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// variables on Lambda; ECS and instance metadata elsewhere) and endpoint overrides such as
 /// `AWS_ENDPOINT_URL_DYNAMODB`.
 pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client(TrustStore::default()))
+        .load()
+        .await
+}
+
+/// The SDK's rustls client on aws-lc-rs trusting `roots`. Shared by every client built from
+/// one [`SdkConfig`], so the system's root certificates are read and parsed once per process,
+/// on the first HTTPS connection, and the clients share one connection pool.
+fn https_client(roots: TrustStore) -> SharedHttpClient {
+    let context = TlsContext::builder()
+        .with_trust_store(roots)
+        .build()
+        .expect("a trust store without custom certificates is valid");
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https()
+}
+
+/// For a service whose endpoint is plain HTTP (DynamoDB Local, the SES emulator, a runtime
+/// emulator's closed ports), a client that trusts nothing, so that no certificate file is
+/// read at all; `None` (the shared HTTPS client) otherwise. `service` is the suffix of its
+/// endpoint variable: `AWS_ENDPOINT_URL_DYNAMODB` wins over `AWS_ENDPOINT_URL`, as in the SDK.
+pub fn plain_http_client(config: &SdkConfig, service: &str) -> Option<SharedHttpClient> {
+    let endpoint = std::env::var(format!("AWS_ENDPOINT_URL_{service}"))
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+        .or_else(|| config.endpoint_url().map(str::to_owned))?;
+    endpoint
+        .starts_with("http://")
+        .then(|| https_client(TrustStore::empty().with_native_roots(false)))
 }
 
 fn retry() -> RetryConfig {
@@ -41,19 +75,23 @@ fn timeouts() -> TimeoutConfig {
 }
 
 pub fn dynamodb_client(config: &SdkConfig) -> aws_sdk_dynamodb::Client {
-    let config = aws_sdk_dynamodb::config::Builder::from(config)
+    let mut builder = aws_sdk_dynamodb::config::Builder::from(config)
         .retry_config(retry())
-        .timeout_config(timeouts())
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
+        .timeout_config(timeouts());
+    if let Some(plain) = plain_http_client(config, "DYNAMODB") {
+        builder = builder.http_client(plain);
+    }
+    aws_sdk_dynamodb::Client::from_conf(builder.build())
 }
 
 /// One try per send, within the same time limits: a retried send may be a second copy of a
 /// mail SES took the first time. Redelivery tries again under a new lease instead.
 pub fn ses_client(config: &SdkConfig) -> aws_sdk_sesv2::Client {
-    let config = aws_sdk_sesv2::config::Builder::from(config)
+    let mut builder = aws_sdk_sesv2::config::Builder::from(config)
         .retry_config(RetryConfig::disabled())
-        .timeout_config(timeouts())
-        .build();
-    aws_sdk_sesv2::Client::from_conf(config)
+        .timeout_config(timeouts());
+    if let Some(plain) = plain_http_client(config, "SESV2") {
+        builder = builder.http_client(plain);
+    }
+    aws_sdk_sesv2::Client::from_conf(builder.build())
 }

@@ -21,13 +21,15 @@
 //! [`Mailer`]: selectpay_domain::ports::Mailer
 
 mod clients;
+mod connection;
 mod dynamodb;
 mod ses;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use clients::{dynamodb_client, load_sdk_config, ses_client};
+pub use clients::{dynamodb_client, load_sdk_config, plain_http_client, ses_client};
+pub use connection::open_connection;
 pub use dynamodb::DynamoStore;
 pub use ses::SesMailer;
 pub use table::create_table_if_missing;

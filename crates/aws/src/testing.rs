@@ -6,10 +6,14 @@
 //! there: a test that cannot reach them must fail, not pass silently.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use selectpay_domain::futurepay::Agreement;
@@ -218,4 +222,45 @@ impl DynamoStore {
             .await
             .unwrap_or_else(|e| panic!("overwrite {name}: {}", DisplayErrorContext(e)));
     }
+}
+
+/// The DynamoDB operation of every HTTP request a client sends, retries included.
+#[derive(Debug, Default, Clone)]
+pub struct Requests(Arc<Mutex<Vec<String>>>);
+
+impl Requests {
+    /// The operations sent since the last call, in order.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+impl Intercept for Requests {
+    fn name(&self) -> &'static str {
+        "Requests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let target = context.request().headers().get("x-amz-target");
+        let operation = target.and_then(|t| t.rsplit('.').next()).unwrap_or("?");
+        self.0.lock().unwrap().push(operation.to_owned());
+        Ok(())
+    }
+}
+
+/// A [`DynamoStore`] on a new, empty table, whose requests are counted.
+pub async fn counted_store() -> (DynamoStore, Requests) {
+    let (client, table) = fresh_table().await;
+    let requests = Requests::default();
+    let config = client
+        .config()
+        .to_builder()
+        .interceptor(requests.clone())
+        .build();
+    (DynamoStore::new(Client::from_conf(config), table), requests)
 }

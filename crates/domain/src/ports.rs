@@ -11,8 +11,8 @@ use crate::mail::Mail;
 
 pub use crate::store::{
     Activity, AgreementPage, AwaitingCart, AwaitingShoppers, CartRecord, ClaimFollowUps,
-    ClaimedPayment, Commit, CommitResult, Delivery, DueAgreements, Inspect, Outbox, Store,
-    StoreError,
+    ClaimedPayment, Commit, CommitOrSaved, CommitResult, Delivery, DueAgreements, Inspect, Outbox,
+    Store, StoreError,
 };
 
 #[derive(Debug, Error)]

@@ -36,8 +36,12 @@ impl Deployment {
         Ok(Self { config, table })
     }
 
-    /// The App the function serves, on `stores` and `mailer`.
+    /// The App the function serves, on `stores` and `mailer`. It answers without waiting for
+    /// mail: each function waits for the sends once its reply is out (the sweep before it
+    /// returns), as nothing runs while Lambda has the process frozen.
     pub fn app(self, stores: impl Into<Stores>, mailer: Arc<dyn Mailer>) -> Result<App, Error> {
-        Ok(App::builder(self.config).build(stores, mailer)?)
+        Ok(App::builder(self.config)
+            .mail_after_reply()
+            .build(stores, mailer)?)
     }
 }

@@ -8,15 +8,23 @@
 //! received); `lambda_http` panics on a hand-made one and `lambda_runtime` reports that
 //! invocation as an error and takes the next one (infra/runtime_emulator.py shows it).
 
+use std::future::Future;
+
 use bytes::Bytes;
 use http::Uri;
 use lambda_http::{Body, Request, RequestExt, Response};
 
-use selectpay_app::App;
 use selectpay_app::carts::RoutedCartId;
 
-/// Handles one HTTP event with the shared handlers.
-pub async fn handle(app: &App, request: Request) -> Response<Body> {
+/// Handles one HTTP event with the shared handlers `route` leads to (e.g. `App::handle`,
+/// or a function's own routes).
+pub async fn handle<Routed>(
+    request: Request,
+    route: impl FnOnce(http::Request<Bytes>) -> Routed,
+) -> Response<Body>
+where
+    Routed: Future<Output = Response<Bytes>>,
+{
     // The `GET /carts/{cartId}` route's parameter, decoded by API Gateway.
     let cart_id = request.path_parameters().first("cartId").map(str::to_owned);
     let (mut parts, body) = request.into_parts();
@@ -27,7 +35,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
         parts.uri = uri;
     }
     let body = Bytes::copy_from_slice(&body);
-    let response = app.handle(http::Request::from_parts(parts, body)).await;
+    let response = route(http::Request::from_parts(parts, body)).await;
     to_lambda_response(response)
 }
 

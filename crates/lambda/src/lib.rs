@@ -2,17 +2,26 @@
 //! start, SDK clients once per cold start, then one event at a time. The HTTP functions go
 //! through `lambda_http` (API Gateway HTTP API and REST API, ALB); the sweep takes
 //! EventBridge Scheduler's event as plain JSON.
+//!
+//! Each function has its own entry point ([`run_purchase_token`], [`run_callback`],
+//! [`run_sweep`]), so each binary links only its own routes: the callback no purchase code,
+//! the sweep no HTTP adapter, and only the sweep (feature `remote-admin`) WorldPay's client.
 
+mod after_reply;
 mod deployment;
 mod function;
 pub mod http;
 pub mod secrets;
 mod ssm;
 
+use std::future::Future;
 use std::sync::Arc;
 
-use lambda_runtime::{LambdaEvent, service_fn};
+use bytes::Bytes;
+use lambda_runtime::layers::TracingLayer;
+use lambda_runtime::{LambdaEvent, Runtime, service_fn};
 use serde_json::Value;
+use tracing_subscriber::filter::LevelFilter;
 
 use selectpay_app::App;
 use selectpay_app::sweep::{SweepAction, SweepOptions};
@@ -22,35 +31,85 @@ pub use deployment::Deployment;
 pub use function::Function;
 pub use lambda_runtime::Error;
 
-pub async fn run(function: Function) -> Result<(), Error> {
-    // Lambda's own logging controls: AWS_LAMBDA_LOG_FORMAT (the template's
-    // LoggingConfig.LogFormat: JSON) and AWS_LAMBDA_LOG_LEVEL (its ApplicationLogLevel).
-    lambda_runtime::tracing::init_default_subscriber();
+/// `POST /purchase`, `GET /carts/{cartId}`.
+pub async fn run_purchase_token() -> Result<(), Error> {
+    serve_http(Function::PurchaseToken, |app, request| async move {
+        app.handle_purchase_api(request).await
+    })
+    .await
+}
+
+/// `POST` and `GET /callback`, `GET /return/opayo`.
+pub async fn run_callback() -> Result<(), Error> {
+    serve_http(Function::Callback, |app, request| async move {
+        app.handle_callbacks(request).await
+    })
+    .await
+}
+
+/// The scheduled sweep.
+pub async fn run_sweep() -> Result<(), Error> {
+    init_logging();
+    let app = Arc::new(cold_start(Function::FuturePaySweep).await?);
+    lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| {
+        let app = Arc::clone(&app);
+        async move { sweep(&app).await }
+    }))
+    .await
+}
+
+/// An HTTP function: its cold start, then each event through `route`; the mail an event
+/// committed goes out after its reply, before the runtime asks for the next event.
+async fn serve_http<Route, Routed>(function: Function, route: Route) -> Result<(), Error>
+where
+    Route: Fn(Arc<App>, ::http::Request<Bytes>) -> Routed + Copy + Send + Sync + 'static,
+    Routed: Future<Output = ::http::Response<Bytes>> + Send + 'static,
+{
+    init_logging();
     let app = Arc::new(cold_start(function).await?);
-    match function {
-        Function::PurchaseToken | Function::Callback => {
-            lambda_http::run(service_fn(|request: lambda_http::Request| {
-                let app = Arc::clone(&app);
-                async move { Ok::<_, Error>(http::handle(&app, request).await) }
-            }))
-            .await
-        }
-        Function::FuturePaySweep => {
-            lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| {
-                let app = Arc::clone(&app);
-                async move { sweep(&app).await }
-            }))
-            .await
-        }
+    let handler_app = Arc::clone(&app);
+    let handler = service_fn(move |request: lambda_http::Request| {
+        let app = Arc::clone(&handler_app);
+        async move { Ok::<_, Error>(http::handle(request, move |request| route(app, request)).await) }
+    });
+    Runtime::new(lambda_http::Adapter::from(handler))
+        .layer(TracingLayer::new())
+        .layer(after_reply::FinishSendsAfterReply::new(app))
+        .run()
+        .await
+}
+
+/// Lambda's own logging controls: AWS_LAMBDA_LOG_FORMAT (the template's
+/// LoggingConfig.LogFormat: JSON) and AWS_LAMBDA_LOG_LEVEL (its ApplicationLogLevel), as
+/// `lambda_runtime`'s default subscriber reads them, but with a level filter instead of an
+/// `EnvFilter`: no `RUST_LOG` directives, and no regex engine in the binary.
+pub fn init_logging() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .ok()
+        .and_then(|level| level.parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let subscriber = tracing_subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_max_level(level);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    if json {
+        subscriber.json().init();
+    } else {
+        subscriber.init();
     }
 }
 
 async fn cold_start(function: Function) -> Result<App, Error> {
     let sdk = load_sdk_config().await;
-    let parameters = ssm::SsmParameters(aws_sdk_ssm::Client::new(&sdk));
+    let parameters = ssm::SsmParameters::new(&sdk);
     let deployment =
         Deployment::from_env(function, std::env::vars().collect(), &parameters).await?;
-    let store = DynamoStore::new(dynamodb_client(&sdk), deployment.table.clone());
+    let dynamodb = dynamodb_client(&sdk);
+    if function != Function::FuturePaySweep {
+        selectpay_aws::open_connection(&dynamodb, &deployment.table).await;
+    }
+    let store = DynamoStore::new(dynamodb, deployment.table.clone());
     let mailer = SesMailer::new(ses_client(&sdk), deployment.config.sender_email.clone());
     deployment.app(Arc::new(store), Arc::new(mailer))
 }

@@ -3,16 +3,35 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use aws_config::SdkConfig;
 
 use crate::secrets::{ParameterStore, SecretsError};
 
-pub struct SsmParameters(pub aws_sdk_ssm::Client);
+/// Builds its client on the first read: a function given every secret as a plain value, or
+/// none of its own `_PARAM` names, never builds one.
+pub struct SsmParameters<'a> {
+    sdk: &'a SdkConfig,
+}
+
+impl<'a> SsmParameters<'a> {
+    pub fn new(sdk: &'a SdkConfig) -> Self {
+        Self { sdk }
+    }
+
+    fn client(&self) -> aws_sdk_ssm::Client {
+        let mut builder = aws_sdk_ssm::config::Builder::from(self.sdk);
+        if let Some(plain) = selectpay_aws::plain_http_client(self.sdk, "SSM") {
+            builder = builder.http_client(plain);
+        }
+        aws_sdk_ssm::Client::from_conf(builder.build())
+    }
+}
 
 #[async_trait]
-impl ParameterStore for SsmParameters {
+impl ParameterStore for SsmParameters<'_> {
     async fn decrypted(&self, names: &[String]) -> Result<HashMap<String, String>, SecretsError> {
         let output = self
-            .0
+            .client()
             .get_parameters()
             .set_names(Some(names.to_vec()))
             .with_decryption(true)

@@ -6,9 +6,9 @@
 //! WorldPay's wire format lives here alone: the iadmin form and its reply texts
 //! ([`ALREADY_ENDED`]).
 //!
-//! HTTPS goes over reqwest on rustls 0.23 with the aws-lc-rs provider, the stack the AWS SDK
-//! already brings, with the provider passed explicitly: nothing here installs a process-wide
-//! rustls provider, and `ring` is not built. [`http_client`] is the one constructor of
+//! HTTPS goes over reqwest on rustls 0.23 with the aws-lc-rs provider, the one the AWS SDK's
+//! client uses here (selectpay_aws::load_sdk_config), with the provider passed explicitly:
+//! nothing here installs a process-wide rustls provider, and no binary links ring. [`http_client`] is the one constructor of
 //! reqwest clients for the whole workspace (tools and tests too).
 //!
 //! [`RemoteAdmin`]: selectpay_domain::ports::RemoteAdmin

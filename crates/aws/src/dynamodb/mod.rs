@@ -65,8 +65,8 @@ use selectpay_domain::mail_id::MailId;
 use selectpay_domain::mail_queue::{MailClaim, MailSetback, QueuedMail};
 use selectpay_domain::store::{
     Activity, AgreementPage, AwaitingCart, AwaitingShoppers, CartRecord, ClaimFollowUps,
-    ClaimedPayment, Commit, CommitResult, Delivery, DueAgreements, Inspect, Outbox, Snapshot,
-    Store, StoreError,
+    ClaimedPayment, Commit, CommitOrSaved, CommitResult, Delivery, DueAgreements, Inspect, Outbox,
+    Snapshot, Store, StoreError,
 };
 use time::OffsetDateTime;
 
@@ -188,6 +188,13 @@ impl Store for DynamoStore {
     }
 
     async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError> {
+        Ok(match commit::commit(self, commit).await? {
+            CommitOrSaved::Committed => CommitResult::Committed,
+            CommitOrSaved::ConditionFailed { .. } => CommitResult::ConditionFailed,
+        })
+    }
+
+    async fn commit_or_saved(&self, commit: &Commit) -> Result<CommitOrSaved, StoreError> {
         commit::commit(self, commit).await
     }
 }

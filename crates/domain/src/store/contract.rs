@@ -229,6 +229,18 @@ pub enum CommitResult {
     ConditionFailed,
 }
 
+/// What [`Store::commit_or_saved`](super::Store::commit_or_saved) answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOrSaved {
+    Committed,
+    /// A condition no longer held; nothing was written. `saved` is the outcome stored under
+    /// the commit's `OutcomeAbsent` key, when the store learnt it in refusing: a repeat is
+    /// decided by its saved outcome alone, so it needs no snapshot.
+    ConditionFailed {
+        saved: Option<SavedOutcome>,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CartRecord {
     pub cart: Cart,

@@ -14,8 +14,8 @@ pub mod time_text;
 pub use awaiting::AwaitingCart;
 pub use claimed::ClaimedPayment;
 pub use contract::{
-    Activity, AgreementPage, CartChange, CartRecord, Commit, CommitResult, Condition, Delivery,
-    PaymentRelabel, Reply, SavedOutcome, Snapshot, UnguardedMail, Writes,
+    Activity, AgreementPage, CartChange, CartRecord, Commit, CommitOrSaved, CommitResult,
+    Condition, Delivery, PaymentRelabel, Reply, SavedOutcome, Snapshot, UnguardedMail, Writes,
 };
 pub use due_cursor::DueCursor;
 pub use error::{Cause, StoreError};

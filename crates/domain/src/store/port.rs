@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::StoreError;
 use super::contract::{
-    Activity, AgreementPage, CartRecord, Commit, CommitResult, Delivery, Snapshot,
+    Activity, AgreementPage, CartRecord, Commit, CommitOrSaved, CommitResult, Delivery, Snapshot,
 };
 use super::{AwaitingCart, ClaimedPayment};
 use crate::cart::Cart;
@@ -46,6 +46,17 @@ pub trait Store: Send + Sync {
     /// must be new and exists is `AlreadyExists`; a mail that exists although its guard
     /// held is `Invariant`. Mail is never overwritten.
     async fn commit(&self, commit: &Commit) -> Result<CommitResult, StoreError>;
+
+    /// [`commit`](Self::commit), and when it is refused while the outcome its `OutcomeAbsent`
+    /// condition names is saved, MAY hand that outcome back (a store that learns it in the
+    /// same request). An outcome handed back MUST be exactly the one stored under that key.
+    /// By default none is, and the caller reads a snapshot.
+    async fn commit_or_saved(&self, commit: &Commit) -> Result<CommitOrSaved, StoreError> {
+        Ok(match self.commit(commit).await? {
+            CommitResult::Committed => CommitOrSaved::Committed,
+            CommitResult::ConditionFailed => CommitOrSaved::ConditionFailed { saved: None },
+        })
+    }
 }
 
 /// What the sweep of overdue FuturePay agreements reads.

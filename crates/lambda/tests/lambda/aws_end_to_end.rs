@@ -56,17 +56,17 @@ fn event(method: &str, path: &str, headers: Value, body: Option<String>) -> Requ
     .to_string())
 }
 
-async fn purchase(app: &App, amount: &str) -> String {
+pub(crate) async fn purchase(app: &App, amount: &str) -> String {
     let body = json!({"amount": amount, "currency": "GBP", "description": "Tea for two",
         "shopper": {"name": "Zoë Müller", "email": "zoe@example.com"}});
     let response = handle(
-        app,
         event(
             "POST",
             "/purchase",
             json!({"content-type": "application/json", "authorization": "Bearer dev-api-key"}),
             Some(STANDARD.encode(body.to_string())),
         ),
+        |request| app.handle_purchase_api(request),
     )
     .await;
     assert_eq!(response.status(), 201, "{}", text(&response));
@@ -77,19 +77,19 @@ async fn purchase(app: &App, amount: &str) -> String {
 async fn cart(app: &App, cart_id: &str) -> Value {
     let path = format!("/carts/{cart_id}");
     let response = handle(
-        app,
         event(
             "GET",
             &path,
             json!({"authorization": "Bearer dev-api-key"}),
             None,
         ),
+        |request| app.handle_purchase_api(request),
     )
     .await;
     serde_json::from_str(text(&response)).unwrap()
 }
 
-fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
+pub(crate) fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
     SimulatedPayment {
         action,
         installation_id: "38290".into(),
@@ -107,16 +107,16 @@ fn gateway(action: Action, cart_id: &str, amount: &str) -> SimulatedPayment {
     }
 }
 
-async fn callback(app: &App, payment: &SimulatedPayment) -> Response<Body> {
+pub(crate) async fn callback(app: &App, payment: &SimulatedPayment) -> Response<Body> {
     let body = encode_form(&payment.fields(), encoding_rs::WINDOWS_1252);
     handle(
-        app,
         event(
             "POST",
             "/callback",
             json!({"content-type": "application/x-www-form-urlencoded; charset=ISO-8859-1"}),
             Some(STANDARD.encode(body)),
         ),
+        |request| app.handle_callbacks(request),
     )
     .await
 }

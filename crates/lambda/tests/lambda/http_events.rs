@@ -78,7 +78,7 @@ impl Deployed {
     }
 
     pub async fn send_event(&self, event: &str) -> Response<Body> {
-        handle(&self.app, request(event)).await
+        handle(request(event), |r| self.app.handle(r)).await
     }
 
     /// How many mails the outbox holds whose file name has `part` (a kind: `-receipt-`).

@@ -41,7 +41,7 @@ async fn child_logs_one_callback_the_lambda_way() {
     if std::env::var_os(CHILD).is_none() {
         return;
     }
-    lambda_runtime::tracing::init_default_subscriber();
+    selectpay_lambda::init_logging();
     let aws = deployed();
     aws.cart("cart-b64").await;
     assert_eq!(aws.send("callback_base64_latin1.json").await.status(), 200);

@@ -8,4 +8,5 @@ mod cold_start;
 mod http_events;
 mod logging;
 mod opayo_return;
+mod request_counts;
 mod support;

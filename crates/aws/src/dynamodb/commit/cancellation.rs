@@ -6,7 +6,7 @@ use selectpay_domain::ports::StoreError;
 
 use super::entry::{Entry, Meaning};
 
-const CONDITIONAL_CHECK_FAILED: &str = "ConditionalCheckFailed";
+pub(super) const CONDITIONAL_CHECK_FAILED: &str = "ConditionalCheckFailed";
 const TRANSACTION_CONFLICT: &str = "TransactionConflict";
 
 pub(super) enum Verdict {

@@ -2,7 +2,9 @@
 //! status, or only a check), the clauses of its condition, and what their failure means.
 
 use aws_sdk_dynamodb::error::BuildError;
-use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
 use selectpay_domain::cart::{CartStatus, PaymentStatus};
 use selectpay_domain::decision::CartChange;
 use selectpay_domain::ids::TransId;
@@ -53,6 +55,9 @@ pub(super) struct Entry {
     pub(super) action: Action,
     pub(super) clauses: Vec<Clause>,
     pub(super) meaning: Option<Meaning>,
+    /// Whether a failed condition hands back the item as it is (`ALL_OLD`): the saved
+    /// outcome's entry, so a repeat's refusal carries its saved page.
+    pub(super) returns_old: bool,
 }
 
 impl Entry {
@@ -62,6 +67,7 @@ impl Entry {
             action,
             clauses: Vec::new(),
             meaning: None,
+            returns_old: false,
         }
     }
 
@@ -77,6 +83,7 @@ impl Entry {
             Action::Put(item) => Put::builder()
                 .table_name(table)
                 .set_item(Some(item.clone()))
+                .set_return_values_on_condition_check_failure(self.old_on_failure())
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(expr.names())
                 .set_expression_attribute_values(expr.values())
@@ -93,6 +100,7 @@ impl Entry {
             Action::Check => ConditionCheck::builder()
                 .table_name(table)
                 .set_key(Some(self.key.item()))
+                .set_return_values_on_condition_check_failure(self.old_on_failure())
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(expr.names())
                 .set_expression_attribute_values(expr.values())
@@ -119,6 +127,11 @@ impl Entry {
             .set_expression_attribute_values(expr.values())
             .build()
             .map(|update| TransactWriteItem::builder().update(update).build())
+    }
+
+    pub(super) fn old_on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
+        self.returns_old
+            .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
     }
 
     pub(super) fn condition(&self, expr: &mut Expression) -> Option<String> {

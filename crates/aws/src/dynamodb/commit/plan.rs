@@ -102,7 +102,10 @@ pub(super) fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
     }
     for condition in &writes.conditions {
         match condition {
-            Condition::OutcomeAbsent(key) => plan.require(Key::outcome(key), Clause::Absent),
+            Condition::OutcomeAbsent(key) => {
+                plan.require(Key::outcome(key), Clause::Absent);
+                plan.at(Key::outcome(key)).returns_old = true;
+            }
             Condition::CartAbsent(cart_id) => plan.require(Key::cart(cart_id), Clause::Absent),
             Condition::CartIs {
                 cart_id,

@@ -1,0 +1,65 @@
+//! What a callback costs in DynamoDB requests before its reply, counted by an interceptor on
+//! the store's client against DynamoDB Local: a first authentic callback commits in one
+//! request, a repeat is answered from its refused commit and recorded with one plain write.
+
+use std::sync::Arc;
+
+use lambda_http::Body;
+
+use selectpay_app::App;
+use selectpay_aws::SesMailer;
+use selectpay_aws::testing::{Requests, counted_store, local_ses_client};
+use selectpay_domain::email::EmailAddress;
+use selectpay_worldpay::gateway_simulator::Action;
+
+use crate::aws_end_to_end::{callback, gateway, purchase};
+use crate::support;
+use selectpay_aws::testing::mails_about;
+
+/// The callback function's App on a counted DynamoDB client: mail after the reply.
+async fn counted_app() -> (Arc<App>, Requests) {
+    let (store, requests) = counted_store().await;
+    let mailer = SesMailer::new(
+        local_ses_client().await,
+        EmailAddress::parse("orders@shop.example").unwrap(),
+    );
+    let app = App::builder(support::dev_config())
+        .mail_after_reply()
+        .build(Arc::new(store), Arc::new(mailer))
+        .unwrap();
+    (Arc::new(app), requests)
+}
+
+fn body(response: &lambda_http::Response<Body>) -> Vec<u8> {
+    response.body().to_vec()
+}
+
+#[tokio::test]
+async fn a_first_callback_costs_one_request_and_a_repeat_two_with_the_same_page() {
+    let (app, requests) = counted_app().await;
+    let cart_id = purchase(&app, "14.99").await;
+    let payment = gateway(Action::Pay, &cart_id, "14.99");
+    requests.take();
+
+    let first = callback(&app, &payment).await;
+    let first_path = requests.take();
+    app.finish_sends().await;
+    requests.take();
+    let repeat = callback(&app, &payment).await;
+    let repeat_path = requests.take();
+    app.finish_sends().await;
+
+    assert_eq!(first.status(), 200);
+    assert_eq!(first_path, ["TransactWriteItems"], "first callback");
+    assert_eq!(repeat_path, ["TransactWriteItems", "PutItem"], "repeat");
+    assert_eq!(
+        body(&repeat),
+        body(&first),
+        "the repeat gets the saved page"
+    );
+    assert_eq!(
+        mails_about(&cart_id).await.len(),
+        2,
+        "receipt and order notice, once"
+    );
+}
