@@ -68,8 +68,10 @@ def sizes(binary, scratch):
 
 def main(out):
     profile = release_profile()
-    packages = [arg for name in FUNCTIONS for arg in ("-p", name)]
-    cargo(["build", "--release", "--locked", *packages], dict(os.environ))
+    # One package per command, as sam build does: one command for all three would unify
+    # their features and link the sweep's remote-admin client into every function.
+    for name in FUNCTIONS:
+        cargo(["build", "--release", "--locked", "-p", name], dict(os.environ))
     env = profile_env(profile)
     manifest = REPO / "infra/bench" / EMPTY / "Cargo.toml"
     env["CARGO_TARGET_DIR"] = str(REPO / "target")  # the one target dir, no second one
