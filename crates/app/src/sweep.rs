@@ -137,8 +137,6 @@ impl App {
         }
         if let SweepAction::Enforce(_) = action {
             self.alert_stale_carts(options.now, &mut summary).await?;
-        }
-        if let SweepAction::Enforce(_) = action {
             let mail = self.redeliver_due_mail().await?;
             summary.mail_redelivered = mail.sent;
             summary.mail_failed = mail.failed;
