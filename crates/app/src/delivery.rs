@@ -3,9 +3,8 @@
 //! `selectpay sweep`) a lease sends a mail at most once; a mail is sent again only once a
 //! lease has expired with the outcome of its send unknown.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
-
-use std::sync::Arc;
 
 use futures_util::future::join_all;
 use time::Duration;
@@ -79,35 +78,51 @@ impl App {
     /// Sends mail a request just committed, waiting at most [`COMMITTED_MAIL_BUDGET`]. Each
     /// send runs as its own task: when the budget runs out the request stops waiting but the
     /// sends go on and mark their mail sent, because cancelling a send SES may already have
-    /// accepted would leave it to be sent again once its lease expired. Where the process
-    /// is frozen after the reply (Lambda), the lease keeps redelivery off the mail meanwhile.
+    /// accepted would leave it to be sent again once its lease expired. With
+    /// [`mail_after_reply`](crate::AppBuilder::mail_after_reply) (Lambda) nothing is sent
+    /// before the reply: the sends wait for [`App::finish_sends`].
     pub(crate) async fn deliver_committed(&self, mails: &[Mail]) -> MailState {
         if mails.is_empty() {
             return MailState::None;
         }
         let claimer = random_id();
-        // Side by side, so that a receipt and an order notice share the budget rather than
-        // the second waiting for the first.
-        let sends = mails.iter().map(|mail| {
-            let sender = self.mail.clone();
-            let (mail, claimer) = (mail.clone(), claimer.clone());
-            let in_flight = sender.in_flight.clone();
-            in_flight.spawn(async move { sender.attempt(&mail, 0, &claimer).await })
-        });
         if self.mail.after_reply {
-            // The host waits for them after the reply (`finish_sends`).
-            sends.for_each(drop);
+            // Not even started: a task spawned now would send its claim while the reply is
+            // still on its way. The host starts them after the reply (`finish_sends`).
+            let mut queued = self
+                .mail
+                .after_reply_queue
+                .lock()
+                .expect("mail queue poisoned");
+            queued.extend(mails.iter().map(|mail| (mail.clone(), claimer.clone())));
             return MailState::Queued;
         }
+        // Side by side, so that a receipt and an order notice share the budget rather than
+        // the second waiting for the first.
+        let sends: Vec<_> = mails
+            .iter()
+            .map(|mail| self.mail.spawn_attempt(mail.clone(), claimer.clone()))
+            .collect();
         match tokio::time::timeout(COMMITTED_MAIL_BUDGET, join_all(sends)).await {
             Ok(done) if done.iter().all(|a| matches!(a, Ok(Attempt::Sent))) => MailState::Sent,
             _ => MailState::Pending,
         }
     }
 
-    /// Waits for sends that outlived the request which started them. A process about to
-    /// exit calls it, so that exiting does not cut a send short.
+    /// Starts the sends queued for after the reply and waits for them and for sends that
+    /// outlived the request which started them. A Lambda host calls it after each reply; a
+    /// process about to exit calls it, so that exiting does not cut a send short.
     pub async fn finish_sends(&self) {
+        let queued = std::mem::take(
+            &mut *self
+                .mail
+                .after_reply_queue
+                .lock()
+                .expect("mail queue poisoned"),
+        );
+        for (mail, claimer) in queued {
+            drop(self.mail.spawn_attempt(mail, claimer));
+        }
         let in_flight = &self.mail.in_flight;
         in_flight.close();
         in_flight.wait().await;
@@ -170,8 +185,10 @@ pub(crate) struct MailSender {
     pub(crate) clock: Arc<dyn Clock>,
     /// Sends started by requests that no longer wait for them.
     pub(crate) in_flight: TaskTracker,
-    /// Requests answer without waiting for their sends.
+    /// Requests answer without waiting for their sends, which start only at
+    /// [`App::finish_sends`]: each committed mail with the claimer of its request.
     pub(crate) after_reply: bool,
+    after_reply_queue: Arc<Mutex<Vec<(Mail, String)>>>,
 }
 
 impl MailSender {
@@ -187,7 +204,15 @@ impl MailSender {
             clock,
             in_flight: TaskTracker::new(),
             after_reply,
+            after_reply_queue: Arc::default(),
         }
+    }
+
+    /// One attempt as its own task, tracked so that [`App::finish_sends`] can wait for it.
+    fn spawn_attempt(&self, mail: Mail, claimer: String) -> tokio::task::JoinHandle<Attempt> {
+        let sender = self.clone();
+        self.in_flight
+            .spawn(async move { sender.attempt(&mail, 0, &claimer).await })
     }
 
     /// Claim, send, then mark sent or report the setback. `attempts` is how many attempts

@@ -5,12 +5,14 @@
 
 use std::time::Duration;
 
-use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
+use aws_types::SdkConfig;
+
+use crate::environment::configured_endpoint;
 
 /// At most three tries per call (throttling and 5xx are retried by the SDK)...
 const MAX_ATTEMPTS: u32 = 3;
@@ -21,11 +23,13 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// A reachable endpoint accepts a connection in milliseconds.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// The shared configuration from the environment: region, credentials (environment
-/// variables on Lambda; ECS and instance metadata elsewhere) and endpoint overrides such as
-/// `AWS_ENDPOINT_URL_DYNAMODB`.
+/// The shared configuration from the SDK's provider chain, for the command line: region and
+/// credentials from the environment, `~/.aws` profiles (SSO, assumed roles), ECS or instance
+/// metadata, and endpoint overrides such as `AWS_ENDPOINT_URL_DYNAMODB`. The Lambda functions
+/// use [`crate::lambda_sdk_config`] instead.
+#[cfg(feature = "provider-chain")]
 pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(https_client(TrustStore::default()))
         .load()
         .await
@@ -34,7 +38,7 @@ pub async fn load_sdk_config() -> SdkConfig {
 /// The SDK's rustls client on aws-lc-rs trusting `roots`. Shared by every client built from
 /// one [`SdkConfig`], so the system's root certificates are read and parsed once per process,
 /// on the first HTTPS connection, and the clients share one connection pool.
-fn https_client(roots: TrustStore) -> SharedHttpClient {
+pub(crate) fn https_client(roots: TrustStore) -> SharedHttpClient {
     let context = TlsContext::builder()
         .with_trust_store(roots)
         .build()
@@ -50,11 +54,8 @@ fn https_client(roots: TrustStore) -> SharedHttpClient {
 /// read at all; `None` (the shared HTTPS client) otherwise. `service` is the suffix of its
 /// endpoint variable: `AWS_ENDPOINT_URL_DYNAMODB` wins over `AWS_ENDPOINT_URL`, as in the SDK.
 pub fn plain_http_client(config: &SdkConfig, service: &str) -> Option<SharedHttpClient> {
-    let endpoint = std::env::var(format!("AWS_ENDPOINT_URL_{service}"))
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-        .or_else(|| config.endpoint_url().map(str::to_owned))?;
-    endpoint
+    configured_endpoint(&|name| std::env::var(name).ok(), service)
+        .or_else(|| config.endpoint_url().map(str::to_owned))?
         .starts_with("http://")
         .then(|| https_client(TrustStore::empty().with_native_roots(false)))
 }

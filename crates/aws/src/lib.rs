@@ -11,7 +11,7 @@
 //! # async fn wire(table_name: String, sender: selectpay_domain::email::EmailAddress) {
 //! use selectpay_aws::{DynamoStore, SesMailer};
 //!
-//! let config = selectpay_aws::load_sdk_config().await;
+//! let config = selectpay_aws::lambda_sdk_config().expect("region and credentials set");
 //! let store = DynamoStore::new(selectpay_aws::dynamodb_client(&config), table_name);
 //! let mailer = SesMailer::new(selectpay_aws::ses_client(&config), sender);
 //! # }
@@ -23,13 +23,17 @@
 mod clients;
 mod connection;
 mod dynamodb;
+mod environment;
 mod ses;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use clients::{dynamodb_client, load_sdk_config, plain_http_client, ses_client};
+#[cfg(feature = "provider-chain")]
+pub use clients::load_sdk_config;
+pub use clients::{dynamodb_client, plain_http_client, ses_client};
 pub use connection::open_connection;
 pub use dynamodb::DynamoStore;
+pub use environment::{EnvironmentError, lambda_sdk_config};
 pub use ses::SesMailer;
 pub use table::create_table_if_missing;

@@ -25,7 +25,7 @@ use tracing_subscriber::filter::LevelFilter;
 
 use selectpay_app::App;
 use selectpay_app::sweep::{SweepAction, SweepOptions};
-use selectpay_aws::{DynamoStore, SesMailer, dynamodb_client, load_sdk_config, ses_client};
+use selectpay_aws::{DynamoStore, SesMailer, dynamodb_client, lambda_sdk_config, ses_client};
 
 pub use deployment::Deployment;
 pub use function::Function;
@@ -101,7 +101,7 @@ pub fn init_logging() {
 }
 
 async fn cold_start(function: Function) -> Result<App, Error> {
-    let sdk = load_sdk_config().await;
+    let sdk = lambda_sdk_config()?;
     let parameters = ssm::SsmParameters::new(&sdk);
     let deployment =
         Deployment::from_env(function, std::env::vars().collect(), &parameters).await?;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_config::SdkConfig;
+use aws_types::SdkConfig;
 
 use crate::secrets::{ParameterStore, SecretsError};
 
