@@ -14,6 +14,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 
+use crate::delivery::CommittedMail;
 use selectpay_domain::callback::backup::contradictions;
 use selectpay_domain::callback::{
     CartlessResponse, FormError, InvalidReason, PaymentResponse, TransStatus, Verdict, parse_form,
@@ -23,7 +24,6 @@ use selectpay_domain::decision::{
     Context, Decision, Reply, Snapshot, Writes, decide, decide_unknown_cartless,
 };
 use selectpay_domain::gateway::Gateway;
-use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
 use selectpay_domain::ports::{Commit, CommitOrSaved, Delivery};
@@ -87,7 +87,7 @@ impl App {
                     error.response(),
                     None,
                     None,
-                    Vec::new(),
+                    CommittedMail::default(),
                 )
             }
         };
@@ -143,7 +143,7 @@ impl App {
                     .commit_alert(notices::security_alert(&context, reason)?, delivery)
                     .await?;
                 Ok(Processed {
-                    mails,
+                    mails: mails.into(),
                     ..Processed::refused(outcome, 403).about(cart_id, trans_id)
                 })
             }
@@ -200,7 +200,7 @@ impl App {
                     reply: decision.reply,
                     cart_id: None,
                     trans_id,
-                    mails,
+                    mails: mails.into(),
                 })
             }
         }
@@ -208,12 +208,13 @@ impl App {
 
     /// Decides on the optimistic assumption (one write on the happy path) and, when a
     /// condition fails, reads what is really there and decides again. With the decision,
-    /// the mail its commit wrote.
+    /// the mail its commit wrote, already claimed by this request: sending it costs no
+    /// claim of its own.
     pub(crate) async fn apply(
         &self,
         received: &Received,
         response: &PaymentResponse,
-    ) -> Result<(Decision, Vec<Mail>), HandlerError> {
+    ) -> Result<(Decision, CommittedMail), HandlerError> {
         let key = response.idempotency_key();
         let trans_id = match &response.status {
             TransStatus::Authorised { trans_id, .. } => Some(trans_id.to_string()),
@@ -228,9 +229,15 @@ impl App {
             }
         };
         let contradicted = query_contradictions(received, response);
+        let lease = self.mail.lease();
+        let leased = |mails| CommittedMail {
+            mails,
+            lease: Some(lease.clone()),
+        };
         for _ in 0..MAX_DECISION_ROUNDS {
             let mut decision = decide(&self.context(), response, &snapshot)?;
             decision.writes.shopper_returned = received.shopper_returned.clone();
+            decision.writes.mail_lease = Some(lease.clone());
             if !contradicted.is_empty() {
                 decision.outcome = Outcome::Conflicting;
             }
@@ -244,8 +251,11 @@ impl App {
                 let mut mails = self
                     .commit_alert_writes(decision.writes.clone(), delivery)
                     .await?;
-                mails.extend(self.alert_query_conflict(response, &contradicted).await?);
-                return Ok((decision, mails));
+                mails.extend(
+                    self.alert_query_conflict(response, &contradicted, &lease)
+                        .await?,
+                );
+                return Ok((decision, leased(mails)));
             }
             let commit = Commit {
                 writes: decision.writes.clone(),
@@ -254,8 +264,11 @@ impl App {
             match self.store.commit_or_saved(&commit).await? {
                 CommitOrSaved::Committed => {
                     let mut mails = commit.writes.mails;
-                    mails.extend(self.alert_query_conflict(response, &contradicted).await?);
-                    return Ok((decision, mails));
+                    mails.extend(
+                        self.alert_query_conflict(response, &contradicted, &lease)
+                            .await?,
+                    );
+                    return Ok((decision, leased(mails)));
                 }
                 // A repeat: its saved outcome alone decides, so nothing more is read.
                 CommitOrSaved::ConditionFailed { saved: Some(saved) } => {
@@ -292,7 +305,7 @@ struct Processed {
     cart_id: Option<String>,
     trans_id: Option<String>,
     /// Committed, to be sent once the reply is decided.
-    mails: Vec<Mail>,
+    mails: CommittedMail,
 }
 
 impl Processed {
@@ -305,7 +318,7 @@ impl Processed {
             },
             cart_id: None,
             trans_id: None,
-            mails: Vec::new(),
+            mails: CommittedMail::default(),
         }
     }
 

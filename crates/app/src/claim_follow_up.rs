@@ -62,7 +62,7 @@ impl App {
                 delivery: None,
             };
             if let CommitResult::Committed = self.store.commit(&commit).await? {
-                self.deliver_committed(&commit.writes.mails).await;
+                self.deliver_committed(&commit.writes.mails.into()).await;
                 summary.unconfirmed_claims += 1;
             }
         } else {

@@ -81,11 +81,15 @@ impl App {
     /// accepted would leave it to be sent again once its lease expired. With
     /// [`mail_after_reply`](crate::AppBuilder::mail_after_reply) (Lambda) nothing is sent
     /// before the reply: the sends wait for [`App::finish_sends`].
-    pub(crate) async fn deliver_committed(&self, mails: &[Mail]) -> MailState {
+    pub(crate) async fn deliver_committed(&self, committed: &CommittedMail) -> MailState {
+        let CommittedMail { mails, lease } = committed;
         if mails.is_empty() {
             return MailState::None;
         }
-        let claimer = random_id();
+        let lease = match lease {
+            Some(held) => Lease::Held(held.clone()),
+            None => Lease::Take(random_id()),
+        };
         if self.mail.after_reply {
             // Not even started: a task spawned now would send its claim while the reply is
             // still on its way. The host starts them after the reply (`finish_sends`).
@@ -94,14 +98,14 @@ impl App {
                 .after_reply_queue
                 .lock()
                 .expect("mail queue poisoned");
-            queued.extend(mails.iter().map(|mail| (mail.clone(), claimer.clone())));
+            queued.extend(mails.iter().map(|mail| (mail.clone(), lease.clone())));
             return MailState::Queued;
         }
         // Side by side, so that a receipt and an order notice share the budget rather than
         // the second waiting for the first.
         let sends: Vec<_> = mails
             .iter()
-            .map(|mail| self.mail.spawn_attempt(mail.clone(), claimer.clone()))
+            .map(|mail| self.mail.spawn_attempt(mail.clone(), lease.clone()))
             .collect();
         match tokio::time::timeout(COMMITTED_MAIL_BUDGET, join_all(sends)).await {
             Ok(done) if done.iter().all(|a| matches!(a, Ok(Attempt::Sent))) => MailState::Sent,
@@ -120,8 +124,8 @@ impl App {
                 .lock()
                 .expect("mail queue poisoned"),
         );
-        for (mail, claimer) in queued {
-            drop(self.mail.spawn_attempt(mail, claimer));
+        for (mail, lease) in queued {
+            drop(self.mail.spawn_attempt(mail, lease));
         }
         let in_flight = &self.mail.in_flight;
         in_flight.close();
@@ -136,12 +140,12 @@ impl App {
         limit: usize,
     ) -> Result<RedeliverySummary, SweepError> {
         let due = self.mail.outbox.due_mail(self.clock.now(), limit).await?;
-        let claimer = random_id();
+        let lease = Lease::Take(random_id());
         let mut summary = RedeliverySummary::default();
         for queued in &due {
             match self
                 .mail
-                .attempt(&queued.mail, queued.attempts, &claimer)
+                .attempt(&queued.mail, queued.attempts, &lease)
                 .await
             {
                 Attempt::Sent => summary.sent += 1,
@@ -171,7 +175,7 @@ impl App {
             delivery: None,
         };
         if self.store.commit(&commit).await? == CommitResult::Committed {
-            self.deliver_committed(&commit.writes.mails).await;
+            self.deliver_committed(&commit.writes.mails.into()).await;
         }
         Ok(())
     }
@@ -186,9 +190,32 @@ pub(crate) struct MailSender {
     /// Sends started by requests that no longer wait for them.
     pub(crate) in_flight: TaskTracker,
     /// Requests answer without waiting for their sends, which start only at
-    /// [`App::finish_sends`]: each committed mail with the claimer of its request.
+    /// [`App::finish_sends`]: each committed mail with the lease of its request.
     pub(crate) after_reply: bool,
-    after_reply_queue: Arc<Mutex<Vec<(Mail, String)>>>,
+    after_reply_queue: Arc<Mutex<Vec<(Mail, Lease)>>>,
+}
+
+/// Mail a request committed, to go once its reply is decided.
+#[derive(Debug, Default)]
+pub(crate) struct CommittedMail {
+    pub(crate) mails: Vec<Mail>,
+    /// Set when the commit wrote the mail already claimed ([`Writes::mail_lease`]).
+    pub(crate) lease: Option<MailClaim>,
+}
+
+impl From<Vec<Mail>> for CommittedMail {
+    fn from(mails: Vec<Mail>) -> Self {
+        Self { mails, lease: None }
+    }
+}
+
+/// How a send holds its mail.
+#[derive(Debug, Clone)]
+pub(crate) enum Lease {
+    /// Claim it first, as this claimer.
+    Take(String),
+    /// Its commit wrote it claimed: no request before the send.
+    Held(MailClaim),
 }
 
 impl MailSender {
@@ -209,29 +236,44 @@ impl MailSender {
     }
 
     /// One attempt as its own task, tracked so that [`App::finish_sends`] can wait for it.
-    fn spawn_attempt(&self, mail: Mail, claimer: String) -> tokio::task::JoinHandle<Attempt> {
+    fn spawn_attempt(&self, mail: Mail, lease: Lease) -> tokio::task::JoinHandle<Attempt> {
         let sender = self.clone();
         self.in_flight
-            .spawn(async move { sender.attempt(&mail, 0, &claimer).await })
+            .spawn(async move { sender.attempt(&mail, 0, &lease).await })
     }
 
-    /// Claim, send, then mark sent or report the setback. `attempts` is how many attempts
-    /// the mail had before this one.
-    async fn attempt(&self, mail: &Mail, attempts: u32, claimer: &str) -> Attempt {
+    /// A lease for a commit to write its mail under ([`Writes::mail_lease`]), from now.
+    pub(crate) fn lease(&self) -> MailClaim {
         let now = self.clock.now();
-        let claim = MailClaim {
-            by: claimer.to_owned(),
+        MailClaim {
+            by: random_id(),
             now,
             until: now + MAIL_LEASE,
-        };
-        match self.outbox.claim_mail(&mail.id, &claim).await {
-            Ok(true) => {}
-            Ok(false) => return Attempt::Skipped,
-            Err(error) => {
-                tracing::warn!(mail_id = %mail.id, %error, "mail not claimed");
-                return Attempt::Skipped;
-            }
         }
+    }
+
+    /// Claim (unless its commit did), send, then mark sent or report the setback.
+    /// `attempts` is how many attempts the mail had before this one.
+    async fn attempt(&self, mail: &Mail, attempts: u32, lease: &Lease) -> Attempt {
+        let claim = match lease {
+            Lease::Held(claim) => claim.clone(),
+            Lease::Take(claimer) => {
+                let now = self.clock.now();
+                let claim = MailClaim {
+                    by: claimer.clone(),
+                    now,
+                    until: now + MAIL_LEASE,
+                };
+                match self.outbox.claim_mail(&mail.id, &claim).await {
+                    Ok(true) => claim,
+                    Ok(false) => return Attempt::Skipped,
+                    Err(error) => {
+                        tracing::warn!(mail_id = %mail.id, %error, "mail not claimed");
+                        return Attempt::Skipped;
+                    }
+                }
+            }
+        };
         let error = match tokio::time::timeout(SEND_TIMEOUT, self.mailer.send(mail)).await {
             Ok(Ok(())) => {
                 if let Err(error) = self.outbox.mark_mail_sent(&mail.id, self.clock.now()).await {
@@ -262,7 +304,11 @@ impl MailSender {
             }
         };
         tracing::warn!(mail_id = %mail.id, kind = mail.kind.as_str(), attempt, %error, "mail not sent");
-        match self.outbox.release_mail(&mail.id, claimer, &setback).await {
+        match self
+            .outbox
+            .release_mail(&mail.id, &claim.by, &setback)
+            .await
+        {
             Ok(true) if matches!(setback, MailSetback::Park { .. }) => Attempt::Parked,
             Ok(true) => Attempt::Failed,
             // Another sender took the mail once the lease had expired: it is theirs now.

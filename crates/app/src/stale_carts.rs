@@ -63,7 +63,7 @@ impl App {
             delivery: None,
         };
         if let CommitResult::Committed = self.store.commit(&commit).await? {
-            self.deliver_committed(&commit.writes.mails).await;
+            self.deliver_committed(&commit.writes.mails.into()).await;
             summary.stale_cart_alerts += 1;
         }
         Ok(())

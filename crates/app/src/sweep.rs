@@ -326,7 +326,7 @@ impl App {
         };
         match self.store.commit(&commit).await? {
             CommitResult::Committed => {
-                self.deliver_committed(&commit.writes.mails).await;
+                self.deliver_committed(&commit.writes.mails.into()).await;
                 Ok(true)
             }
             CommitResult::ConditionFailed => Ok(false),

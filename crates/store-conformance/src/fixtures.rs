@@ -233,6 +233,7 @@ pub fn agreement_payment(agreement: &Agreement, trans: &str, now: OffsetDateTime
         relabels: Vec::new(),
         mails: vec![mail(MailId::receipt(&trans_id(trans)), Some(&cart.id), now)],
         shopper_returned: None,
+        mail_lease: None,
     }
 }
 
@@ -338,5 +339,6 @@ pub fn happy_path(cart: &Cart, trans: &str) -> Writes {
         relabels: Vec::new(),
         mails: vec![receipt, notice],
         shopper_returned: None,
+        mail_lease: None,
     }
 }

@@ -9,6 +9,7 @@ use selectpay_domain::outcome::Outcome;
 
 use super::{Processed, Received};
 use crate::App;
+use crate::delivery::CommittedMail;
 use crate::reply::HandlerError;
 
 impl App {
@@ -49,7 +50,7 @@ impl App {
             reply: decision.reply,
             cart_id,
             trans_id,
-            mails: Vec::new(),
+            mails: CommittedMail::default(),
         })
     }
 }

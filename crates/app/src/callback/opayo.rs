@@ -8,7 +8,6 @@
 
 use selectpay_domain::callback::{ForbiddenReason, InvalidReason};
 use selectpay_domain::decision::Reply;
-use selectpay_domain::mail::Mail;
 use selectpay_domain::notices;
 use selectpay_domain::opayo::{
     EncryptionPassword, ReturnError, ReturnFields, Returned, crypt_of_return, translate,
@@ -18,6 +17,7 @@ use selectpay_domain::outcome::Outcome;
 use super::{Processed, Received};
 use crate::App;
 use crate::config::secret;
+use crate::delivery::CommittedMail;
 use crate::reply::HandlerError;
 
 impl App {
@@ -38,7 +38,10 @@ impl App {
                 let delivery = self.delivery(received, outcome, None, None);
                 let mails = self.commit_alert(alert, delivery).await?;
                 let page = self.result_page(outcome, 400, "page_bad_result.html", None)?;
-                return Ok(Processed { mails, ..page });
+                return Ok(Processed {
+                    mails: mails.into(),
+                    ..page
+                });
             }
             Ok(Err(_)) => {
                 let outcome = Outcome::Invalid(InvalidReason::Unparseable);
@@ -99,7 +102,7 @@ impl App {
     pub(crate) async fn replay_opayo_return(
         &self,
         query: &str,
-    ) -> Result<(Outcome, Vec<Mail>), HandlerError> {
+    ) -> Result<(Outcome, CommittedMail), HandlerError> {
         let received = Received {
             raw: query.as_bytes().to_vec(),
             content_type: None,
@@ -130,7 +133,7 @@ impl App {
             reply: Reply { status, page },
             cart_id: None,
             trans_id: None,
-            mails: Vec::new(),
+            mails: CommittedMail::default(),
         })
     }
 }

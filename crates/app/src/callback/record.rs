@@ -9,6 +9,7 @@ use selectpay_domain::callback::{PaymentResponse, redact_password};
 use selectpay_domain::decision::Writes;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::mail::Mail;
+use selectpay_domain::mail_queue::MailClaim;
 use selectpay_domain::notices;
 use selectpay_domain::outcome::Outcome;
 use selectpay_domain::ports::{Commit, CommitResult, Delivery};
@@ -31,16 +32,22 @@ pub(crate) struct Received {
 impl App {
     /// Tells the operator, once per distinct content, that the query string on a callback's
     /// URL named other values than its body. The alert, when this wrote it, for sending.
+    /// Its mail is written under `lease`, the lease of the callback's own mail.
     pub(super) async fn alert_query_conflict(
         &self,
         response: &PaymentResponse,
         fields: &[String],
+        lease: &MailClaim,
     ) -> Result<Vec<Mail>, HandlerError> {
         if fields.is_empty() {
             return Ok(Vec::new());
         }
+        let alert = notices::query_conflict(&self.context(), response, fields)?;
         let commit = Commit {
-            writes: Writes::alert(notices::query_conflict(&self.context(), response, fields)?),
+            writes: Writes {
+                mail_lease: Some(lease.clone()),
+                ..Writes::alert(alert)
+            },
             delivery: None,
         };
         Ok(match self.store.commit(&commit).await? {

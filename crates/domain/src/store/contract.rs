@@ -14,6 +14,7 @@ use crate::idempotency_key::IdempotencyKey;
 use crate::ids::{CartId, FuturePayId, TransId};
 use crate::mail::{Mail, StoredMail};
 use crate::mail_id::MailId;
+use crate::mail_queue::MailClaim;
 use crate::money::Money;
 
 /// The HTTP reply to a delivery; saved so that a repeat gets the very same page.
@@ -144,6 +145,12 @@ pub struct Writes {
     /// listed is left as it is. Explicit rather than read from the cart's status, because a
     /// declined or held result leaves the cart pending.
     pub shopper_returned: Option<CartId>,
+    /// The committer's lease on every mail in `mails`: the store MUST write each of them
+    /// already claimed by it (one attempt counted, leased and next due at `until`), as if
+    /// [`Outbox::claim_mail`](super::Outbox::claim_mail) had run in the same commit. The
+    /// committer then sends without a claim of its own, and no other sender takes the mail
+    /// before the lease expires. `None`: the mail is due at once, unclaimed.
+    pub mail_lease: Option<MailClaim>,
 }
 
 impl Writes {

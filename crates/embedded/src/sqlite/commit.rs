@@ -84,7 +84,7 @@ fn write(tx: &Transaction, commit: &Commit) -> Result<(), StoreError> {
                 mail.id
             )));
         }
-        rows::insert_mail(tx, mail)?;
+        rows::insert_mail(tx, mail, writes.mail_lease.as_ref())?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! What a callback costs in DynamoDB requests before its reply, counted by an interceptor on
 //! the store's client against DynamoDB Local: a first authentic callback commits in one
-//! request, a repeat is answered from its refused commit and recorded with one plain write.
+//! request, a repeat is answered from its refused commit and recorded with one plain write;
+//! after the reply, each mail costs only the mark that it was sent.
 
 use std::sync::Arc;
 
@@ -46,13 +47,18 @@ async fn a_first_callback_costs_one_request_and_a_repeat_two_with_the_same_page(
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let first_path = requests.take();
     app.finish_sends().await;
-    requests.take();
+    let after_reply = requests.take();
     let repeat = callback(&app, &payment).await;
     let repeat_path = requests.take();
     app.finish_sends().await;
 
     assert_eq!(first.status(), 200);
     assert_eq!(first_path, ["TransactWriteItems"], "first callback");
+    assert_eq!(
+        after_reply,
+        ["UpdateItem", "UpdateItem"],
+        "after the reply only the two mails' marks: their commit claimed them"
+    );
     assert_eq!(repeat_path, ["TransactWriteItems", "PutItem"], "repeat");
     assert_eq!(
         body(&repeat),

@@ -200,3 +200,36 @@ pub(super) async fn queue_calls_on_an_unknown_mail_change_nothing<S: Subject>(st
     assert!(store.unsent_mail(100).await.expect("unsent").is_empty());
     assert!(store.recent(100).await.expect("recent").mails.is_empty());
 }
+
+/// A commit's `mail_lease`: its mail is written as if claimed in the same commit, so no
+/// other sender takes it before the lease ends, and the committer can release it.
+pub(super) async fn mail_committed_under_a_lease_is_claimed_by_its_committer<S: Subject>(
+    store: S,
+) {
+    let cart = cart("cart-1");
+    insert(&store, &cart).await;
+    let writes = Writes {
+        mail_lease: Some(claim("committer", 10, 130)),
+        ..Writes::alert(mail(mail_id("m1"), Some(&cart.id), at(10)))
+    };
+    let result = apply(&store, writes, delivery("d-m1", None, at(10))).await;
+    assert_eq!(result, CommitResult::Committed);
+
+    assert!(due_ids(&store, 129).await.is_empty(), "leased: not due");
+    let m1 = unsent_one(&store, "m1").await.expect("m1 unsent");
+    assert_eq!(
+        (m1.attempts, m1.next_attempt_at, m1.claimed_until),
+        (1, at(130), Some(at(130))),
+        "one attempt counted, leased until 130"
+    );
+    assert!(
+        !claims(&store, "m1", claim("other", 100, 220)).await,
+        "another claimer waits for the lease"
+    );
+    let released = store
+        .release_mail(&mail_id("m1"), "committer", &retry(140, "refused"))
+        .await;
+    assert!(released.expect("release"), "the committer holds the lease");
+    assert_eq!(due_ids(&store, 140).await, ["m1"]);
+    assert!(claims(&store, "m1", claim("other", 140, 260)).await);
+}

@@ -105,6 +105,7 @@ registry! { $;
         mark_sent_by_a_claimer_whose_lease_expired_records_the_send,
         requeue_puts_unsent_mail_back_in_line,
         queue_calls_on_an_unknown_mail_change_nothing,
+        mail_committed_under_a_lease_is_claimed_by_its_committer,
     }
     inspect {
         recent_is_newest_first_and_limited,

@@ -4,16 +4,17 @@ use selectpay_domain::email::EmailAddress;
 use selectpay_domain::ids::CartId;
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
 use selectpay_domain::mail_id::MailId;
-use selectpay_domain::mail_queue::QueuedMail;
+use selectpay_domain::mail_queue::{MailClaim, QueuedMail};
 use selectpay_domain::store::StoreError;
 
 use super::Fields;
-use super::{insert_optional, s, time};
+use super::{insert_optional, n, s, time};
 use crate::dynamodb::keys::*;
 
 /// A new, unsent mail: in the sparse `pending-mail` index until marked sent, and in the
-/// `mail-queue` index, due as soon as it is written, until sent or parked.
-pub fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
+/// `mail-queue` index, due as soon as it is written (or, under `lease`, once the lease
+/// expires), until sent or parked.
+pub fn mail_item(mail: &Mail, lease: Option<&MailClaim>) -> Result<Item, StoreError> {
     let mut item = Key::mail(&mail.id).item();
     item.extend([
         (attr::MAIL_ID.to_owned(), s(mail.id.as_str())),
@@ -32,6 +33,15 @@ pub fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
         attr::CART_ID,
         mail.cart_id.as_ref().map(CartId::as_str),
     );
+    if let Some(lease) = lease {
+        // What claim_mail would have written: one attempt, leased, next due when it ends.
+        item.extend([
+            (attr::ATTEMPTS.to_owned(), n(1)),
+            (attr::CLAIMED_BY.to_owned(), s(&lease.by)),
+            (attr::CLAIMED_UNTIL.to_owned(), time(lease.until)?),
+            (attr::NEXT_ATTEMPT_AT.to_owned(), time(lease.until)?),
+        ]);
+    }
     Ok(item)
 }
 

@@ -94,7 +94,11 @@ pub(super) fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
     }
     for mail in &writes.mails {
         let meaning = Meaning::MailExists(mail.id.clone());
-        plan.add_new(Key::mail(&mail.id), codec::mail_item(mail)?, meaning);
+        plan.add_new(
+            Key::mail(&mail.id),
+            codec::mail_item(mail, writes.mail_lease.as_ref())?,
+            meaning,
+        );
         if let Some(cart_id) = &mail.cart_id {
             let pointer = codec::pointer_item(cart_id, &mail.id);
             plan.add(Key::mail_pointer(cart_id, &mail.id), Action::Put(pointer));

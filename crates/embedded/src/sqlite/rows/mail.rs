@@ -4,7 +4,7 @@ use rusqlite::{Connection, Row, params};
 use selectpay_domain::email::EmailAddress;
 use selectpay_domain::mail::{Mail, MailKind, StoredMail};
 use selectpay_domain::mail_id::MailId;
-use selectpay_domain::mail_queue::QueuedMail;
+use selectpay_domain::mail_queue::{MailClaim, QueuedMail};
 use selectpay_domain::store::StoreError;
 use selectpay_domain::store::time_text::encode as encode_time;
 
@@ -36,11 +36,18 @@ CREATE INDEX IF NOT EXISTS mails_by_created ON mails (created_at);
 ";
 
 /// Inserts a new mail; a known id fails with `AlreadyExists`.
-pub fn insert_mail(conn: &Connection, mail: &Mail) -> Result<(), StoreError> {
+/// A new, unsent mail, due at once or, under `lease`, claimed as `claim_mail` would have.
+pub fn insert_mail(
+    conn: &Connection,
+    mail: &Mail,
+    lease: Option<&MailClaim>,
+) -> Result<(), StoreError> {
+    let until = lease.map(|lease| encode_time(lease.until)).transpose()?;
     execute(
         conn,
-        "INSERT INTO mails (id, kind, cart_id, recipient, subject, text, html, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO mails (id, kind, cart_id, recipient, subject, text, html, created_at,
+                            attempts, claimed_by, claimed_until, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
         params![
             mail.id.as_str(),
             mail.kind.as_str(),
@@ -50,6 +57,9 @@ pub fn insert_mail(conn: &Connection, mail: &Mail) -> Result<(), StoreError> {
             mail.text,
             mail.html,
             encode_time(mail.created_at)?,
+            u32::from(lease.is_some()),
+            lease.map(|lease| lease.by.as_str()),
+            until,
         ],
     )
     .map(drop)
