@@ -25,6 +25,8 @@ class Request:
         self.service, self.operation, self.at, self.request_bytes = service, operation, at, request_bytes
         self.status = self.response_bytes = None
         self.capacity = None
+        # How long the emulator behind the proxy took to answer it.
+        self.upstream_seconds = None
 
 
 def consumed_units(body):
@@ -104,6 +106,7 @@ class CountingProxy:
                 record = Request(proxy.service, operation, time.perf_counter(), len(body))
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 status, reply_headers, reply = proxy._forward(self.command, self.path, headers, body)
+                record.upstream_seconds = time.perf_counter() - record.at
                 record.status, record.response_bytes = status, len(reply)
                 record.capacity = consumed_units(reply) if target else None
                 with proxy._lock:

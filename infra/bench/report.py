@@ -58,6 +58,7 @@ def requests_rows(label, rounds):
     capacity = [sum(r.capacity or 0 for r in path) for path, _ in rounds]
     units = f"{max(capacity):g} CU" if reported else "no ConsumedCapacity in the responses"
     sent = [sum(r.request_bytes for r in path if r.service == "dynamodb") for path, _ in rounds]
+    store_s = [sum(r.upstream_seconds for r in path if r.service == "dynamodb") for path, _ in rounds]
     sequences = Counter(describe(path) for path, _ in rounds)
     common, times = sequences.most_common(1)[0]
     span = lambda v: f"{min(v)}" if min(v) == max(v) else f"{min(v)}–{max(v)}"  # noqa: E731
@@ -66,6 +67,7 @@ def requests_rows(label, rounds):
         "detail": f"{common} [{times}/{len(rounds)}]; {kib(max(sent))} sent, {units}",
         "label": label,
         "dynamo_p50": percentile(dynamo, 0.5),
+        "store_ms": f"{percentile(store_s, 0.5) * 1000:.1f}",
     }
 
 

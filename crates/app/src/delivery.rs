@@ -91,8 +91,8 @@ impl App {
             None => Lease::Take(random_id()),
         };
         if self.mail.after_reply {
-            // Not even started: a task spawned now would send its claim while the reply is
-            // still on its way. The host starts them after the reply (`finish_sends`).
+            // Not even started: a task spawned now would make its requests while the reply
+            // is still on its way. The host starts them after the reply (`finish_sends`).
             let mut queued = self
                 .mail
                 .after_reply_queue
