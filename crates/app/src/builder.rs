@@ -11,6 +11,7 @@ use selectpay_domain::render::Templates;
 
 use crate::config::{Config, RemoteAdminConfig};
 use crate::delivery::MailSender;
+use crate::recent_outcomes::RecentOutcomes;
 use crate::{App, CLAIMS_PER_MINUTE, Stores, SystemClock};
 
 /// Built-in templates, the wall clock and, when the configuration has remote
@@ -91,6 +92,7 @@ impl AppBuilder {
             clock: self.clock,
             remote_admin,
             claims: Mutex::new(FixedWindow::new(CLAIMS_PER_MINUTE, Duration::minutes(1))),
+            recent_outcomes: RecentOutcomes::default(),
         })
     }
 }

@@ -21,7 +21,7 @@ use selectpay_domain::callback::{
     verify,
 };
 use selectpay_domain::decision::{
-    Context, Decision, Reply, Snapshot, Writes, decide, decide_unknown_cartless,
+    Context, Decision, Reply, SavedOutcome, Snapshot, Writes, decide, decide_unknown_cartless,
 };
 use selectpay_domain::gateway::Gateway;
 use selectpay_domain::notices;
@@ -220,7 +220,13 @@ impl App {
             TransStatus::Authorised { trans_id, .. } => Some(trans_id.to_string()),
             _ => response.field("transId").map(str::to_owned),
         };
-        let mut snapshot = match Snapshot::optimistic(response) {
+        let optimistic = || Snapshot::optimistic(response);
+        let mut snapshot = match self
+            .recent_outcomes
+            .get(&key)
+            .map(decided_by)
+            .or_else(optimistic)
+        {
             Some(snapshot) => snapshot,
             None => {
                 self.store
@@ -263,6 +269,9 @@ impl App {
             };
             match self.store.commit_or_saved(&commit).await? {
                 CommitOrSaved::Committed => {
+                    if let Some(saved) = &commit.writes.saved_outcome {
+                        self.recent_outcomes.remember(saved);
+                    }
                     let mut mails = commit.writes.mails;
                     mails.extend(
                         self.alert_query_conflict(response, &contradicted, &lease)
@@ -272,11 +281,8 @@ impl App {
                 }
                 // A repeat: its saved outcome alone decides, so nothing more is read.
                 CommitOrSaved::ConditionFailed { saved: Some(saved) } => {
-                    snapshot = Snapshot {
-                        saved: Some(saved),
-                        cart: None,
-                        agreement: None,
-                    };
+                    self.recent_outcomes.remember(&saved);
+                    snapshot = decided_by(saved);
                 }
                 CommitOrSaved::ConditionFailed { saved: None } => {
                     snapshot = self
@@ -340,4 +346,13 @@ fn query_contradictions(received: &Received, response: &PaymentResponse) -> Vec<
         .and_then(|query| parse_form(query.as_bytes(), None).ok())
         .map(|query| contradictions(&query, &response.form))
         .unwrap_or_default()
+}
+
+/// What decides a repeat: its saved outcome alone, so nothing more is read.
+fn decided_by(saved: SavedOutcome) -> Snapshot {
+    Snapshot {
+        saved: Some(saved),
+        cart: None,
+        agreement: None,
+    }
 }

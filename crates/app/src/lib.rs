@@ -13,6 +13,7 @@ pub mod config;
 mod delivery;
 mod purchase;
 mod raced_payments;
+mod recent_outcomes;
 mod replay;
 mod reply;
 mod stale_carts;
@@ -35,6 +36,7 @@ pub use crate::callback::CallbackOutcome;
 use crate::config::Config;
 use crate::delivery::MailSender;
 pub use crate::delivery::{MailState, RedeliverySummary};
+use crate::recent_outcomes::RecentOutcomes;
 pub use crate::replay::{ReplayError, Replayed};
 pub use crate::stale_carts::ALERT_LIST_LIMIT;
 pub use crate::stores::Stores;
@@ -58,6 +60,8 @@ pub struct App {
     mail: MailSender,
     clock: Arc<dyn Clock>,
     claims: Mutex<FixedWindow>,
+    /// Outcomes this process saved or was shown, so a repeat it has met needs no doomed commit.
+    recent_outcomes: RecentOutcomes,
     /// WorldPay's remote administration, built once per process (see [`AppBuilder`]).
     remote_admin: Option<Arc<dyn RemoteAdmin>>,
 }

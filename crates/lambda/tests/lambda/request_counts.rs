@@ -1,7 +1,8 @@
 //! What a callback costs in DynamoDB requests before its reply, counted by an interceptor on
 //! the store's client against DynamoDB Local: a first authentic callback commits in one
-//! request, a repeat is answered from its refused commit and recorded with one plain write;
-//! after the reply, each mail costs only the mark that it was sent.
+//! request; a repeat the process has met is answered from memory and recorded with one plain
+//! write, one it has not from its refused commit and that write; after the reply, each mail
+//! costs only the mark that it was sent.
 
 use std::sync::Arc;
 
@@ -17,18 +18,22 @@ use crate::aws_end_to_end::{callback, gateway, purchase};
 use crate::support;
 use selectpay_aws::testing::mails_about;
 
-/// The callback function's App on a counted DynamoDB client: mail after the reply.
-async fn counted_app() -> (Arc<App>, Requests) {
+/// The callback function's App on a counted DynamoDB client: mail after the reply. The
+/// second App, on the same table and client, is another execution environment.
+async fn counted_apps() -> (Arc<App>, Arc<App>, Requests) {
     let (store, requests) = counted_store().await;
-    let mailer = SesMailer::new(
+    let mailer = Arc::new(SesMailer::new(
         local_ses_client().await,
         EmailAddress::parse("orders@shop.example").unwrap(),
-    );
-    let app = App::builder(support::dev_config())
-        .mail_after_reply()
-        .build(Arc::new(store), Arc::new(mailer))
-        .unwrap();
-    (Arc::new(app), requests)
+    ));
+    let app = |store| {
+        let app = App::builder(support::dev_config())
+            .mail_after_reply()
+            .build(Arc::new(store), mailer.clone())
+            .unwrap();
+        Arc::new(app)
+    };
+    (app(store.clone()), app(store), requests)
 }
 
 fn body(response: &lambda_http::Response<Body>) -> Vec<u8> {
@@ -36,8 +41,8 @@ fn body(response: &lambda_http::Response<Body>) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_first_callback_costs_one_request_and_a_repeat_two_with_the_same_page() {
-    let (app, requests) = counted_app().await;
+async fn a_first_callback_costs_one_request_and_a_repeat_one_or_two_with_the_same_page() {
+    let (app, other_environment, requests) = counted_apps().await;
     let cart_id = purchase(&app, "14.99").await;
     let payment = gateway(Action::Pay, &cart_id, "14.99");
     requests.take();
@@ -51,6 +56,9 @@ async fn a_first_callback_costs_one_request_and_a_repeat_two_with_the_same_page(
     let repeat = callback(&app, &payment).await;
     let repeat_path = requests.take();
     app.finish_sends().await;
+    let elsewhere = callback(&other_environment, &payment).await;
+    let elsewhere_path = requests.take();
+    other_environment.finish_sends().await;
 
     assert_eq!(first.status(), 200);
     assert_eq!(first_path, ["TransactWriteItems"], "first callback");
@@ -59,12 +67,15 @@ async fn a_first_callback_costs_one_request_and_a_repeat_two_with_the_same_page(
         ["UpdateItem", "UpdateItem"],
         "after the reply only the two mails' marks: their commit claimed them"
     );
-    assert_eq!(repeat_path, ["TransactWriteItems", "PutItem"], "repeat");
+    assert_eq!(repeat_path, ["PutItem"], "a repeat this process has met");
     assert_eq!(
-        body(&repeat),
-        body(&first),
-        "the repeat gets the saved page"
+        elsewhere_path,
+        ["TransactWriteItems", "PutItem"],
+        "a repeat another process met"
     );
+    for page in [&repeat, &elsewhere] {
+        assert_eq!(body(page), body(&first), "a repeat gets the saved page");
+    }
     assert_eq!(
         mails_about(&cart_id).await.len(),
         2,
