@@ -220,13 +220,8 @@ impl App {
             TransStatus::Authorised { trans_id, .. } => Some(trans_id.to_string()),
             _ => response.field("transId").map(str::to_owned),
         };
-        let optimistic = || Snapshot::optimistic(response);
-        let mut snapshot = match self
-            .recent_outcomes
-            .get(&key)
-            .map(decided_by)
-            .or_else(optimistic)
-        {
+        let remembered = self.recent_outcomes.get(&key).map(decided_by);
+        let mut snapshot = match remembered.or_else(|| Snapshot::optimistic(response)) {
             Some(snapshot) => snapshot,
             None => {
                 self.store

@@ -244,9 +244,14 @@ impl MailSender {
 
     /// A lease for a commit to write its mail under ([`Writes::mail_lease`]), from now.
     pub(crate) fn lease(&self) -> MailClaim {
+        self.claim_as(random_id())
+    }
+
+    /// A claim by `by` from now, for [`MAIL_LEASE`].
+    fn claim_as(&self, by: String) -> MailClaim {
         let now = self.clock.now();
         MailClaim {
-            by: random_id(),
+            by,
             now,
             until: now + MAIL_LEASE,
         }
@@ -258,12 +263,7 @@ impl MailSender {
         let claim = match lease {
             Lease::Held(claim) => claim.clone(),
             Lease::Take(claimer) => {
-                let now = self.clock.now();
-                let claim = MailClaim {
-                    by: claimer.clone(),
-                    now,
-                    until: now + MAIL_LEASE,
-                };
+                let claim = self.claim_as(claimer.clone());
                 match self.outbox.claim_mail(&mail.id, &claim).await {
                     Ok(true) => claim,
                     Ok(false) => return Attempt::Skipped,

@@ -32,7 +32,7 @@ pub fn lambda_sdk_config() -> Result<SdkConfig, EnvironmentError> {
 }
 
 fn lambda_sdk_config_from(
-    var: impl Fn(&str) -> Option<String>,
+    var: impl Fn(&str) -> Option<String> + Clone + Send + Sync + 'static,
 ) -> Result<SdkConfig, EnvironmentError> {
     let required = |name: &'static str| {
         var(name)
@@ -51,23 +51,31 @@ fn lambda_sdk_config_from(
         .region(Region::new(required("AWS_REGION")?))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .http_client(https_client(TrustStore::default()))
-        .service_config(EndpointVariables)
+        .service_config(EndpointVariables(var.clone()))
         .build())
 }
 
 /// What each client's builder asks its shared configuration for: only the endpoint
-/// variables are read, when the client is built.
-#[derive(Debug)]
-struct EndpointVariables;
+/// variables are read (through the reader it holds), when the client is built.
+struct EndpointVariables<Var>(Var);
 
-impl LoadServiceConfig for EndpointVariables {
+impl<Var> std::fmt::Debug for EndpointVariables<Var> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EndpointVariables")
+    }
+}
+
+impl<Var> LoadServiceConfig for EndpointVariables<Var>
+where
+    Var: Fn(&str) -> Option<String> + Send + Sync,
+{
     fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
         if key.env() != "AWS_ENDPOINT_URL" {
             return None;
         }
         // The service id as its variable spells it: "DynamoDB" → DYNAMODB, "SESv2" → SESV2.
         let service = key.service_id().to_ascii_uppercase().replace(' ', "_");
-        configured_endpoint(&|name| std::env::var(name).ok(), &service)
+        configured_endpoint(&self.0, &service)
     }
 }
 
@@ -92,7 +100,9 @@ mod tests {
 
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    fn env(
+        pairs: &[(&str, &str)],
+    ) -> impl Fn(&str) -> Option<String> + Clone + Send + Sync + use<> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -116,6 +126,41 @@ mod tests {
         let credentials = provider.provide_credentials().await.unwrap();
         assert_eq!(credentials.access_key_id(), "AKIDEXAMPLE");
         assert_eq!(credentials.session_token(), Some("token"));
+    }
+
+    /// Each client's builder asks with its service id and the variable's stem; the answer is
+    /// the endpoint the SDK's own configuration would give it.
+    #[test]
+    fn each_client_gets_its_own_endpoint_variable() {
+        let mut vars = LAMBDA.to_vec();
+        vars.extend([
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+            ("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"),
+            ("AWS_ENDPOINT_URL_SESV2", "http://127.0.0.1:8005"),
+        ]);
+        let config = lambda_sdk_config_from(env(&vars)).unwrap();
+        let services = config.service_config().expect("endpoint variables");
+        let asked = |service_id, env| {
+            let key = ServiceConfigKey::builder()
+                .service_id(service_id)
+                .env(env)
+                .profile("endpoint_url")
+                .build()
+                .unwrap();
+            services.load_config(key)
+        };
+        let endpoint = |service_id| asked(service_id, "AWS_ENDPOINT_URL");
+        assert_eq!(
+            endpoint("DynamoDB").as_deref(),
+            Some("http://127.0.0.1:8000")
+        );
+        assert_eq!(endpoint("SESv2").as_deref(), Some("http://127.0.0.1:8005"));
+        assert_eq!(endpoint("SSM").as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(
+            asked("DynamoDB", "AWS_USE_FIPS_ENDPOINT"),
+            None,
+            "only endpoints"
+        );
     }
 
     #[test]

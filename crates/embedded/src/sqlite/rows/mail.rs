@@ -35,8 +35,8 @@ CREATE INDEX IF NOT EXISTS mails_by_cart ON mails (cart_id, created_at);
 CREATE INDEX IF NOT EXISTS mails_by_created ON mails (created_at);
 ";
 
-/// Inserts a new mail; a known id fails with `AlreadyExists`.
-/// A new, unsent mail, due at once or, under `lease`, claimed as `claim_mail` would have.
+/// Inserts a new, unsent mail, due at once or, under `lease`, claimed as `claim_mail` would
+/// have claimed it; a known id fails with `AlreadyExists`.
 pub fn insert_mail(
     conn: &Connection,
     mail: &Mail,
