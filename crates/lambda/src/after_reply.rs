@@ -12,15 +12,15 @@ use std::task::{Context, Poll};
 use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::{Error, LambdaInvocation};
 
-use selectpay_app::App;
+use crate::warm_up::WarmUp;
 
 pub struct FinishSendsAfterReply {
-    app: Arc<App>,
+    warm_up: Arc<WarmUp>,
 }
 
 impl FinishSendsAfterReply {
-    pub fn new(app: Arc<App>) -> Self {
-        Self { app }
+    pub fn new(warm_up: Arc<WarmUp>) -> Self {
+        Self { warm_up }
     }
 }
 
@@ -30,14 +30,14 @@ impl<S> Layer<S> for FinishSendsAfterReply {
     fn layer(&self, inner: S) -> Self::Service {
         FinishSends {
             inner,
-            app: Arc::clone(&self.app),
+            warm_up: Arc::clone(&self.warm_up),
         }
     }
 }
 
 pub struct FinishSends<S> {
     inner: S,
-    app: Arc<App>,
+    warm_up: Arc<WarmUp>,
 }
 
 impl<S> Service<LambdaInvocation> for FinishSends<S>
@@ -55,10 +55,13 @@ where
 
     fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
         let replied = self.inner.call(invocation);
-        let app = Arc::clone(&self.app);
+        let warm_up = Arc::clone(&self.warm_up);
         Box::pin(async move {
             let result = replied.await;
-            app.finish_sends().await;
+            // Every event waits for the warm-up; if it failed, no event committed mail.
+            if let Some(app) = warm_up.ready() {
+                app.finish_sends().await;
+            }
             result
         })
     }

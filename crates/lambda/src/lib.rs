@@ -13,10 +13,12 @@ mod function;
 pub mod http;
 pub mod secrets;
 mod ssm;
+mod warm_up;
 
 use std::future::Future;
 use std::sync::Arc;
 
+use aws_types::SdkConfig;
 use bytes::Bytes;
 use lambda_runtime::layers::TracingLayer;
 use lambda_runtime::{LambdaEvent, Runtime, service_fn};
@@ -26,6 +28,7 @@ use tracing_subscriber::filter::LevelFilter;
 use selectpay_app::App;
 use selectpay_app::sweep::{SweepAction, SweepOptions};
 use selectpay_aws::{DynamoStore, SesMailer, dynamodb_client, lambda_sdk_config, ses_client};
+use warm_up::WarmUp;
 
 pub use deployment::Deployment;
 pub use function::Function;
@@ -47,10 +50,11 @@ pub async fn run_callback() -> Result<(), Error> {
     .await
 }
 
-/// The scheduled sweep.
+/// The scheduled sweep. Its whole cold start is init: no caller waits on its first event.
 pub async fn run_sweep() -> Result<(), Error> {
     init_logging();
-    let app = Arc::new(cold_start(Function::FuturePaySweep).await?);
+    let (sdk, deployment) = configure(Function::FuturePaySweep).await?;
+    let app = Arc::new(assemble(&sdk, dynamodb_client(&sdk), deployment)?);
     lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| {
         let app = Arc::clone(&app);
         async move { sweep(&app).await }
@@ -58,23 +62,28 @@ pub async fn run_sweep() -> Result<(), Error> {
     .await
 }
 
-/// An HTTP function: its cold start, then each event through `route`; the mail an event
-/// committed goes out after its reply, before the runtime asks for the next event.
+/// An HTTP function: its configuration checked, its warm-up started, then each event
+/// through `route`; the mail an event committed goes out after its reply, before the runtime
+/// asks for the next event.
 async fn serve_http<Route, Routed>(function: Function, route: Route) -> Result<(), Error>
 where
     Route: Fn(Arc<App>, ::http::Request<Bytes>) -> Routed + Copy + Send + Sync + 'static,
     Routed: Future<Output = ::http::Response<Bytes>> + Send + 'static,
 {
     init_logging();
-    let app = Arc::new(cold_start(function).await?);
-    let handler_app = Arc::clone(&app);
+    let (sdk, deployment) = configure(function).await?;
+    let warm_up = WarmUp::start(warm_up(sdk, deployment));
+    let handler_warm_up = Arc::clone(&warm_up);
     let handler = service_fn(move |request: lambda_http::Request| {
-        let app = Arc::clone(&handler_app);
-        async move { Ok::<_, Error>(http::handle(request, move |request| route(app, request)).await) }
+        let warm_up = Arc::clone(&handler_warm_up);
+        async move {
+            let app = warm_up.app().await?;
+            Ok::<_, Error>(http::handle(request, move |request| route(app, request)).await)
+        }
     });
     Runtime::new(lambda_http::Adapter::from(handler))
         .layer(TracingLayer::new())
-        .layer(after_reply::FinishSendsAfterReply::new(app))
+        .layer(after_reply::FinishSendsAfterReply::new(warm_up))
         .run()
         .await
 }
@@ -100,18 +109,42 @@ pub fn init_logging() {
     }
 }
 
-async fn cold_start(function: Function) -> Result<App, Error> {
+/// What can stop a cold start, done before anything else: the SDK's settings from Lambda's
+/// variables, the environment with its secrets resolved, and the configuration checked.
+async fn configure(function: Function) -> Result<(SdkConfig, Deployment), Error> {
     let sdk = lambda_sdk_config()?;
     let parameters = ssm::SsmParameters::new(&sdk);
     let deployment =
         Deployment::from_env(function, std::env::vars().collect(), &parameters).await?;
-    let dynamodb = dynamodb_client(&sdk);
-    if function != Function::FuturePaySweep {
-        selectpay_aws::open_connection(&dynamodb, &deployment.table).await;
-    }
+    Ok((sdk, deployment))
+}
+
+/// The App on DynamoDB and SES.
+fn assemble(
+    sdk: &SdkConfig,
+    dynamodb: aws_sdk_dynamodb::Client,
+    deployment: Deployment,
+) -> Result<App, Error> {
     let store = DynamoStore::new(dynamodb, deployment.table.clone());
-    let mailer = SesMailer::new(ses_client(&sdk), deployment.config.sender_email.clone());
+    let mailer = SesMailer::new(ses_client(sdk), deployment.config.sender_email.clone());
     deployment.app(Arc::new(store), Arc::new(mailer))
+}
+
+/// An HTTP function's clients, templates and App, built on blocking threads so the runtime
+/// thread is free to ask for the first event. The store connection is opened as soon as its
+/// client is there, but not waited for: the first event, which usually arrives before it is
+/// open, would otherwise wait one more round trip; it takes the connection if it is open by
+/// then and opens its own if not, and later events find it in the pool.
+async fn warm_up(sdk: SdkConfig, deployment: Deployment) -> Result<App, Error> {
+    let sdk = Arc::new(sdk);
+    let dynamodb = {
+        let sdk = Arc::clone(&sdk);
+        tokio::task::spawn_blocking(move || dynamodb_client(&sdk)).await?
+    };
+    let preconnect = dynamodb.clone();
+    let table = deployment.table.clone();
+    tokio::spawn(async move { selectpay_aws::open_connection(&preconnect, &table).await });
+    tokio::task::spawn_blocking(move || assemble(&sdk, dynamodb, deployment)).await?
 }
 
 /// Suspends overdue FuturePay agreements, cancels them at WorldPay when remote
