@@ -5,13 +5,17 @@
 //! `RequestPayloadExt::payload()`: that decodes forms as UTF-8, while WorldPay's callbacks
 //! declare their charset (often ISO-8859-1) inside the body itself. A body marked base64
 //! that is not base64 cannot come from API Gateway or an ALB (they encode what they
-//! received); `lambda_http` panics on a hand-made one and `lambda_runtime` reports that
-//! invocation as an error and takes the next one (infra/runtime_emulator.py shows it).
+//! received); `lambda_http` would panic on a hand-made one, and the release profile aborts
+//! on a panic, so [`refuse_undecodable_body`] ends that invocation as an error first and the
+//! runtime takes the next event (infra/runtime_emulator.py shows it).
 
 use std::future::Future;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::Uri;
+use lambda_http::request::LambdaRequest;
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use selectpay_app::carts::RoutedCartId;
@@ -37,6 +41,23 @@ where
     let body = Bytes::copy_from_slice(&body);
     let response = route(http::Request::from_parts(parts, body)).await;
     to_lambda_response(response)
+}
+
+/// Refuses an event whose body is marked base64 but does not decode, with the engine
+/// `lambda_http` decodes it with, before `lambda_http` converts the event.
+pub fn refuse_undecodable_body(event: &LambdaRequest) -> Result<(), crate::Error> {
+    let (marked_base64, body) = match event {
+        LambdaRequest::ApiGatewayV2(event) => (event.is_base64_encoded, &event.body),
+        LambdaRequest::ApiGatewayV1(event) => (event.is_base64_encoded, &event.body),
+        LambdaRequest::Alb(event) => (event.is_base64_encoded, &event.body),
+        _ => return Ok(()),
+    };
+    match body {
+        Some(body) if marked_base64 && STANDARD.decode(body).is_err() => {
+            Err("the event's body is marked base64 but is not base64".into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A REST API (v1) event's URI starts with its stage (`/prod/callback`); the routes are the

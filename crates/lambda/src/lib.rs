@@ -20,7 +20,9 @@ use std::sync::Arc;
 
 use aws_types::SdkConfig;
 use bytes::Bytes;
+use lambda_http::request::LambdaRequest;
 use lambda_runtime::layers::TracingLayer;
+use lambda_runtime::tower::Service;
 use lambda_runtime::{LambdaEvent, Runtime, service_fn};
 use serde_json::Value;
 use tracing_subscriber::filter::LevelFilter;
@@ -81,7 +83,16 @@ where
             Ok::<_, Error>(http::handle(request, move |request| route(app, request)).await)
         }
     });
-    Runtime::new(lambda_http::Adapter::from(handler))
+    let adapter = lambda_http::Adapter::from(handler);
+    let events = service_fn(move |event: LambdaEvent<LambdaRequest>| {
+        // `service_fn` handlers are always ready, so the clone needs no `poll_ready`.
+        let mut adapter = adapter.clone();
+        async move {
+            http::refuse_undecodable_body(&event.payload)?;
+            adapter.call(event).await
+        }
+    });
+    Runtime::new(events)
         .layer(TracingLayer::new())
         .layer(after_reply::FinishSendsAfterReply::new(warm_up))
         .run()

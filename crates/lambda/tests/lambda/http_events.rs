@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use lambda_http::request::LambdaRequest;
 use lambda_http::{Body, Response};
 use time::macros::datetime;
 
@@ -15,7 +16,7 @@ use selectpay_domain::money::{Currency, Money};
 use selectpay_domain::order::{Order, Shopper};
 use selectpay_domain::ports::Store;
 use selectpay_embedded::{OutboxMailer, SqliteStore};
-use selectpay_lambda::http::handle;
+use selectpay_lambda::http::{handle, refuse_undecodable_body};
 
 use crate::support::{self, fixture, request, text};
 
@@ -158,14 +159,28 @@ async fn a_missing_content_type_falls_back_to_latin1() {
 }
 
 /// API Gateway and ALBs encode what they received, so only a hand-made event can carry this.
-/// `lambda_http` panics on it before any handler runs; the runtime reports that invocation
-/// as an error and takes the next event (infra/runtime_emulator.py runs a built bootstrap
-/// through exactly that).
+/// It is refused before `lambda_http` converts it (which would panic, and the release
+/// profile aborts on a panic); the runtime reports that invocation as an error and takes the
+/// next event (infra/runtime_emulator.py runs a built bootstrap through exactly that).
 #[test]
 fn invalid_base64_is_refused_before_any_handler_runs() {
-    let event = fixture("callback_invalid_base64.json");
-    let refused = std::panic::catch_unwind(|| request(&event));
-    assert!(refused.is_err());
+    let event = |name| serde_json::from_str::<LambdaRequest>(&fixture(name)).unwrap();
+    let refused = refuse_undecodable_body(&event("callback_invalid_base64.json")).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("marked base64 but is not base64")
+    );
+    for encoded in [
+        "callback_base64_latin1.json",
+        "callback_rest_api_v1.json",
+        "callback_alb.json",
+    ] {
+        assert!(
+            refuse_undecodable_body(&event(encoded)).is_ok(),
+            "{encoded}"
+        );
+    }
 }
 
 #[tokio::test]
