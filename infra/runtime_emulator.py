@@ -6,8 +6,8 @@
 Starts the bootstrap with AWS_LAMBDA_RUNTIME_API pointing here (plus the settings every
 function needs, and AWS endpoints that refuse connections so nothing leaves the machine),
 hands it the events in order and checks how each invocation ended: `response` (any HTTP
-status) or `error` (an invocation error, e.g. the panic lambda_http raises on a body marked
-base64 that is not). An `error` followed by a `response` shows the runtime survived the
+status) or `error` (an invocation error, e.g. the functions' refusal of a body marked base64
+that is not). An `error` followed by a `response` shows the runtime survived the
 error. Exits non-zero, with the bootstrap's output, on an init error, a mismatch, the
 process dying, or no answer within the timeout.
 """
