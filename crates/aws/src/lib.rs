@@ -32,7 +32,6 @@ pub mod testing;
 #[cfg(feature = "provider-chain")]
 pub use clients::load_sdk_config;
 pub use clients::{dynamodb_client, plain_http_client, ses_client};
-pub use connection::open_connection;
 pub use dynamodb::DynamoStore;
 pub use environment::{EnvironmentError, lambda_sdk_config};
 pub use ses::SesMailer;

@@ -56,7 +56,8 @@ pub async fn run_callback() -> Result<(), Error> {
 pub async fn run_sweep() -> Result<(), Error> {
     init_logging();
     let (sdk, deployment) = configure(Function::FuturePaySweep).await?;
-    let app = Arc::new(assemble(&sdk, dynamodb_client(&sdk), deployment)?);
+    let store = dynamo_store(&sdk, deployment.table.clone());
+    let app = Arc::new(assemble(&sdk, store, deployment)?);
     lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| {
         let app = Arc::clone(&app);
         async move { sweep(&app).await }
@@ -130,15 +131,18 @@ async fn configure(function: Function) -> Result<(SdkConfig, Deployment), Error>
     Ok((sdk, deployment))
 }
 
-/// The App on DynamoDB and SES.
+/// The App on `store` and SES.
 fn assemble(
     sdk: &SdkConfig,
-    dynamodb: aws_sdk_dynamodb::Client,
+    store: Arc<DynamoStore>,
     deployment: Deployment,
 ) -> Result<App, Error> {
-    let store = DynamoStore::new(dynamodb, deployment.table.clone());
     let mailer = SesMailer::new(ses_client(sdk), deployment.config.sender_email.clone());
-    deployment.app(Arc::new(store), Arc::new(mailer))
+    deployment.app(store, Arc::new(mailer))
+}
+
+fn dynamo_store(sdk: &SdkConfig, table: String) -> Arc<DynamoStore> {
+    Arc::new(DynamoStore::new(dynamodb_client(sdk), table))
 }
 
 /// An HTTP function's clients, templates and App, built on blocking threads so the runtime
@@ -148,14 +152,13 @@ fn assemble(
 /// then and opens its own if not, and later events find it in the pool.
 async fn warm_up(sdk: SdkConfig, deployment: Deployment) -> Result<App, Error> {
     let sdk = Arc::new(sdk);
-    let dynamodb = {
-        let sdk = Arc::clone(&sdk);
-        tokio::task::spawn_blocking(move || dynamodb_client(&sdk)).await?
+    let store = {
+        let (sdk, table) = (Arc::clone(&sdk), deployment.table.clone());
+        tokio::task::spawn_blocking(move || dynamo_store(&sdk, table)).await?
     };
-    let preconnect = dynamodb.clone();
-    let table = deployment.table.clone();
-    tokio::spawn(async move { selectpay_aws::open_connection(&preconnect, &table).await });
-    tokio::task::spawn_blocking(move || assemble(&sdk, dynamodb, deployment)).await?
+    let preconnect = Arc::clone(&store);
+    tokio::spawn(async move { preconnect.open_connection().await });
+    tokio::task::spawn_blocking(move || assemble(&sdk, store, deployment)).await?
 }
 
 /// Suspends overdue FuturePay agreements, cancels them at WorldPay when remote

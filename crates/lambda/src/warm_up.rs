@@ -7,9 +7,9 @@
 //! only what is left of the warm-up when the event arrives (README "Performance").
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use tokio::sync::OnceCell;
+use tokio::sync::{Mutex, OnceCell};
 use tokio::task::JoinHandle;
 
 use selectpay_app::App;
@@ -17,7 +17,8 @@ use selectpay_app::App;
 use crate::Error;
 
 pub struct WarmUp {
-    started: Mutex<Option<JoinHandle<Result<App, Error>>>>,
+    /// Awaited through a reference, so an event whose wait is dropped leaves it to the next.
+    task: Mutex<JoinHandle<Result<App, Error>>>,
     /// The App, or why the warm-up failed: every event is then refused with that reason.
     done: OnceCell<Result<Arc<App>, String>>,
 }
@@ -26,7 +27,7 @@ impl WarmUp {
     /// Starts `warm_up` as a task of the current runtime.
     pub fn start(warm_up: impl Future<Output = Result<App, Error>> + Send + 'static) -> Arc<Self> {
         Arc::new(Self {
-            started: Mutex::new(Some(tokio::spawn(warm_up))),
+            task: Mutex::new(tokio::spawn(warm_up)),
             done: OnceCell::new(),
         })
     }
@@ -43,15 +44,13 @@ impl WarmUp {
         self.done.get()?.as_ref().ok().cloned()
     }
 
+    /// Run by `get_or_init` until one run completes, so the task is awaited to its end once.
     async fn finish(&self) -> Result<Arc<App>, String> {
-        let started = self.started.lock().expect("warm-up lock poisoned").take();
-        // `get_or_init` runs this once; a second caller waits for the first one's result.
-        let task = started.ok_or("warm-up already taken")?;
-        let app = match task.await {
-            Ok(built) => built.map_err(|error| error.to_string())?,
-            Err(join) => return Err(join.to_string()),
-        };
-        Ok(Arc::new(app))
+        let mut task = self.task.lock().await;
+        match (&mut *task).await {
+            Ok(built) => built.map(Arc::new).map_err(|error| error.to_string()),
+            Err(join) => Err(join.to_string()),
+        }
     }
 }
 
@@ -94,6 +93,24 @@ mod tests {
             assert_eq!(refused, "cold start failed: no store");
         }
         assert!(warm_up.ready().is_none());
+    }
+
+    #[tokio::test]
+    async fn an_event_whose_wait_is_dropped_leaves_the_warm_up_to_the_next() {
+        let outbox = tempfile::tempdir().unwrap();
+        let built = app(&outbox);
+        let (go, gate) = tokio::sync::oneshot::channel::<()>();
+        let warm_up = WarmUp::start(async move {
+            gate.await.unwrap();
+            Ok(built)
+        });
+        let dropped = tokio::time::timeout(std::time::Duration::from_millis(20), warm_up.app());
+        assert!(
+            dropped.await.is_err(),
+            "the warm-up is still held at its gate"
+        );
+        go.send(()).unwrap();
+        assert!(warm_up.app().await.is_ok());
     }
 
     #[tokio::test]
