@@ -8,11 +8,10 @@ use std::time::Duration;
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
-use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
-use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 use aws_types::SdkConfig;
 
 use crate::environment::configured_endpoint;
+use crate::http1::{Trust, http1_client};
 
 /// At most three tries per call (throttling and 5xx are retried by the SDK)...
 const MAX_ATTEMPTS: u32 = 3;
@@ -30,23 +29,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 #[cfg(feature = "provider-chain")]
 pub async fn load_sdk_config() -> SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(https_client(TrustStore::default()))
+        .http_client(http1_client(Trust::SystemRoots))
         .load()
         .await
-}
-
-/// The SDK's rustls client on aws-lc-rs trusting `roots`. Shared by every client built from
-/// one [`SdkConfig`], so the system's root certificates are read and parsed once per process,
-/// on the first HTTPS connection, and the clients share one connection pool.
-pub(crate) fn https_client(roots: TrustStore) -> SharedHttpClient {
-    let context = TlsContext::builder()
-        .with_trust_store(roots)
-        .build()
-        .expect("a trust store without custom certificates is valid");
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .tls_context(context)
-        .build_https()
 }
 
 /// For a service whose endpoint is plain HTTP (DynamoDB Local, the SES emulator, a runtime
@@ -57,7 +42,7 @@ pub fn plain_http_client(config: &SdkConfig, service: &str) -> Option<SharedHttp
     configured_endpoint(&|name| std::env::var(name).ok(), service)
         .or_else(|| config.endpoint_url().map(str::to_owned))?
         .starts_with("http://")
-        .then(|| https_client(TrustStore::empty().with_native_roots(false)))
+        .then(|| http1_client(Trust::Nothing))
 }
 
 fn retry() -> RetryConfig {

@@ -7,12 +7,11 @@
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Region};
-use aws_smithy_http_client::tls::TrustStore;
 use aws_types::SdkConfig;
 use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 use thiserror::Error;
 
-use crate::clients::https_client;
+use crate::http1::{Trust, http1_client};
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum EnvironmentError {
@@ -50,7 +49,7 @@ fn lambda_sdk_config_from(
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(required("AWS_REGION")?))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
-        .http_client(https_client(TrustStore::default()))
+        .http_client(http1_client(Trust::SystemRoots))
         .service_config(EndpointVariables(var.clone()))
         .build())
 }

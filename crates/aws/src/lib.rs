@@ -24,6 +24,7 @@ mod clients;
 mod connection;
 mod dynamodb;
 mod environment;
+mod http1;
 mod ses;
 mod table;
 #[cfg(feature = "testing")]

@@ -217,7 +217,7 @@ fn build_client(
     https_only: bool,
     connect_timeout: Duration,
 ) -> Result<reqwest::Client, AdminError> {
-    if https_only && http_client::system_roots().is_empty() {
+    if https_only && selectpay_tls::system_roots().is_empty() {
         return Err(AdminError("no trusted root certificates".to_owned()));
     }
     http_client::builder()

@@ -1,18 +1,13 @@
-//! The one way selectpay builds an HTTP client: reqwest on rustls with the aws-lc-rs
-//! provider the AWS SDK already uses, passed explicitly.
+//! The one way selectpay builds a reqwest client: on [`selectpay_tls`]'s preconfigured rustls.
 //!
 //! Why every client goes through here: once any crate in a build enables reqwest's rustls
 //! feature (this one does), a plain `reqwest::Client::new()` in the same binary looks for a
-//! process-wide rustls provider and panics with "No provider set". A preconfigured
-//! `ClientConfig` never asks for one, so nothing here installs global state.
-
-use std::sync::Arc;
-
-use rustls::{ClientConfig, RootCertStore};
+//! process-wide rustls provider and panics with "No provider set".
 
 /// A reqwest client builder with selectpay's TLS: aws-lc-rs, the system's root certificates.
 pub fn builder() -> reqwest::ClientBuilder {
-    reqwest::Client::builder().use_preconfigured_tls(tls_config(system_roots()))
+    reqwest::Client::builder()
+        .use_preconfigured_tls(selectpay_tls::client_config(selectpay_tls::system_roots()))
 }
 
 /// A client with reqwest's other defaults, for tools and tests.
@@ -20,24 +15,6 @@ pub fn client() -> reqwest::Client {
     builder()
         .build()
         .expect("a client with a preconfigured TLS config builds")
-}
-
-/// The system's root certificates; unreadable ones are skipped (an HTTPS request then fails
-/// at its handshake, which names the host).
-pub(crate) fn system_roots() -> RootCertStore {
-    let mut roots = RootCertStore::empty();
-    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-    roots
-}
-
-/// rustls with aws-lc-rs and the safe default protocol versions, trusting `roots`.
-pub(crate) fn tls_config(roots: RootCertStore) -> ClientConfig {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("aws-lc-rs supports rustls' default protocol versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
 }
 
 #[cfg(test)]
