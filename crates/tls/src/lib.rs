@@ -7,6 +7,8 @@
 //! "No provider set". A preconfigured `ClientConfig` never asks for one, so nothing here
 //! installs global state.
 
+mod provider;
+
 use std::sync::Arc;
 
 use rustls::{ClientConfig, RootCertStore};
@@ -19,12 +21,15 @@ pub fn system_roots() -> RootCertStore {
     roots
 }
 
-/// rustls with aws-lc-rs and the safe default protocol versions, trusting `roots`.
+/// rustls with [`provider::web_pki_client`] and the safe default protocol versions (TLS 1.3
+/// and 1.2), trusting `roots`, presenting no client certificate.
 pub fn client_config(roots: RootCertStore) -> ClientConfig {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    ClientConfig::builder_with_provider(provider)
+    ClientConfig::builder_with_provider(Arc::new(provider::web_pki_client()))
         .with_safe_default_protocol_versions()
-        .expect("aws-lc-rs supports rustls' default protocol versions")
+        .expect("the provider has suites for rustls' default protocol versions")
         .with_root_certificates(roots)
         .with_no_client_auth()
 }
+
+#[cfg(test)]
+mod tests;
