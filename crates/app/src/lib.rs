@@ -100,6 +100,9 @@ impl App {
                 self.callback(request, Gateway::Opayo).await
             }
             ("/callback", _) => reply::status(StatusCode::METHOD_NOT_ALLOWED),
+            ("/return/opayo", _) if self.config.opayo.is_some() => {
+                reply::status(StatusCode::METHOD_NOT_ALLOWED)
+            }
             _ => reply::status(StatusCode::NOT_FOUND),
         }
     }

@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use selectpay_domain::callback::{FormError, Verdict, parse_form, verify_vouched};
 use selectpay_domain::decision::{Decision, decide};
+use selectpay_domain::opayo::crypt_of_return;
 use selectpay_domain::outcome::Outcome;
 use selectpay_domain::store::Delivery;
 
@@ -58,6 +59,9 @@ impl App {
                 id: delivery.id.clone(),
                 outcome: delivery.outcome.clone(),
             });
+        }
+        if let Some(crypt) = opayo_crypt(&delivery.raw) {
+            return self.replay_opayo(&crypt, apply).await;
         }
         self.replay(&delivery.raw, delivery.content_type.as_deref(), apply)
             .await
@@ -112,6 +116,19 @@ impl App {
             effects: effects(&decision),
         })
     }
+}
+
+/// An Opayo return is stored as the query the shopper's browser brought: its `crypt`, and
+/// none of the `transStatus` every WorldPay callback has.
+fn opayo_crypt(raw: &[u8]) -> Option<String> {
+    let query = std::str::from_utf8(raw).ok()?;
+    let from_worldpay = query
+        .split('&')
+        .any(|pair| pair.split('=').next() == Some("transStatus"));
+    if from_worldpay {
+        return None;
+    }
+    crypt_of_return(query).ok()
 }
 
 fn effects(decision: &Decision) -> Vec<String> {

@@ -19,7 +19,7 @@ use selectpay_domain::notices::{
 use selectpay_domain::ports::{AdminReply, Commit, CommitResult, RemoteAdmin, StoreError};
 use selectpay_domain::render::RenderError;
 
-use crate::{App, raced_payments, random_id};
+use crate::{ALERT_LIST_LIMIT, App, raced_payments, random_id};
 
 /// How long a sweep's claim on an agreement holds before another sweep may take over.
 const CLAIM_LEASE: time::Duration = time::Duration::minutes(5);
@@ -141,6 +141,9 @@ impl App {
             summary.mail_redelivered = mail.sent;
             summary.mail_failed = mail.failed;
             summary.mail_parked = mail.parked;
+        } else {
+            // What the alert would list, so a dry run does not read as "none stale".
+            summary.stale_carts = self.stale_carts(options.now, ALERT_LIST_LIMIT).await?.len();
         }
         tracing::info!(
             target: "selectpay::sweep",

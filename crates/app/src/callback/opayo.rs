@@ -88,10 +88,16 @@ impl App {
 
     /// The Form encryption password, which reading any result takes.
     pub(crate) fn opayo_password(&self) -> Result<&EncryptionPassword, HandlerError> {
-        self.config
+        let opayo = self
+            .config
             .opayo
             .as_ref()
-            .and_then(|opayo| opayo.encryption_password.as_ref())
+            .ok_or(HandlerError::NotConfigured(
+                "Opayo (SELECTPAY_GATEWAYS offering opayo)",
+            ))?;
+        opayo
+            .encryption_password
+            .as_ref()
             .ok_or(HandlerError::NotConfigured(
                 secret::OPAYO_ENCRYPTION_PASSWORD,
             ))

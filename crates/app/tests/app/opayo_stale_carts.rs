@@ -5,7 +5,9 @@
 use std::num::NonZeroUsize;
 
 use selectpay_app::ReplayError;
+use selectpay_app::sweep::SweepAction;
 use selectpay_domain::cart::CartStatus;
+use selectpay_domain::ids::CartId;
 use selectpay_domain::mail::{Mail, MailKind};
 use selectpay_domain::ports::Clock;
 
@@ -64,6 +66,13 @@ async fn the_sweep_mails_the_list_once_a_day(h: Harness) {
     assert!(stale_alerts(&h).is_empty(), "no alert for an empty list");
 
     h.advance(TWO_HOURS + time::Duration::minutes(1));
+    let options = selectpay_app::sweep::SweepOptions {
+        now: h.clock.now(),
+        ..Default::default()
+    };
+    let dry = h.app.sweep(SweepAction::Report, &options).await.unwrap();
+    assert_eq!((dry.stale_carts, dry.stale_cart_alerts), (2, 0));
+    assert!(stale_alerts(&h).is_empty(), "a dry run mails nothing");
     let due = h.sweep().await;
     assert_eq!((due.stale_carts, due.stale_cart_alerts), (2, 1));
     let alerts = stale_alerts(&h);
@@ -170,10 +179,35 @@ async fn a_crypt_that_does_not_read_is_refused_and_recorded_nowhere(h: Harness) 
     assert!(h.sent().is_empty());
 }
 
+async fn a_stored_return_is_replayed_by_its_id_as_opayos(h: Harness) {
+    let cart_id = opayo_cart(&h).await;
+    back(&h, &crypt("OK", &cart_id, VPS_TX_ID, "14.99")).await;
+    let sent = h.sent().len();
+    let deliveries = h
+        .inspect()
+        .cart_deliveries(&CartId::parse(&cart_id).unwrap())
+        .await;
+    let stored = deliveries.unwrap().pop().expect("the return is stored");
+
+    let decided = h.app.replay_stored(&stored, false).await.unwrap();
+    assert_eq!(
+        decided.outcome, "duplicate",
+        "read as Opayo's, not WorldPay's"
+    );
+    let applied = h.app.replay_stored(&stored, true).await.unwrap();
+    assert_eq!(
+        (applied.outcome.as_str(), applied.applied),
+        ("duplicate", true)
+    );
+    assert_eq!(h.record(&cart_id).await.payments.len(), 1);
+    assert_eq!(h.sent().len(), sent);
+}
+
 on_both_stores!(env = OPAYO;
     only_carts_without_any_result_go_stale_after_the_stale_time,
     the_sweep_mails_the_list_once_a_day,
     a_replayed_result_pays_the_cart_and_a_repeat_changes_nothing,
     a_replay_after_the_shoppers_return_changes_nothing,
     a_crypt_that_does_not_read_is_refused_and_recorded_nowhere,
+    a_stored_return_is_replayed_by_its_id_as_opayos,
 );

@@ -233,6 +233,13 @@ async fn unknown_routes_and_methods_are_refused() {
     assert_eq!(h.request(delete).await.status(), 405);
     let other = Request::get("/admin").body(Bytes::new()).unwrap();
     assert_eq!(h.request(other).await.status(), 404);
+    let put_callback = Request::put("/callback").body(Bytes::new()).unwrap();
+    assert_eq!(h.request(put_callback).await.status(), 405);
+    // Opayo's return is a route only where Opayo is offered.
+    let opayo_return = || Request::post("/return/opayo").body(Bytes::new()).unwrap();
+    assert_eq!(h.request(opayo_return()).await.status(), 404);
+    let with_opayo = Harness::with_env(crate::opayo_returns::OPAYO);
+    assert_eq!(with_opayo.request(opayo_return()).await.status(), 405);
 }
 
 #[tokio::test]

@@ -208,3 +208,13 @@ async fn a_wrong_password_in_replayed_data_is_refused() {
     );
     assert_eq!(h.record("c1").await.cart.status, CartStatus::Pending);
 }
+
+#[tokio::test]
+async fn an_opayo_replay_where_opayo_is_not_offered_names_the_setting() {
+    let h = Harness::test_mode();
+    let refused = h.app.replay_opayo("@8F1C", false).await.err().unwrap();
+    assert!(
+        refused.to_string().contains("SELECTPAY_GATEWAYS"),
+        "{refused}"
+    );
+}
