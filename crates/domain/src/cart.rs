@@ -71,6 +71,9 @@ pub struct CartState {
     pub paid_by: Option<TransId>,
     /// The agreement the cart asked for, which schedules its payments.
     pub future_pay: Option<FuturePayPlan>,
+    /// What the merchant sold: the page and the mail show this, never the callback's
+    /// `desc`, which the shopper can edit in the payment form.
+    pub description: String,
 }
 
 impl From<&Cart> for CartState {
@@ -80,6 +83,7 @@ impl From<&Cart> for CartState {
             amount: cart.order.amount,
             paid_by: cart.paid_by.clone(),
             future_pay: cart.order.future_pay.clone(),
+            description: cart.order.description.clone(),
         }
     }
 }

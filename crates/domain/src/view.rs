@@ -28,7 +28,13 @@ pub struct ResponseView<'a> {
 }
 
 impl<'a> ResponseView<'a> {
-    pub fn new(response: &'a PaymentResponse, shop_url: &'a BaseUrl) -> Self {
+    /// `sold` is the stored cart's description: a callback's `desc` is shown only for a
+    /// cart we do not have.
+    pub fn new(
+        response: &'a PaymentResponse,
+        sold: Option<&'a str>,
+        shop_url: &'a BaseUrl,
+    ) -> Self {
         let field = |name| response.field(name);
         let amount = match response.amount {
             Some(money) => money.to_string(),
@@ -66,7 +72,7 @@ impl<'a> ResponseView<'a> {
                 } => Some(trans_id.as_str()),
                 _ => None,
             },
-            description: field("desc"),
+            description: sold.or_else(|| field("desc")),
             amount,
             name: field("name"),
             email: field("email"),

@@ -101,6 +101,7 @@ pub fn cart_is(cart_id: &CartId, state: CartState) -> Condition {
         amount: state.amount,
         paid_by: state.paid_by,
         sells_plan: state.future_pay.is_some(),
+        description: state.description,
     }
 }
 

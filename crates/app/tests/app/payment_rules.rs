@@ -124,7 +124,27 @@ async fn a_wrong_cvv_holds_the_payment_for_review(h: Harness) {
     assert_eq!(json["payments"][0]["avsChecks"]["postcode"], "matched");
 }
 
+/// `desc` comes back in the form the shopper's browser posted: what was sold is the cart's.
+async fn the_page_and_mail_name_what_was_sold_not_an_edited_desc(h: Harness) {
+    h.cart("c1", "14.99", "GBP").await;
+    let page = pay_with(&h, "c1", &[("desc", "Gold bars")]).await;
+    assert!(page.contains("(Test Item)"), "{page}");
+    assert!(!page.contains("Gold bars"), "{page}");
+    let record = h.record("c1").await;
+    assert_eq!(record.cart.status, CartStatus::Paid);
+    let notice = &h.sent_of(MailKind::OrderNotice)[0];
+    assert!(
+        notice.text.contains("Description: Test Item"),
+        "{}",
+        notice.text
+    );
+    for mail in h.sent() {
+        assert!(!mail.text.contains("Gold bars") && !mail.html.contains("Gold bars"));
+    }
+}
+
 on_both_stores!(
+    the_page_and_mail_name_what_was_sold_not_an_edited_desc,
     a_pre_authorisation_is_authorised_not_paid,
     a_second_payment_of_the_wrong_amount_is_reviewed_not_double,
     a_wrong_cvv_holds_the_payment_for_review,

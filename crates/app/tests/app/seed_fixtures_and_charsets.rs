@@ -102,7 +102,8 @@ async fn a_windows_1252_body_keeps_the_euro_sign() {
     let h = Harness::test_mode();
     h.cart("c1", "14.99", "GBP").await;
     let mut euro = payment("c1", "14.99");
-    euro.description = "Gift card €15".into();
+    // The name, as the mail shows it: `desc` is shown as the cart has it.
+    euro.name = "Café €15 Ltd".into();
     let body = encode_form(&euro.fields(), encoding_rs::WINDOWS_1252);
     assert!(
         body.windows(3).any(|w| w == b"%80"),
@@ -118,7 +119,7 @@ async fn a_windows_1252_body_keeps_the_euro_sign() {
     assert!(
         h.sent_of(MailKind::Receipt)[0]
             .text
-            .contains("Gift card €15")
+            .contains("Dear Café €15 Ltd")
     );
 }
 

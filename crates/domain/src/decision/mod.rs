@@ -61,7 +61,8 @@ pub fn decide(
     response: &PaymentResponse,
     snapshot: &Snapshot,
 ) -> Result<Decision, RenderError> {
-    let view = ResponseView::new(response, &ctx.settings.public_base_url);
+    let sold = snapshot.cart.as_ref().map(|cart| cart.description.as_str());
+    let view = ResponseView::new(response, sold, &ctx.settings.public_base_url);
     let key = response.idempotency_key();
     if let Some(saved) = &snapshot.saved {
         return repeat(ctx, response, saved, &key);
@@ -81,6 +82,7 @@ pub fn decide(
             amount: cart.amount,
             paid_by: cart.paid_by.clone(),
             sells_plan: cart.future_pay.is_some(),
+            description: cart.description.clone(),
         },
     };
     let mut writes = Writes {

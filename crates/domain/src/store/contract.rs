@@ -47,6 +47,7 @@ impl Snapshot {
         if response.future_pay().is_some() {
             return None;
         }
+        let description = response.field("desc")?.to_owned();
         response.amount.map(|amount| Self {
             saved: None,
             cart: Some(CartState {
@@ -54,6 +55,7 @@ impl Snapshot {
                 amount,
                 paid_by: None,
                 future_pay: None,
+                description,
             }),
             agreement: None,
         })
@@ -73,6 +75,9 @@ pub enum Condition {
         /// Whether the cart sells a FuturePay plan: a decision assumed without reading
         /// (see [`Snapshot::optimistic`]) assumes it does not.
         sells_plan: bool,
+        /// The description the decision's page and mail show: one assumed from the
+        /// callback's `desc` must be the one stored.
+        description: String,
     },
     /// For mail that reports an event with no saved outcome of its own (an alert), so that
     /// whoever commits it knows it is new and sends it.
@@ -96,12 +101,14 @@ impl Condition {
                 amount,
                 paid_by,
                 sells_plan,
+                description,
                 ..
             } => {
                 cart.status == *status
                     && cart.amount == *amount
                     && cart.paid_by == *paid_by
                     && cart.future_pay.is_some() == *sells_plan
+                    && cart.description == *description
             }
             _ => false,
         }

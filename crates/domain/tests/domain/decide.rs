@@ -68,6 +68,7 @@ fn cart(status: CartStatus, amount: &str, paid_by: Option<&str>) -> Option<CartS
         amount: gbp(amount),
         paid_by: paid_by.map(trans),
         future_pay: None,
+        description: "Test Item".into(),
     })
 }
 
@@ -88,6 +89,7 @@ fn first(key: &IdempotencyKey, snapshot: &Snapshot, future_pay: bool) -> Vec<Con
                 amount: cart.amount,
                 paid_by: cart.paid_by.clone(),
                 sells_plan: cart.future_pay.is_some(),
+                description: cart.description.clone(),
             },
         },
     ];

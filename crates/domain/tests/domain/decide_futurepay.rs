@@ -34,6 +34,7 @@ fn cart(status: CartStatus, future_pay: Option<FuturePayPlan>) -> CartState {
         amount: gbp("14.99"),
         paid_by: None,
         future_pay,
+        description: "Tea club".into(),
     }
 }
 

@@ -65,7 +65,8 @@ pub fn cart(conn: &Connection, cart_id: &CartId) -> Result<Option<CartRecord>, S
 }
 
 pub fn cart_state(conn: &Connection, cart_id: &CartId) -> Result<Option<CartState>, StoreError> {
-    let sql = "SELECT status, amount_minor, currency, paid_by, future_pay FROM carts WHERE id = ?1";
+    let sql = "SELECT status, amount_minor, currency, paid_by, future_pay, description FROM carts \
+               WHERE id = ?1";
     Ok(all(conn, sql, [cart_id.as_str()], rows::cart_state)?
         .into_iter()
         .next())

@@ -135,6 +135,11 @@ pub(super) async fn cart_is_fails_on_another_currency<S: Subject>(store: S) {
     cart_is_fails_when(store, |state| state.amount = money("14.99", "EUR")).await;
 }
 
+/// A decision assumed from the callback's `desc` shows it: the shopper may have edited it.
+pub(super) async fn cart_is_fails_on_another_description<S: Subject>(store: S) {
+    cart_is_fails_when(store, |state| state.description.push_str(" and a pony")).await;
+}
+
 /// A decision assumed without reading assumes the cart sells no plan: a plan cart must
 /// refuse it, and a cart without one must refuse a condition that says it has one.
 pub(super) async fn cart_is_fails_on_whether_it_sells_a_plan<S: Subject>(store: S) {
@@ -161,6 +166,7 @@ pub(super) async fn cart_is_fails_on_another_payer<S: Subject>(store: S) {
                 amount: cart.order.amount,
                 paid_by: Some(trans_id(trans)),
                 future_pay: None,
+                description: cart.order.description.clone(),
             },
         )
     };

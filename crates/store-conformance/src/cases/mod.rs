@@ -79,6 +79,7 @@ registry! { $;
         cart_is_fails_on_another_status,
         cart_is_fails_on_another_amount,
         cart_is_fails_on_another_currency,
+        cart_is_fails_on_another_description,
         cart_is_fails_on_another_payer,
         cart_is_fails_on_whether_it_sells_a_plan,
         cart_is_fails_when_the_cart_is_missing,

@@ -38,6 +38,7 @@ pub(super) async fn snapshot_reads_the_saved_outcome_and_the_cart<S: Subject>(st
         amount: cart.order.amount,
         paid_by: Some(trans_id("T1")),
         future_pay: None,
+        description: cart.order.description.clone(),
     };
     // Compared as strings, i.e. byte for byte: a repeat must get the very same page.
     let saved = writes.saved_outcome.expect("happy path saves an outcome");

@@ -80,6 +80,7 @@ pub fn cart_state(item: &Item) -> Result<CartState, StoreError> {
                     .map_err(|e| fields.corrupt(attr::FUTURE_PAY, e))
             })
             .transpose()?,
+        description: fields.owned(attr::DESCRIPTION)?,
     })
 }
 
@@ -120,7 +121,7 @@ pub fn cart(item: &Item) -> Result<Cart, StoreError> {
         id: fields.cart_id(attr::CART_ID)?,
         order: Order {
             amount: state.amount,
-            description: fields.owned(attr::DESCRIPTION)?,
+            description: state.description,
             shopper,
             custom_fields,
             future_pay: state.future_pay,

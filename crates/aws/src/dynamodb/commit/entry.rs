@@ -44,6 +44,7 @@ pub(super) enum Clause {
         amount: Money,
         paid_by: Option<TransId>,
         sells_plan: bool,
+        description: String,
     },
 }
 

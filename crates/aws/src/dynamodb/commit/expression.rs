@@ -49,6 +49,7 @@ impl Expression {
                 amount,
                 paid_by,
                 sells_plan,
+                description,
             } => {
                 let mut parts = vec![
                     format!(
@@ -83,6 +84,11 @@ impl Expression {
                 } else {
                     format!("attribute_not_exists({plan})")
                 });
+                parts.push(format!(
+                    "{} = {}",
+                    self.name(attr::DESCRIPTION),
+                    self.value(s(description))
+                ));
                 format!("({})", parts.join(" AND "))
             }
         }

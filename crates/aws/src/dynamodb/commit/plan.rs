@@ -117,6 +117,7 @@ pub(super) fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
                 amount,
                 paid_by,
                 sells_plan,
+                description,
             } => plan.require(
                 Key::cart(cart_id),
                 Clause::CartIs {
@@ -124,6 +125,7 @@ pub(super) fn plan(commit: &Commit) -> Result<Vec<Entry>, StoreError> {
                     amount: *amount,
                     paid_by: paid_by.clone(),
                     sells_plan: *sells_plan,
+                    description: description.clone(),
                 },
             ),
             Condition::MailAbsent(mail_id) => plan.require(Key::mail(mail_id), Clause::Absent),

@@ -81,6 +81,7 @@ pub fn cart_state(row: &Row) -> Result<CartState, StoreError> {
             .map(|t| trans_id(&t, "paid_by"))
             .transpose()?,
         future_pay: optional_json(row, "future_pay")?,
+        description: get(row, "description")?,
     })
 }
 
