@@ -114,7 +114,7 @@ pub(super) fn declined(
     writes.agreement = Some(agreement.declined());
     writes
         .mails
-        .push(notices::agreement_declined(ctx, response, agreement)?);
+        .push(notices::agreement_declined(ctx, response, agreement, view)?);
     Ok((
         Outcome::AgreementDeclined,
         ctx.page("page_declined.html", view)?,

@@ -8,6 +8,7 @@ use crate::ids::FuturePayId;
 use crate::mail::{Mail, MailKind};
 use crate::mail_id::MailId;
 use crate::render::RenderError;
+use crate::view::ResponseView;
 
 /// Why a callback about an agreement needs a person to check it.
 #[derive(Clone, Copy)]
@@ -60,6 +61,7 @@ pub(crate) fn agreement_declined(
     ctx: &Context,
     response: &PaymentResponse,
     agreement: &Agreement,
+    view: &ResponseView,
 ) -> Result<Mail, RenderError> {
     alert(
         ctx,
@@ -74,10 +76,7 @@ pub(crate) fn agreement_declined(
             facts: vec![
                 ("Agreement", agreement.id.to_string()),
                 ("Cart", agreement.cart_id.to_string()),
-                (
-                    "Description",
-                    response.field("desc").unwrap_or("").to_owned(),
-                ),
+                ("Description", view.description.unwrap_or("").to_owned()),
             ],
         },
     )
