@@ -143,7 +143,30 @@ async fn the_page_and_mail_name_what_was_sold_not_an_edited_desc(h: Harness) {
     }
 }
 
+async fn the_page_says_a_confirmation_was_mailed_only_when_one_was(h: Harness) {
+    const MAILED: &str = "A confirmation has been sent by email.";
+    h.cart("c1", "14.99", "GBP").await;
+    h.cart("c2", "14.99", "GBP").await;
+    assert!(pay_with(&h, "c1", &[]).await.contains(MAILED));
+    let mut second = payment("c2", "14.99");
+    second.trans_id = "12227759".into();
+    second.email = String::new();
+    let response = h.post_callback(body_with(&second, &[]), LATIN1_FORM).await;
+    let page = body_text(&response);
+    assert!(
+        page.contains("Thank you") && !page.contains(MAILED),
+        "{page}"
+    );
+    assert_eq!(h.record("c2").await.cart.status, CartStatus::Paid);
+    assert_eq!(
+        h.sent_of(MailKind::Receipt).len(),
+        1,
+        "only c1's shopper gave an address"
+    );
+}
+
 on_both_stores!(
+    the_page_says_a_confirmation_was_mailed_only_when_one_was,
     the_page_and_mail_name_what_was_sold_not_an_edited_desc,
     a_pre_authorisation_is_authorised_not_paid,
     a_second_payment_of_the_wrong_amount_is_reviewed_not_double,

@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 
 use crate::callback::{AgreementEvent, PaymentResponse, TransStatus};
 use crate::idempotency_key::IdempotencyKey;
+use crate::mail::Mail;
 use crate::notices;
 use crate::outcome::Outcome;
 use crate::render::{RenderError, Templates};
@@ -49,6 +50,22 @@ impl Context<'_> {
             status: 200,
             page: self.templates.render(template, view)?,
         })
+    }
+
+    /// The thank-you page of a decision that wrote the shopper's receipt, or found no
+    /// address to write one to: the page says a confirmation was mailed only when one was.
+    fn thanks(&self, view: &ResponseView, receipt: Option<&Mail>) -> Result<Reply, RenderError> {
+        #[derive(Serialize)]
+        struct Thanks<'a> {
+            #[serde(flatten)]
+            view: &'a ResponseView<'a>,
+            receipt_mailed: bool,
+        }
+        let thanks = Thanks {
+            view,
+            receipt_mailed: receipt.is_some(),
+        };
+        self.page("page_thanks.html", &thanks)
     }
 }
 

@@ -109,6 +109,7 @@ pub(super) fn authorised(
                 paid_by: Some(trans_id.clone()),
             });
             let receipt = notices::receipt(ctx, response, trans_id, Receipted::Order, view)?;
+            let page = ctx.thanks(view, receipt.as_ref())?;
             writes.mails.extend(receipt);
             writes
                 .mails
@@ -117,7 +118,7 @@ pub(super) fn authorised(
                 AuthMode::Immediate => Outcome::Paid,
                 AuthMode::PreAuthorisation => Outcome::Authorised,
             };
-            Ok((outcome, ctx.page("page_thanks.html", view)?))
+            Ok((outcome, page))
         }
         Judgement::DoublePayment => {
             let why = Unfulfilled::DoublePayment;

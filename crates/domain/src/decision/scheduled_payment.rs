@@ -69,11 +69,9 @@ pub(super) fn paid(
             };
             writes.agreement = Some(paid);
             let receipt = notices::receipt(ctx, response, trans_id, receipted, view)?;
+            let page = ctx.thanks(view, receipt.as_ref())?;
             writes.mails.extend(receipt);
-            Ok((
-                Outcome::AgreementPayment,
-                ctx.page("page_thanks.html", view)?,
-            ))
+            Ok((Outcome::AgreementPayment, page))
         }
         Err(reason) => {
             let plan_amount = check.plan_amount;
