@@ -135,11 +135,20 @@ impl App {
         let (Gateway::Opayo, Some(config)) = (cart.order.gateway, &self.config.opayo) else {
             return Ok(());
         };
-        let plain = opayo::request(&self.config.settings, config, cart).plain_text();
-        plain.map(drop).map_err(|error| {
-            let field = opayo::purchase_field(&error).to_owned();
-            FieldErrors::from([(field, format!("{} for Opayo", error.problem))])
-        })
+        let problems = opayo::request(&self.config.settings, config, cart).problems();
+        let mut refusals = FieldErrors::new();
+        for error in &problems {
+            // Billing and delivery fields come from the same purchase field: the first says it.
+            let field = opayo::purchase_field(error).to_owned();
+            refusals
+                .entry(field)
+                .or_insert_with(|| opayo::refusal(error));
+        }
+        if refusals.is_empty() {
+            Ok(())
+        } else {
+            Err(refusals)
+        }
     }
 
     /// The form the shopper's browser posts to the cart's gateway.
@@ -197,11 +206,16 @@ fn parse_order(body: &[u8], today: Date, gateways: &Gateways) -> Result<Order, F
         }
     };
     let amount = match object.remove("amount") {
-        Some(Value::String(amount)) => currency.and_then(|currency| {
-            Money::parse(&amount, currency)
+        // Checked against GBP's two decimals when the currency is bad, so that a bad amount
+        // is named too; only a good currency makes a usable amount.
+        Some(Value::String(amount)) => {
+            let gbp = || Currency::parse("GBP").expect("GBP is a currency");
+            let checked_as = currency.unwrap_or_else(gbp);
+            Money::parse(&amount, checked_as)
                 .map_err(|e| fail("amount", e.to_string()))
                 .ok()
-        }),
+                .filter(|_| currency.is_some())
+        }
         Some(_) => {
             fail("amount", "must be a string such as \"14.99\"".into());
             None

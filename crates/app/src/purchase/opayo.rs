@@ -2,7 +2,9 @@
 //! token (an action and hidden fields), so the storefront and the HTML page serve both.
 
 use selectpay_domain::cart::Cart;
-use selectpay_domain::opayo::{FieldError, PurchaseRequest, form_fields, register_url};
+use selectpay_domain::opayo::{
+    FieldError, FieldProblem, PurchaseRequest, form_fields, register_url,
+};
 use selectpay_domain::settings::Settings;
 use selectpay_domain::token::PurchaseToken;
 
@@ -34,6 +36,19 @@ pub(super) fn form(
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
             .collect(),
     })
+}
+
+/// Why Opayo would refuse the field, said of the purchase field.
+pub(super) fn refusal(error: &FieldError) -> String {
+    match (error.field, &error.problem) {
+        (
+            "BillingSurname" | "BillingFirstnames" | "DeliverySurname" | "DeliveryFirstnames",
+            FieldProblem::Missing,
+        ) => "needs a first name and a surname for Opayo".into(),
+        (_, FieldProblem::Missing) => "is required for Opayo".into(),
+        // The others name Opayo themselves.
+        (_, problem) => problem.to_string(),
+    }
 }
 
 /// The purchase field to blame for what Opayo would refuse, named as the storefront sent it.

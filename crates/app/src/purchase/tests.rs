@@ -42,6 +42,16 @@ fn names_every_bad_field() {
 }
 
 #[test]
+fn names_a_bad_amount_beside_a_bad_currency() {
+    let errors =
+        parse_order_today(br#"{"amount":"x","currency":"ZZZ","description":""}"#).unwrap_err();
+    let names: Vec<&str> = errors.keys().map(String::as_str).collect();
+    assert_eq!(names, ["amount", "currency", "description"]);
+    let negative = parse_order_today(br#"{"amount":"-1","currency":"gbp","description":"x"}"#);
+    assert!(negative.unwrap_err().contains_key("amount"));
+}
+
+#[test]
 fn rejects_non_objects_and_zero_amounts() {
     assert!(parse_order_today(b"[1]").unwrap_err().contains_key("body"));
     assert!(

@@ -159,7 +159,13 @@ async fn names_each_bad_field() {
     let names: Vec<&str> = fields.keys().map(String::as_str).collect();
     assert_eq!(
         names,
-        ["currency", "description", "fields.colour", "shopper.email"]
+        [
+            "amount",
+            "currency",
+            "description",
+            "fields.colour",
+            "shopper.email"
+        ]
     );
     assert!(h.inspect().recent(10).await.unwrap().carts.is_empty());
 }
@@ -416,11 +422,17 @@ async fn refuses_a_gateway_the_shop_does_not_offer_or_an_order_opayo_would_refus
     assert_eq!(unknown.status(), 422);
     assert!(json(&unknown)["fields"]["gateway"].is_string());
 
-    let no_town = with_gateway("opayo").replace(r#""town":"Bath","#, "");
-    let response = h.request(order(&no_town)).await;
+    let short = with_gateway("opayo")
+        .replace(r#""town":"Bath","#, "")
+        .replace(r#""address1":"1 High St","#, "")
+        .replace("Zoë Müller", "Zoë");
+    let response = h.request(order(&short)).await;
     assert_eq!(response.status(), 422);
+    let fields = &json(&response)["fields"];
+    assert_eq!(fields["shopper.town"], "is required for Opayo");
+    assert_eq!(fields["shopper.address1"], "is required for Opayo");
     assert_eq!(
-        json(&response)["fields"]["shopper.town"],
-        "is required for Opayo"
+        fields["shopper.name"],
+        "needs a first name and a surname for Opayo"
     );
 }

@@ -5,6 +5,8 @@
 //! makes `&` the one character a value cannot hold. ISO-8859-1 because Opayo Form documents
 //! its fields in it: an accented name sent as UTF-8 would reach the receipt garbled.
 
+use std::borrow::Cow;
+
 use encoding_rs::WINDOWS_1252;
 use thiserror::Error;
 
@@ -37,19 +39,7 @@ pub(super) fn join<'a>(
 ) -> Result<Vec<u8>, FieldError> {
     let mut plain = Vec::new();
     for (field, value) in fields.into_iter().filter(|(_, value)| !value.is_empty()) {
-        let error = |problem| FieldError { field, problem };
-        if value.contains('&') {
-            return Err(error(FieldProblem::Ampersand));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(error(FieldProblem::ControlCharacters));
-        }
-        // encoding_rs would substitute an HTML character reference for what windows-1252
-        // cannot hold, and its `&` would end the field.
-        let (encoded, _, unmappable) = WINDOWS_1252.encode(value);
-        if unmappable {
-            return Err(error(FieldProblem::NotLatin1));
-        }
+        let encoded = encode(field, value)?;
         if !plain.is_empty() {
             plain.push(b'&');
         }
@@ -58,6 +48,24 @@ pub(super) fn join<'a>(
         plain.extend_from_slice(&encoded);
     }
     Ok(plain)
+}
+
+/// One value in ISO-8859-1, if the crypt's plain text can hold it.
+pub(super) fn encode<'a>(field: &'static str, value: &'a str) -> Result<Cow<'a, [u8]>, FieldError> {
+    let error = |problem| FieldError { field, problem };
+    if value.contains('&') {
+        return Err(error(FieldProblem::Ampersand));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(error(FieldProblem::ControlCharacters));
+    }
+    // encoding_rs would substitute an HTML character reference for what windows-1252
+    // cannot hold, and its `&` would end the field.
+    let (encoded, _, unmappable) = WINDOWS_1252.encode(value);
+    if unmappable {
+        return Err(error(FieldProblem::NotLatin1));
+    }
+    Ok(encoded)
 }
 
 /// Every byte is a character in windows-1252 (the WHATWG reading of the `ISO-8859-1` label),

@@ -4,7 +4,7 @@
 
 use super::crypt::encrypt;
 use super::password::EncryptionPassword;
-use super::plain_text::{FieldError, FieldProblem, join};
+use super::plain_text::{FieldError, FieldProblem, encode, join};
 use crate::ids::CartId;
 use crate::money::Money;
 
@@ -94,6 +94,20 @@ impl PurchaseRequest {
             check(field, value, rule)?;
         }
         join(fields.into_iter().map(|(field, value, _)| (field, value)))
+    }
+
+    /// Every field Opayo would refuse, in the crypt's order (at most one problem each);
+    /// empty exactly when [`plain_text`](Self::plain_text) succeeds.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let amount = self.amount.decimal();
+        self.fields(&amount)
+            .iter()
+            .filter_map(|(field, value, rule)| {
+                check(field, value, rule)
+                    .and_then(|()| encode(field, value).map(drop))
+                    .err()
+            })
+            .collect()
     }
 
     fn fields<'a>(&'a self, amount: &'a str) -> Vec<(&'static str, &'a str, Rule)> {
