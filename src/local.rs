@@ -35,13 +35,19 @@ pub fn init_logging() {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    if std::env::var("SELECTPAY_LOG_FORMAT").as_deref() == Ok("json") {
+    let format = std::env::var("SELECTPAY_LOG_FORMAT").ok();
+    if format.as_deref() == Some("json") {
         builder.json().init();
     } else {
         builder
             .compact()
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .init();
+    }
+    if let Some(other) = format.filter(|f| f != "json" && !f.is_empty()) {
+        tracing::warn!(
+            "SELECTPAY_LOG_FORMAT={other:?} is not `json`: logging human-readable lines"
+        );
     }
 }
 
@@ -51,6 +57,9 @@ pub fn templates() -> Result<Templates, Box<dyn std::error::Error + Send + Sync>
         return Ok(Templates::builtin());
     };
     let dir = PathBuf::from(dir);
+    if !dir.is_dir() {
+        return Err(format!("SELECTPAY_TEMPLATE_DIR {} is not a folder", dir.display()).into());
+    }
     let mut overrides = Vec::new();
     for (name, _) in BUILTIN {
         let path = dir.join(name);

@@ -144,3 +144,24 @@ async fn on_dynamodb() {
     )
     .await;
 }
+
+#[test]
+fn a_template_folder_that_is_not_there_stops_the_command_and_is_named() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let missing = data_dir.path().join("no-such-templates");
+    let output = selectpay(
+        &[
+            "sweep",
+            "--dry-run",
+            "--data-dir",
+            data_dir.path().to_str().unwrap(),
+        ],
+        &[("SELECTPAY_TEMPLATE_DIR", missing.to_str().unwrap())],
+    );
+    assert!(!output.status.success());
+    let printed = printed(&output);
+    assert!(
+        printed.contains("SELECTPAY_TEMPLATE_DIR") && printed.contains("is not a folder"),
+        "{printed}"
+    );
+}
