@@ -190,9 +190,11 @@ pub async fn run(args: SimulateArgs) -> CliResult {
             .post(format!("{server}/callback"))
             .header(
                 "content-type",
+                // The label as given: WorldPay says ISO-8859-1, which encoding_rs names
+                // windows-1252, and the server must read the label WorldPay sends.
                 format!(
                     "application/x-www-form-urlencoded; charset={}",
-                    charset.name()
+                    args.charset.trim()
                 ),
             )
             .body(body)
