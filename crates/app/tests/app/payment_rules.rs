@@ -163,6 +163,17 @@ async fn the_page_says_a_confirmation_was_mailed_only_when_one_was(h: Harness) {
         1,
         "only c1's shopper gave an address"
     );
+    let notice = h.sent_of(MailKind::OrderNotice).pop().unwrap();
+    assert!(
+        notice.text.contains("Shopper: WorldPay Test\n"),
+        "{}",
+        notice.text
+    );
+    assert!(
+        !notice.text.to_lowercase().contains("none"),
+        "{}",
+        notice.text
+    );
 }
 
 on_both_stores!(
