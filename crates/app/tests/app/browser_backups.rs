@@ -109,7 +109,21 @@ async fn a_claim_of_payment_does_not_pay_a_pending_cart(h: Harness) {
     assert_eq!(h.record("c1").await.cart.status, CartStatus::Paid);
 }
 
+async fn a_cancel_backup_for_a_pending_cart_gets_the_cancelled_page(h: Harness) {
+    h.cart("c1", "14.99", "GBP").await;
+
+    let response = h.request(image_tag("C", "c1")).await;
+
+    assert_eq!(response.status(), 200);
+    let page = body_text(&response);
+    assert!(page.contains("Payment cancelled"), "{page}");
+    assert!(!page.contains("confirming"), "{page}");
+    assert_eq!(last_outcome(&h).await, "claim");
+    assert_eq!(h.record("c1").await.cart.status, CartStatus::Pending);
+}
+
 on_both_stores!(
+    a_cancel_backup_for_a_pending_cart_gets_the_cancelled_page,
     a_backup_for_a_paid_cart_gets_the_thank_you_page,
     a_backup_for_a_pending_cart_says_we_are_confirming,
     a_backup_for_a_cancelled_cart_gets_the_cancelled_page,

@@ -25,18 +25,21 @@ struct ClaimView<'a> {
 }
 
 /// The thank-you page once the gateway confirmed the payment, the cancelled page once it
-/// confirmed the cancel, and otherwise (pending, or a cart we do not know) "we have your
-/// payment details and are confirming them".
+/// confirmed the cancel or when the shopper's own result page said cancelled, and
+/// otherwise (pending, or a cart we do not know) "we have your payment details and are
+/// confirming them".
 pub fn answer_claim(
     ctx: &Context,
     claim: &Claim,
     cart: Option<&Cart>,
 ) -> Result<Decision, RenderError> {
     let status = cart.map(|c| c.status);
-    let template = match status {
-        Some(CartStatus::Paid | CartStatus::Authorised) => "page_thanks.html",
-        Some(CartStatus::Cancelled) => "page_cancelled.html",
-        Some(CartStatus::Pending) | None => "page_confirming.html",
+    let template = match (status, claim.status) {
+        (Some(CartStatus::Paid | CartStatus::Authorised), _) => "page_thanks.html",
+        (Some(CartStatus::Cancelled), _) => "page_cancelled.html",
+        // A shopper who pressed Cancel must not be told a payment is being confirmed.
+        (Some(CartStatus::Pending) | None, ClaimedStatus::Cancelled) => "page_cancelled.html",
+        (Some(CartStatus::Pending) | None, _) => "page_confirming.html",
     };
     let view = ClaimView {
         cart_id: claim.cart_id.as_str(),
