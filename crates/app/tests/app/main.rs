@@ -11,6 +11,7 @@ mod futurepay_callbacks;
 mod futurepay_plan;
 mod futurepay_sweep;
 mod mail_queue;
+mod opayo_purchases;
 mod opayo_returns;
 mod opayo_stale_carts;
 mod payment_rules;
