@@ -41,6 +41,27 @@ impl App {
         }
     }
 
+    /// A dry run's count of the claims a sweep would alert on now, in its first page: a real
+    /// sweep pages on by closing what it followed up, which a dry run must not do.
+    pub(crate) async fn unconfirmed_claims(
+        &self,
+        options: &SweepOptions,
+    ) -> Result<usize, SweepError> {
+        let before = options.now - self.config.claim_grace;
+        let claims = self
+            .claimed_payments
+            .open_claims(before, options.page_size)
+            .await?;
+        let mut unconfirmed = 0;
+        for claim in &claims {
+            let record = self.store.cart(&claim.cart_id).await?;
+            if record.is_some_and(|r| r.cart.status == CartStatus::Pending) {
+                unconfirmed += 1;
+            }
+        }
+        Ok(unconfirmed)
+    }
+
     /// Alerts the merchant if the cart is still pending (an authenticated payment or cancel
     /// would have settled it), then closes the claim.
     async fn follow_up(

@@ -142,7 +142,8 @@ impl App {
             summary.mail_failed = mail.failed;
             summary.mail_parked = mail.parked;
         } else {
-            // What the alert would list, so a dry run does not read as "none stale".
+            // What the alerts would name, so a dry run does not read as "nothing to say".
+            summary.unconfirmed_claims = self.unconfirmed_claims(options).await?;
             summary.stale_carts = self.stale_carts(options.now, ALERT_LIST_LIMIT).await?.len();
         }
         tracing::info!(

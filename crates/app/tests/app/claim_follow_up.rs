@@ -2,6 +2,7 @@
 //! followed up by the sweep: after the grace period the merchant is alerted, once.
 
 use selectpay_domain::mail::{Mail, MailKind};
+use selectpay_domain::ports::Clock;
 use selectpay_worldpay::gateway_simulator::SimulatedPayment;
 
 use crate::support::*;
@@ -24,6 +25,14 @@ async fn a_claim_with_no_callback_is_alerted_once_after_the_grace(h: Harness) {
     assert_eq!(h.send(&claim(payment("c1", "14.99"))).await.status(), 200);
 
     h.advance(time::Duration::minutes(31));
+    let options = selectpay_app::sweep::SweepOptions {
+        now: h.clock.now(),
+        ..Default::default()
+    };
+    let report = selectpay_app::sweep::SweepAction::Report;
+    let dry = h.app.sweep(report, &options).await.unwrap();
+    assert_eq!(dry.unconfirmed_claims, 1, "a dry run counts it");
+    assert!(unconfirmed_alerts(&h).is_empty(), "and mails nothing");
     let summary = h.sweep().await;
 
     assert_eq!(summary.unconfirmed_claims, 1);
