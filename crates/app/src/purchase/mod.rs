@@ -184,8 +184,10 @@ fn wants_html(request: &Request<Bytes>) -> bool {
 /// Parses the JSON body into an order, naming every bad field rather than the first.
 fn parse_order(body: &[u8], today: Date, gateways: &Gateways) -> Result<Order, FieldErrors> {
     let mut errors = FieldErrors::new();
+    // The first reason a field is bad is the one said: a later rule that only sees the
+    // field as missing (a plan's amount that did not parse) must not hide why.
     let mut fail = |name: &str, reason: String| {
-        errors.insert(name.to_owned(), reason);
+        errors.entry(name.to_owned()).or_insert(reason);
     };
     let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) else {
         fail("body", "must be a JSON object".into());

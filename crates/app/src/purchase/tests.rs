@@ -52,6 +52,19 @@ fn names_a_bad_amount_beside_a_bad_currency() {
 }
 
 #[test]
+fn a_plan_amount_that_does_not_parse_is_named_for_why() {
+    let errors = parse_order_today(
+        br#"{"amount":"14.99","currency":"GBP","description":"Tea club",
+            "futurePay":{"type":"regular","option":0,"startDate":"2026-12-01",
+            "interval":{"unit":"month","mult":1},"normalAmount":"9.999"}}"#,
+    )
+    .unwrap_err();
+    let reason = &errors["futurePay.normalAmount"];
+    assert!(reason.contains("decimals"), "{reason}");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+}
+
+#[test]
 fn rejects_non_objects_and_zero_amounts() {
     assert!(parse_order_today(b"[1]").unwrap_err().contains_key("body"));
     assert!(
