@@ -54,12 +54,17 @@ impl App {
             .await?;
         let mut unconfirmed = 0;
         for claim in &claims {
-            let record = self.store.cart(&claim.cart_id).await?;
-            if record.is_some_and(|r| r.cart.status == CartStatus::Pending) {
+            if self.still_pending(claim).await? {
                 unconfirmed += 1;
             }
         }
         Ok(unconfirmed)
+    }
+
+    /// Whether no authenticated payment or cancel has settled the claim's cart yet.
+    async fn still_pending(&self, claim: &ClaimedPayment) -> Result<bool, SweepError> {
+        let record = self.store.cart(&claim.cart_id).await?;
+        Ok(record.is_some_and(|r| r.cart.status == CartStatus::Pending))
     }
 
     /// Alerts the merchant if the cart is still pending (an authenticated payment or cancel
@@ -70,9 +75,7 @@ impl App {
         options: &SweepOptions,
         summary: &mut SweepSummary,
     ) -> Result<(), SweepError> {
-        let record = self.store.cart(&claim.cart_id).await?;
-        let pending = record.is_some_and(|r| r.cart.status == CartStatus::Pending);
-        if pending {
+        if self.still_pending(claim).await? {
             let context = Context {
                 settings: &self.config.settings,
                 templates: &self.templates,

@@ -98,7 +98,7 @@ pub fn cart(row: &Row) -> Result<Cart, StoreError> {
         id: cart_id(row, "id")?,
         order: Order {
             amount: state.amount,
-            description: get(row, "description")?,
+            description: state.description,
             shopper: json::<Shopper>(row, "shopper")?,
             custom_fields,
             future_pay: state.future_pay,
