@@ -5,7 +5,8 @@
 # (infra/services.sh, stopped again at exit), runs every binary under a Lambda runtime-API
 # emulator and prints one table (README "Performance"). Not part of ./infra/test.sh.
 #
-#   ./infra/bench.sh          BENCH_COLD_N=15 BENCH_WARM_N=200 BENCH_REQUEST_ROUNDS=5 by default
+#   ./infra/bench.sh          BENCH_COLD_N=15 BENCH_WARM_N=200 BENCH_REQUEST_ROUNDS=5
+#                             BENCH_STORE_WARM_N=200 by default
 #
 # CARGO_PROFILE_RELEASE_* variables (e.g. CARGO_PROFILE_RELEASE_OPT_LEVEL=z) change the profile
 # of every binary it builds. Logs and the table: target/tmp/bench/.

@@ -5,7 +5,8 @@ services up; see README "Performance").
 
 AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SESV2 name the running services. BENCH_COLD_N
 (default 15) cold starts per binary, BENCH_WARM_N (200) warm invocations per series,
-BENCH_REQUEST_ROUNDS (5) callbacks whose DynamoDB requests are counted.
+BENCH_REQUEST_ROUNDS (5) callbacks whose DynamoDB requests are counted, BENCH_STORE_WARM_N (200)
+unmeasured callbacks (and their repeats) through each of the callback and the peer before them.
 """
 
 import json
@@ -26,10 +27,13 @@ def log(text):
     print(f"bench: {text}", file=sys.stderr, flush=True)
 
 
-def measure(bench, cold_n, warm_n, rounds):
-    per_implementation = (rounds + 1) + 2 * cold_n + (warm_n + 1)
+def measure(bench, cold_n, warm_n, rounds, store_warm_n):
+    per_implementation = store_warm_n + (rounds + 1) + 2 * cold_n + (warm_n + 1)
     log(f"making {2 * per_implementation} carts through purchase-token")
     results = {"purchase": bench.make_carts(2 * per_implementation, warm_n)}
+    for name in ("callback", "peer"):
+        log(f"{name}: warming DynamoDB Local up with {store_warm_n} callbacks and their repeats")
+        bench.warm_store(name, store_warm_n)
     for name in ("callback", "peer"):
         log(f"{name}: counting requests over {rounds} callbacks and their repeats")
         results[f"requests:{name}"] = bench.requests(name, rounds)
@@ -121,6 +125,7 @@ def main(binaries_json, peer_python, log_dir):
     cold_n = int(os.environ.get("BENCH_COLD_N", "15"))
     warm_n = int(os.environ.get("BENCH_WARM_N", "200"))
     rounds = int(os.environ.get("BENCH_REQUEST_ROUNDS", "5"))
+    store_warm_n = int(os.environ.get("BENCH_STORE_WARM_N", "200"))
     commands = {name: ([path], None) for name, path in build["binaries"].items()}
     commands["peer"] = ([peer_python, "-m", "awslambdaric", "handler.lambda_handler"], str(PEER_DIR))
     dynamodb_url, ses_url = os.environ["AWS_ENDPOINT_URL_DYNAMODB"], os.environ["AWS_ENDPOINT_URL_SESV2"]
@@ -130,7 +135,7 @@ def main(binaries_json, peer_python, log_dir):
     for old_log in log_dir.glob("*.log"):  # each process appends; start this run's logs empty
         old_log.unlink()
     started = time.monotonic()
-    results = measure(Bench(commands, dynamodb_url, ses_url, log_dir), cold_n, warm_n, rounds)
+    results = measure(Bench(commands, dynamodb_url, ses_url, log_dir), cold_n, warm_n, rounds, store_warm_n)
 
     table = Table()
     requests_figures(table, results)
@@ -141,7 +146,8 @@ def main(binaries_json, peer_python, log_dir):
     heading = (
         f"selectpay bench, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {workload.environment_line()}; "
         f"{build['target']}, release profile ({profile}); cold N={cold_n}, warm N={warm_n}, "
-        f"requests counted over {rounds} callbacks + {rounds} repeats; measuring took "
+        f"requests counted over {rounds} callbacks + {rounds} repeats, after {store_warm_n} callbacks + "
+        f"{store_warm_n} repeats through each of callback and peer warmed DynamoDB Local up; measuring took "
         f"{time.monotonic() - started:.0f} s. peer = Python + aws-lambda-powertools idempotency under awslambdaric."
     )
     text = heading + "\n\n" + table.markdown() + "\n"
