@@ -1,7 +1,9 @@
 """Builds what the bench runs and measures its size: the three function binaries as Lambda
 runs them (release profile of the workspace's Cargo.toml, x86_64-unknown-linux-gnu here) and
-the empty `lambda_runtime` binary (infra/bench/empty-runtime, its own workspace and
-Cargo.lock, built with the same profile into the same target dir).
+the bench's two yardsticks: the store floor (infra/bench/store-floor, a workspace member:
+one conditional PutItem per event through the callback's own client) and the empty
+`lambda_runtime` binary (infra/bench/empty-runtime, its own workspace and Cargo.lock, built
+with the same profile into the same target dir).
 
     build.py <out.json>
 
@@ -18,6 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTIONS = ("purchase-token", "callback", "futurepay-sweep")
+FLOOR = "store-floor"
 EMPTY = "empty-runtime"
 PROFILE_KEYS = ("opt-level", "lto", "codegen-units", "panic", "strip", "debug")
 
@@ -70,7 +73,7 @@ def main(out):
     profile = release_profile()
     # One package per command, as sam build does: one command for all three would unify
     # their features and link the sweep's remote-admin client into every function.
-    for name in FUNCTIONS:
+    for name in (*FUNCTIONS, FLOOR):
         cargo(["build", "--release", "--locked", "-p", name], dict(os.environ))
     env = profile_env(profile)
     manifest = REPO / "infra/bench" / EMPTY / "Cargo.toml"
@@ -79,7 +82,7 @@ def main(out):
     release = REPO / "target/release"
     scratch = REPO / "target/tmp/bench"
     scratch.mkdir(parents=True, exist_ok=True)
-    binaries = {name: release / name for name in (*FUNCTIONS, EMPTY)}
+    binaries = {name: release / name for name in (*FUNCTIONS, FLOOR, EMPTY)}
     result = {
         "profile": profile,
         "target": subprocess.run(

@@ -4,7 +4,7 @@ issue's targets are stated in."""
 import math
 from collections import Counter
 
-SUBJECTS = ("purchase-token", "callback", "futurepay-sweep", "empty-runtime", "peer")
+SUBJECTS = ("purchase-token", "callback", "futurepay-sweep", "store-floor", "empty-runtime", "peer")
 HEADERS = ("figure", *SUBJECTS, "ratio")
 
 

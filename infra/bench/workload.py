@@ -108,6 +108,13 @@ def check_paid_page(invocation):
         raise RuntimeError(f"callback answered {reply.get('statusCode')}: {reply.get('body', '')[:300]}")
 
 
+def check_ok(invocation):
+    """A yardstick must have answered (an echo) or answered 200 (the store floor)."""
+    reply = json.loads(invocation.reply)
+    if reply.get("statusCode", 200) != 200:
+        raise RuntimeError(f"answered {reply.get('statusCode')}: {reply.get('body', '')[:300]}")
+
+
 def environment_line():
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return f"{os.uname().machine}, {os.cpu_count()} CPUs (load average {load}), {os.uname().sysname} {os.uname().release}"
